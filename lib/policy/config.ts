@@ -1,0 +1,131 @@
+/**
+ * The deletion policy's configuration: what may be deleted at all, per library.
+ *
+ * ```yaml
+ * libraries:
+ *   smh3zw5tnrzpcmzl:             # a library not listed here is refused
+ *     spaces: ["-"]               # or "*" for every space of the library (required)
+ *     allowedPrefixes: [events, tmp/uploads]   # paths strictly below these may be deleted
+ *     allowedPaths: [scratch]     # these exact directories may be deleted too
+ *     protectedPaths: [events/keep]            # never deleted, nor anything in or above them
+ *     protectedGlobs: ["events/*\/originals"]  # the same, for every path a glob matches
+ *     permanentPrefixes: [tmp]    # permanent deletion only strictly below these; "*": wherever
+ *                                 #   deletion is allowed; default []: never
+ *     minDepth: 2                 # fewest path segments a deleted path may have (default 1)
+ *     maxDepth: 6                 # most path segments (default: no limit)
+ * ```
+ *
+ * Prefixes are segment-aware and exclusive: `events` allows `events/x` and `events/x/y`, but
+ * neither `eventsX` nor `events` itself; list `events` in `allowedPaths` to allow deleting it.
+ * There is no way to allow a whole library: every deletion is under a named prefix or a named
+ * path. Because of that, a `minDepth` of 1 (the default) still keeps top-level directories such as
+ * `users` safe unless one is named in `allowedPaths`; raise it to make even that impossible.
+ */
+import { z } from "zod";
+import {
+  DirectoryPathSchema,
+  LibraryIdSchema,
+  reasonsFromIssues,
+  SpaceIdSchema,
+} from "../messages/index.ts";
+import { PolicyConfigError } from "./errors.ts";
+import { compileProtectedGlob, type ProtectedGlob, ProtectedGlobError } from "./protection.ts";
+
+const protectedGlob = z
+  .string()
+  .max(1024)
+  .transform((pattern, ctx) => {
+    try {
+      return compileProtectedGlob(pattern);
+    } catch (error) {
+      if (!(error instanceof ProtectedGlobError)) throw error;
+      ctx.issues.push({ code: "custom", input: pattern, message: error.message });
+      return z.NEVER;
+    }
+  });
+
+const everything = z.literal("*");
+
+const libraryConfig = z
+  .strictObject({
+    spaces: z.union([everything, z.array(SpaceIdSchema).min(1)], {
+      error: 'must be "*" or a non-empty list of space IDs ("-" for a single-tenant library)',
+    }),
+    allowedPrefixes: z.array(DirectoryPathSchema).default([]),
+    allowedPaths: z.array(DirectoryPathSchema).default([]),
+    protectedPaths: z.array(DirectoryPathSchema).default([]),
+    protectedGlobs: z.array(protectedGlob).default([]),
+    permanentPrefixes: z
+      .union([everything, z.array(DirectoryPathSchema)], {
+        error: 'must be "*" or a list of path prefixes',
+      })
+      .default([]),
+    minDepth: z.int().min(1).default(1),
+    maxDepth: z.int().min(1).optional(),
+  })
+  .superRefine((library, ctx) => {
+    if (library.maxDepth !== undefined && library.maxDepth < library.minDepth) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxDepth"],
+        message: `must be at least minDepth (${library.minDepth})`,
+      });
+    }
+  });
+
+const policyConfig = z.strictObject({
+  libraries: z.record(LibraryIdSchema, libraryConfig),
+});
+
+/** The configuration as written (JSON or YAML), before validation. */
+export type DeletionPolicyConfig = z.input<typeof policyConfig>;
+
+/** One library's rules, validated: paths normalised, globs compiled. */
+export interface LibraryPolicy {
+  readonly libraryId: string;
+  readonly spaces: "*" | ReadonlySet<string>;
+  readonly allowedPrefixes: readonly string[];
+  readonly allowedPaths: readonly string[];
+  readonly protectedPaths: readonly string[];
+  readonly protectedGlobs: readonly ProtectedGlob[];
+  readonly permanentPrefixes: "*" | readonly string[];
+  readonly minDepth: number;
+  readonly maxDepth: number | undefined;
+}
+
+/**
+ * A validated deletion policy. Libraries are held in a `Map`, so a job for library `constructor`
+ * or `toString` finds nothing unless it is configured.
+ */
+export interface DeletionPolicy {
+  readonly libraries: ReadonlyMap<string, LibraryPolicy>;
+}
+
+/**
+ * Validates a policy configuration (already decoded from JSON or YAML). Throws
+ * {@link PolicyConfigError} listing every bad field by its dotted path; `source` says where the
+ * configuration came from, for that message.
+ *
+ * `{ "libraries": {} }` is valid and refuses every job.
+ */
+export function parsePolicy(config: unknown, source = "policy"): DeletionPolicy {
+  const result = policyConfig.safeParse(config);
+  if (!result.success) {
+    throw new PolicyConfigError(source, reasonsFromIssues(result.error.issues));
+  }
+  const libraries = new Map<string, LibraryPolicy>();
+  for (const [id, library] of Object.entries(result.data.libraries)) {
+    libraries.set(id, {
+      libraryId: id,
+      spaces: library.spaces === "*" ? "*" : new Set(library.spaces),
+      allowedPrefixes: library.allowedPrefixes,
+      allowedPaths: library.allowedPaths,
+      protectedPaths: library.protectedPaths,
+      protectedGlobs: library.protectedGlobs,
+      permanentPrefixes: library.permanentPrefixes,
+      minDepth: library.minDepth,
+      maxDepth: library.maxDepth,
+    });
+  }
+  return { libraries };
+}

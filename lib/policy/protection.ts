@@ -1,0 +1,132 @@
+/**
+ * Protected paths: directories no job may delete, directly or by deleting something above them.
+ *
+ * SMH deletes recursively, so a protected directory `P` is touched by deleting
+ *
+ * - `P` itself, or anything inside it (`P/x`): deleting part of a protected tree is deleting
+ *   protected data → {@link Protection.covered} (rule `protected-path`);
+ * - any ancestor of `P` (deleting `a` deletes `a/b/P`) → {@link Protection.ancestor}
+ *   (rule `protects-descendant`).
+ *
+ * A glob protects every path it matches in the same way. For the ancestor case the question is
+ * "could anything below this path match?", answered segment by segment without listing SMH; a `**`
+ * answers yes for everything below it, so `**`/`x` refuses every deletion in the library. That is
+ * the truth (any directory may hold an `x`), not a bug.
+ *
+ * Matching is folded (NFC, case-insensitive; see `segments.ts`) and `*` matches names that start
+ * with a dot: a protection errs towards refusing.
+ */
+import picomatch from "picomatch";
+import { foldSegment, isSamePath } from "./segments.ts";
+
+/** How deleting a path touches a protected path. */
+export const Protection = {
+  /** The path is the protected path or inside it. */
+  covered: "covered",
+  /** The path is an ancestor of the protected path (or, for a glob, of a path it could match). */
+  ancestor: "ancestor",
+} as const;
+export type Protection = (typeof Protection)[keyof typeof Protection];
+
+/**
+ * How deleting `path` touches the exact protected path `protectedPath` (both as segments), or
+ * `undefined` when it does not.
+ */
+export function exactProtection(
+  path: readonly string[],
+  protectedPath: readonly string[],
+): Protection | undefined {
+  const shared = Math.min(path.length, protectedPath.length);
+  const ours = path.slice(0, shared).map(foldSegment);
+  const theirs = protectedPath.slice(0, shared).map(foldSegment);
+  if (!isSamePath(ours, theirs)) return undefined;
+  return path.length >= protectedPath.length ? Protection.covered : Protection.ancestor;
+}
+
+/** Thrown by {@link compileProtectedGlob} for a pattern that cannot be used safely. */
+export class ProtectedGlobError extends Error {
+  override readonly name = "ProtectedGlobError";
+}
+
+/** A compiled protected glob. */
+export interface ProtectedGlob {
+  /** The pattern as normalised: no leading, trailing or repeated `/`. */
+  readonly pattern: string;
+  /** How deleting `path` (as segments) touches a path this glob matches, or `undefined`. */
+  protectionOf(path: readonly string[]): Protection | undefined;
+}
+
+const MATCH_OPTIONS = { dot: true, nocase: true } as const;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+
+/**
+ * Compiles a protected glob (picomatch syntax, relative to the space root, `/` between segments).
+ * Throws {@link ProtectedGlobError} for a pattern that is empty, negated (`!x` would protect
+ * everything *but* x), has a `.` or `..` segment or a control character, or puts `/` inside a
+ * `{...}`, `(...)` or `[...]` group (the ancestor check works one segment at a time; write two
+ * patterns instead).
+ *
+ * @example compileProtectedGlob("users/*\/profile").protectionOf(["users", "alice"]) // "ancestor"
+ */
+export function compileProtectedGlob(input: string): ProtectedGlob {
+  if (CONTROL.test(input)) throw new ProtectedGlobError("pattern contains a control character");
+  const segments = input
+    .trim()
+    .normalize("NFC")
+    .split("/")
+    .filter((segment) => segment !== "");
+  if (segments.length === 0) throw new ProtectedGlobError("pattern is empty");
+  const pattern = segments.join("/");
+  if (pattern.startsWith("!")) {
+    throw new ProtectedGlobError(
+      "negated patterns are not supported (they would protect everything else): list what to protect",
+    );
+  }
+  if (segments.some((segment) => segment === "." || segment === "..")) {
+    throw new ProtectedGlobError('pattern contains a "." or ".." segment');
+  }
+  if (hasSlashInGroup(pattern)) {
+    throw new ProtectedGlobError(
+      "a {...}, (...) or [...] group must not contain '/': write one pattern per alternative",
+    );
+  }
+  const whole = picomatch(pattern, MATCH_OPTIONS);
+  const perSegment = segments.map((segment) =>
+    segment === "**" ? "globstar" : picomatch(segment, MATCH_OPTIONS),
+  );
+
+  // Could a path strictly below `path` match? Walk the pattern one segment at a time.
+  const couldMatchBelow = (path: readonly string[]): boolean => {
+    for (const [index, segment] of path.entries()) {
+      const matcher = perSegment[index];
+      if (matcher === undefined) return false; // the path is already deeper than any match
+      if (matcher === "globstar") return true;
+      if (!matcher(segment)) return false;
+    }
+    return path.length < perSegment.length;
+  };
+
+  return {
+    pattern,
+    protectionOf(path) {
+      const folded = path.map((segment) => segment.normalize("NFC"));
+      for (let depth = 1; depth <= folded.length; depth++) {
+        if (whole(folded.slice(0, depth).join("/"))) return Protection.covered;
+      }
+      return couldMatchBelow(folded) ? Protection.ancestor : undefined;
+    },
+  };
+}
+
+function hasSlashInGroup(pattern: string): boolean {
+  let depth = 0;
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index];
+    if (char === "\\") index++;
+    else if (char === "{" || char === "(" || char === "[") depth++;
+    else if ((char === "}" || char === ")" || char === "]") && depth > 0) depth--;
+    else if (char === "/" && depth > 0) return true;
+  }
+  return false;
+}
