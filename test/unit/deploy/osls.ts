@@ -1,0 +1,112 @@
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, symlinkSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const OSLS_BIN = join(REPO_ROOT, "node_modules", "osls", "bin", "serverless.js");
+
+// Build output and VCS data: never part of what osls packages.
+const NOT_COPIED = new Set(["node_modules", ".git", ".serverless", ".esbuild", "coverage", ".tmp"]);
+
+/**
+ * The environment `osls package` runs in here: the caller's, minus every AWS_* variable (no
+ * profile, no keys, no region) and every SLS_* / SERVERLESS_* one, with a throw-away HOME so no
+ * ~/.aws or ~/.serverless of the machine is read or written. osls 4 has no telemetry, notification
+ * or update check to switch off; AWS_EC2_METADATA_DISABLED keeps any credential lookup from waiting
+ * on the instance metadata service.
+ */
+export function offlineEnvironment(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(AWS_|SLS_|SERVERLESS_)/.test(name)) continue;
+    env[name] = value;
+  }
+  return {
+    ...env,
+    HOME: home,
+    USERPROFILE: home,
+    SLS_SCHEMA_CACHE_BASE_DIR: home,
+    AWS_EC2_METADATA_DISABLED: "true",
+    CI: "true",
+    NO_COLOR: "1",
+  };
+}
+
+export interface PackageRun {
+  /** The directory osls wrote the CloudFormation templates and zips to. */
+  packageDir: string;
+  /** What osls printed, for failure messages. */
+  output: string;
+}
+
+/**
+ * Copies the service (without node_modules, which is linked) into `workDir` and runs
+ * `osls package` there offline. The copy keeps parallel runs from sharing serverless-esbuild's
+ * `.esbuild` work folder and leaves the repository untouched. Rejects with osls's output when it
+ * fails.
+ */
+export async function packageService(
+  workDir: string,
+  args: { stage: string; params: Record<string, string> },
+): Promise<PackageRun> {
+  const serviceDir = join(workDir, "service");
+  const packageDir = join(workDir, "package");
+  const home = join(workDir, "home");
+  cpSync(REPO_ROOT, serviceDir, {
+    recursive: true,
+    filter: (source) => {
+      const top = relative(REPO_ROOT, source).split(sep)[0] ?? "";
+      return !NOT_COPIED.has(top);
+    },
+  });
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(serviceDir, "node_modules"), "dir");
+  mkdirSync(home);
+
+  const cli = [
+    OSLS_BIN,
+    "package",
+    "--stage",
+    args.stage,
+    "--package",
+    packageDir,
+    ...Object.entries(args.params).map(([name, value]) => `--param=${name}=${value}`),
+  ];
+  const { code, output } = await run(process.execPath, cli, serviceDir, offlineEnvironment(home));
+  if (code !== 0) {
+    throw new Error(`osls package exited with ${code}:\n${output}`);
+  }
+  return { packageDir, output };
+}
+
+const PACKAGE_TIMEOUT_MS = 150_000;
+
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`osls package did not finish within ${PACKAGE_TIMEOUT_MS} ms:\n${output}`));
+    }, PACKAGE_TIMEOUT_MS);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}

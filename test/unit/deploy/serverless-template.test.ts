@@ -1,0 +1,510 @@
+/**
+ * The deployment as CloudFormation will see it: `osls package` runs once, offline and without AWS
+ * credentials, and these tests read the template and the function zip it writes.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { arnLike, evaluate, TEST_ACCOUNT } from "./intrinsics.ts";
+import { packageService, REPO_ROOT } from "./osls.ts";
+import { readZipEntries, type ZipEntry } from "./zip.ts";
+
+const HANDLER_SOURCE = "handlers/delete-directories.ts";
+const SERVICE = "smh-batch-cleaner";
+const STAGE = "citest";
+const SMH_POLICY = '{"libraries":{}}';
+const ACCOUNT = TEST_ACCOUNT["AWS::AccountId"];
+const REGION = TEST_ACCOUNT["AWS::Region"];
+const ACCOUNT_ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+const MAX_ZIP_BYTES = 1024 * 1024;
+const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: unknown;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+
+let workDir: string | undefined;
+let template: Template;
+let zipEntries: ZipEntry[];
+let zipBytes: number;
+// Packaging happens once; if it fails, every test fails with its reason instead of being skipped.
+let packagingError: unknown;
+
+beforeAll(async () => {
+  try {
+    if (!existsSync(join(REPO_ROOT, HANDLER_SOURCE))) {
+      throw new Error(
+        `${HANDLER_SOURCE} does not exist, so osls cannot bundle the deleteDirectories function and the deployment cannot be checked`,
+      );
+    }
+    workDir = mkdtempSync(join(tmpdir(), "smh-serverless-template-"));
+    const { packageDir } = await packageService(workDir, {
+      stage: STAGE,
+      params: { smhPolicy: SMH_POLICY },
+    });
+    template = JSON.parse(
+      readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
+    ) as Template;
+    const zip = readFileSync(join(packageDir, "deleteDirectories.zip"));
+    zipBytes = zip.length;
+    zipEntries = readZipEntries(zip);
+  } catch (error) {
+    packagingError = error;
+  }
+}, 180_000);
+
+beforeEach(() => {
+  if (packagingError !== undefined) throw packagingError;
+});
+
+afterAll(() => {
+  if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+});
+
+function resource(logicalId: string): Resource {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`the template has no ${logicalId}`);
+  return found;
+}
+
+function resourcesOfType(type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+const getAtt = (logicalId: string, attribute = "Arn") => ({ "Fn::GetAtt": [logicalId, attribute] });
+const ref = (logicalId: string) => ({ Ref: logicalId });
+const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+
+/** The logical id a `{ "Fn::GetAtt": [id, "Arn"] }` points at. */
+function getAttTarget(value: unknown): string {
+  const target = (value as { "Fn::GetAtt"?: [string, string] })["Fn::GetAtt"];
+  if (target === undefined) throw new Error(`expected Fn::GetAtt, got ${JSON.stringify(value)}`);
+  return target[0];
+}
+
+interface PolicyOwner {
+  owner: string;
+  statements: Statement[];
+}
+
+/** Every policy statement in the template: role policies, managed policies, resource policies. */
+function allPolicyStatements(): PolicyOwner[] {
+  const owners: PolicyOwner[] = [];
+  for (const [id, r] of Object.entries(template.Resources)) {
+    const documents: unknown[] = [];
+    if (r.Type === "AWS::IAM::Role") {
+      documents.push(r.Properties.AssumeRolePolicyDocument);
+      for (const policy of (r.Properties.Policies as { PolicyDocument: unknown }[]) ?? []) {
+        documents.push(policy.PolicyDocument);
+      }
+    }
+    if (r.Properties?.PolicyDocument !== undefined) documents.push(r.Properties.PolicyDocument);
+    for (const document of documents) {
+      owners.push({ owner: id, statements: (document as { Statement: Statement[] }).Statement });
+    }
+  }
+  return owners;
+}
+
+function roleStatements(roleId: string): Statement[] {
+  const role = resource(roleId);
+  expect(role.Type).toBe("AWS::IAM::Role");
+  return (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
+}
+
+function queuePolicyStatements(queueId: string): Statement[] {
+  const policies = resourcesOfType("AWS::SQS::QueuePolicy").filter(([, r]) =>
+    (r.Properties.Queues as unknown[]).some(
+      (queue) => JSON.stringify(queue) === JSON.stringify(ref(queueId)),
+    ),
+  );
+  expect(policies, `exactly one queue policy for ${queueId}`).toHaveLength(1);
+  const [[, policy]] = policies as [[string, Resource]];
+  // SQS: a policy may cover one queue only.
+  expect(policy.Properties.Queues).toEqual([ref(queueId)]);
+  return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+}
+
+const QUEUES = {
+  JobsQueue: "jobs",
+  JobsDeadLetterQueue: "jobs-dlq",
+  ResultsQueue: "results",
+  RecycleActionsQueue: "recycle-actions",
+  RecycleActionsDeadLetterQueue: "recycle-actions-dlq",
+} as const;
+
+describe("serverless package: queues", () => {
+  it("creates the five queues, named <service>-<stage>-<queue>", () => {
+    const queues = Object.fromEntries(
+      resourcesOfType("AWS::SQS::Queue").map(([id, r]) => [id, r.Properties.QueueName]),
+    );
+    expect(queues).toEqual(
+      Object.fromEntries(
+        Object.entries(QUEUES).map(([id, key]) => [id, `${SERVICE}-${STAGE}-${key}`]),
+      ),
+    );
+  });
+
+  it("encrypts every queue at rest", () => {
+    for (const [id, queue] of resourcesOfType("AWS::SQS::Queue")) {
+      const encrypted =
+        queue.Properties.SqsManagedSseEnabled === true ||
+        queue.Properties.KmsMasterKeyId !== undefined;
+      expect(encrypted, `${id} is encrypted`).toBe(true);
+    }
+  });
+
+  it.each([
+    ["JobsQueue", "JobsDeadLetterQueue"],
+    ["RecycleActionsQueue", "RecycleActionsDeadLetterQueue"],
+  ])("dead-letters %s into %s after at least 5 receives", (source, dlq) => {
+    const redrive = resource(source).Properties.RedrivePolicy as Record<string, unknown>;
+    expect(redrive.deadLetterTargetArn).toEqual(getAtt(dlq));
+    expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each([
+    ["JobsDeadLetterQueue", "jobs"],
+    ["RecycleActionsDeadLetterQueue", "recycle-actions"],
+  ])("lets only its source queue use %s as a dead-letter queue", (dlq, sourceKey) => {
+    const allow = resource(dlq).Properties.RedriveAllowPolicy as Record<string, unknown>;
+    expect(allow.redrivePermission).toBe("byQueue");
+    expect(evaluate(allow.sourceQueueArns)).toEqual([
+      `arn:aws:sqs:${REGION}:${ACCOUNT}:${SERVICE}-${STAGE}-${sourceKey}`,
+    ]);
+  });
+
+  it("keeps dead letters and results (they carry restore handles) for 14 days", () => {
+    for (const id of ["JobsDeadLetterQueue", "RecycleActionsDeadLetterQueue", "ResultsQueue"]) {
+      expect(resource(id).Properties.MessageRetentionPeriod, id).toBe(FOURTEEN_DAYS);
+    }
+  });
+
+  it("keeps a message in a dead-letter queue at least as long as in its source queue", () => {
+    for (const source of ["JobsQueue", "RecycleActionsQueue"]) {
+      const redrive = resource(source).Properties.RedrivePolicy as Record<string, unknown>;
+      const dlq = resource(getAttTarget(redrive.deadLetterTargetArn));
+      expect(dlq.Properties.MessageRetentionPeriod as number).toBeGreaterThanOrEqual(
+        resource(source).Properties.MessageRetentionPeriod as number,
+      );
+    }
+  });
+
+  it("gives every Lambda-consumed queue a visibility timeout of at least 6 × the function timeout", () => {
+    const mappings = resourcesOfType("AWS::Lambda::EventSourceMapping");
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [id, mapping] of mappings) {
+      const queue = resource(getAttTarget(mapping.Properties.EventSourceArn));
+      const fn = resource(getAttTarget(mapping.Properties.FunctionName));
+      expect(queue.Properties.VisibilityTimeout as number, id).toBeGreaterThanOrEqual(
+        6 * (fn.Properties.Timeout as number),
+      );
+    }
+  });
+
+  it("sizes the recycle-actions queue for its function's timeout already", () => {
+    const raw = readServerlessYaml() as { custom: { recycleActions: { timeoutSeconds: number } } };
+    expect(resource("RecycleActionsQueue").Properties.VisibilityTimeout).toBe(
+      6 * raw.custom.recycleActions.timeoutSeconds,
+    );
+  });
+
+  it("outputs the URL and the ARN of every queue", () => {
+    for (const id of Object.keys(QUEUES)) {
+      expect(template.Outputs[`${id}Url`]?.Value, `${id}Url`).toEqual(ref(id));
+      expect(template.Outputs[`${id}Arn`]?.Value, `${id}Arn`).toEqual(getAtt(id));
+    }
+  });
+});
+
+describe("serverless package: the deleteDirectories function", () => {
+  it("runs on nodejs24.x, arm64, with its own role and ESM handler", () => {
+    const fn = resource("DeleteDirectoriesLambdaFunction").Properties;
+    expect(fn.Runtime).toBe("nodejs24.x");
+    expect(fn.Architectures).toEqual(["arm64"]);
+    expect(fn.Handler).toBe("handlers/delete-directories.handler");
+    expect(fn.Role).toEqual(getAtt("DeleteDirectoriesRole"));
+    // No shared role that later functions would inherit.
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it("is fed by the jobs queue in batches, reports per-record failures and has capped concurrency", () => {
+    const mappings = resourcesOfType("AWS::Lambda::EventSourceMapping").filter(
+      ([, m]) => getAttTarget(m.Properties.FunctionName) === "DeleteDirectoriesLambdaFunction",
+    );
+    expect(mappings).toHaveLength(1);
+    const [[, mapping]] = mappings as [[string, Resource]];
+    const props = mapping.Properties;
+    expect(props.EventSourceArn).toEqual(getAtt("JobsQueue"));
+    expect(props.BatchSize as number).toBeGreaterThan(10);
+    // SQS: a batch size above 10 requires a batching window of at least 1 s.
+    expect(props.MaximumBatchingWindowInSeconds as number).toBeGreaterThanOrEqual(1);
+    expect(props.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    const concurrency = (props.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
+    expect(concurrency).toBeGreaterThanOrEqual(2);
+    expect(concurrency).toBeLessThanOrEqual(1000);
+  });
+
+  it("gets the environment the pipeline reads", () => {
+    const fn = resource("DeleteDirectoriesLambdaFunction").Properties;
+    const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.RESULTS_QUEUE_URL).toEqual(ref("ResultsQueue"));
+    expect(env.SMH_BASE_URL).toBe("https://{libraryId}.api.tencentsmh.cn");
+    expect(env.SMH_LIBRARY_SECRETS_SSM_PARAMETER).toBe(`/${SERVICE}/${STAGE}/library-secrets`);
+    expect(env.SMH_POLICY).toBe(SMH_POLICY);
+    for (const name of [
+      "SMH_USER_ID",
+      "BATCH_DELETE_MIN_JOBS",
+      "DELETE_CONCURRENCY",
+      "DEADLINE_MARGIN_MS",
+      "POWERTOOLS_SERVICE_NAME",
+      "POWERTOOLS_METRICS_NAMESPACE",
+      "POWERTOOLS_LOG_LEVEL",
+    ]) {
+      expect(typeof env[name], name).toBe("string");
+    }
+    for (const name of ["BATCH_DELETE_MIN_JOBS", "DELETE_CONCURRENCY", "DEADLINE_MARGIN_MS"]) {
+      expect(env[name], name).toMatch(/^[1-9]\d*$/);
+    }
+  });
+
+  it("is packaged as one ES module bundle under 1 MB, without the AWS SDK the runtime provides", () => {
+    expect(zipBytes).toBeLessThan(MAX_ZIP_BYTES);
+    const names = zipEntries.map((entry) => entry.name);
+    expect(names).toContain("handlers/delete-directories.mjs");
+    expect(names.filter((name) => name.includes("node_modules/"))).toEqual([]);
+    const bundle = zipEntries.find((e) => e.name === "handlers/delete-directories.mjs");
+    // CommonJS dependencies in an ES module bundle need a require(): the banner provides it.
+    expect(bundle?.data.toString("utf8").split("\n", 1)[0]).toContain("createRequire");
+    const map = zipEntries.find((e) => e.name === "handlers/delete-directories.mjs.map");
+    const sources = (JSON.parse(map?.data.toString("utf8") ?? "{}") as { sources?: string[] })
+      .sources;
+    expect(sources?.some((source) => source.endsWith(HANDLER_SOURCE))).toBe(true);
+    expect(sources?.filter((source) => source.includes("node_modules/@aws-sdk/"))).toEqual([]);
+  });
+});
+
+describe("serverless package: IAM", () => {
+  it("grants no wildcard action; the only wildcard is osls's deny of plain-HTTP access to its deployment bucket", () => {
+    const wildcards = allPolicyStatements().flatMap(({ owner, statements }) =>
+      statements
+        .filter((s) => actionsOf(s).some((action) => action.includes("*")) || "NotAction" in s)
+        .map((s) => ({ owner, statement: s })),
+    );
+    expect(wildcards.map((w) => w.owner)).toEqual(["ServerlessDeploymentBucketPolicy"]);
+    for (const { statement } of wildcards) {
+      expect(statement.Effect).toBe("Deny");
+      expect(statement.Condition).toEqual({ Bool: { "aws:SecureTransport": false } });
+    }
+  });
+
+  it("allows wildcard resources only for the function's log streams and the SSM key, narrowed by conditions", () => {
+    const refs = {
+      DeleteDirectoriesLogGroup: resource("DeleteDirectoriesLogGroup").Properties
+        .LogGroupName as string,
+    };
+    for (const { owner, statements } of allPolicyStatements()) {
+      for (const statement of statements.filter((s) => s.Effect === "Allow")) {
+        const resources = [evaluate(statement.Resource, refs)].flat();
+        for (const arn of resources.filter((r) => typeof r === "string" && r.includes("*"))) {
+          const isOwnLogStreams =
+            arn ===
+            `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${refs.DeleteDirectoriesLogGroup}:log-stream:*`;
+          const isSsmKey =
+            arn === `arn:aws:kms:${REGION}:${ACCOUNT}:key/*` &&
+            statement.Condition?.StringEquals?.["kms:ViaService"] !== undefined &&
+            statement.Condition?.StringEquals?.["kms:EncryptionContext:PARAMETER_ARN"] !==
+              undefined;
+          expect(isOwnLogStreams || isSsmKey, `${owner} ${statement.Sid}: ${arn}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("gives deleteDirectories exactly the rights it needs", () => {
+    const actions = new Set(roleStatements("DeleteDirectoriesRole").flatMap(actionsOf));
+    expect([...actions].sort()).toEqual(
+      [
+        "kms:Decrypt",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+        "sqs:SendMessage",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+      ].sort(),
+    );
+    for (const statement of roleStatements("DeleteDirectoriesRole")) {
+      expect(statement.Effect).toBe("Allow");
+    }
+  });
+
+  it("lets deleteDirectories send messages to the results queue only", () => {
+    const sending = roleStatements("DeleteDirectoriesRole").filter((s) =>
+      actionsOf(s).includes("sqs:SendMessage"),
+    );
+    expect(sending.flatMap((s) => [s.Resource].flat())).toEqual([getAtt("ResultsQueue")]);
+  });
+
+  it("lets deleteDirectories receive, delete and hide messages of the jobs queue only", () => {
+    const consuming = roleStatements("DeleteDirectoriesRole").filter((s) =>
+      actionsOf(s).some((a) => a.startsWith("sqs:") && a !== "sqs:SendMessage"),
+    );
+    expect(consuming.flatMap((s) => [s.Resource].flat())).toEqual([getAtt("JobsQueue")]);
+  });
+
+  it("lets deleteDirectories write only to its own log group", () => {
+    const logs = roleStatements("DeleteDirectoriesRole").filter((s) =>
+      actionsOf(s).some((a) => a.startsWith("logs:")),
+    );
+    const group = resource("DeleteDirectoriesLogGroup").Properties.LogGroupName as string;
+    expect(group).toBe(`/aws/lambda/${SERVICE}-${STAGE}-deleteDirectories`);
+    expect(
+      logs.flatMap((s) => [evaluate(s.Resource, { DeleteDirectoriesLogGroup: group })].flat()),
+    ).toEqual([`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:*`]);
+  });
+
+  it("lets deleteDirectories read exactly one SSM parameter, and decrypt it only through SSM", () => {
+    const parameterArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${SERVICE}/${STAGE}/library-secrets`;
+    const statements = roleStatements("DeleteDirectoriesRole");
+    const ssm = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("ssm:")));
+    expect(ssm.flatMap((s) => [evaluate(s.Resource)].flat())).toEqual([parameterArn]);
+
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("kms:")));
+    expect(kms).toHaveLength(1);
+    expect(actionsOf(kms[0] as Statement)).toEqual(["kms:Decrypt"]);
+    expect(evaluate(kms[0]?.Condition)).toEqual({
+      StringEquals: {
+        "kms:ViaService": `ssm.${REGION}.amazonaws.com`,
+        "kms:EncryptionContext:PARAMETER_ARN": parameterArn,
+      },
+    });
+  });
+
+  it("lets only the Lambda service assume the function role", () => {
+    const trust = resource("DeleteDirectoriesRole").Properties.AssumeRolePolicyDocument as {
+      Statement: Statement[];
+    };
+    expect(trust.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "lambda.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      },
+    ]);
+  });
+});
+
+describe("serverless package: who may use the queues", () => {
+  /** Whether an IAM principal ARN may send, by the queue policy's SendMessage statements. */
+  function maySend(statements: Statement[], principalArn: string): boolean {
+    const sendStatements = statements.filter((s) => actionsOf(s).includes("sqs:SendMessage"));
+    const denied = sendStatements.some((s) => {
+      if (s.Effect !== "Deny" || s.Principal !== "*") return false;
+      const notLike = evaluate(s.Condition?.ArnNotLike?.["aws:PrincipalArn"]);
+      if (notLike === undefined) return false;
+      return ![notLike].flat().some((pattern) => arnLike(pattern as string, principalArn));
+    });
+    return !denied;
+  }
+
+  function expectTlsOnly(statements: Statement[], queueId: string) {
+    const tls = statements.find(
+      (s) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false",
+    );
+    expect(tls, `${queueId} denies plain HTTP`).toBeDefined();
+    expect(tls?.Principal).toBe("*");
+    expect(tls?.Resource).toEqual(getAtt(queueId));
+    expect(actionsOf(tls as Statement)).toEqual(
+      expect.arrayContaining(["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"]),
+    );
+    // SQS accepts at most 7 actions in one statement.
+    expect(actionsOf(tls as Statement).length).toBeLessThanOrEqual(7);
+  }
+
+  it.each([["JobsQueue"], ["RecycleActionsQueue"]])(
+    "%s accepts messages from the deploying account's principals only, by default",
+    (queueId) => {
+      const statements = queuePolicyStatements(queueId);
+      const allows = statements.filter((s) => s.Effect === "Allow");
+      expect(allows).toHaveLength(1);
+      expect(actionsOf(allows[0] as Statement)).toEqual(["sqs:SendMessage"]);
+      expect(evaluate(allows[0]?.Principal)).toEqual({ AWS: [ACCOUNT_ROOT] });
+      expect(allows[0]?.Resource).toEqual(getAtt(queueId));
+
+      expect(maySend(statements, `arn:aws:iam::${ACCOUNT}:role/producer`)).toBe(true);
+      expect(maySend(statements, ACCOUNT_ROOT)).toBe(true);
+      expect(maySend(statements, "arn:aws:iam::999999999999:role/producer")).toBe(false);
+      expectTlsOnly(statements, queueId);
+    },
+  );
+
+  it("narrows the jobs queue to the principals given as jobProducerPrincipals", () => {
+    const deny = queuePolicyStatements("JobsQueue").find(
+      (s) => s.Effect === "Deny" && s.Condition?.ArnNotLike !== undefined,
+    );
+    // The expression is built from one Fn::Sub of the param: put a configured list in its place.
+    const configured = `arn:aws:iam::${ACCOUNT}:role/producer,arn:aws:iam::444455556666:root`;
+    let substitutions = 0;
+    const withConfigured = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(withConfigured);
+      if (node === null || typeof node !== "object") return node;
+      if ("Fn::Sub" in node) {
+        substitutions += 1;
+        return { "Fn::Sub": configured };
+      }
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withConfigured(v)]));
+    };
+    const expression = withConfigured(deny?.Condition?.ArnNotLike?.["aws:PrincipalArn"]);
+    expect(substitutions).toBe(1);
+    const patterns = evaluate(expression) as string[];
+    const allowed = (arn: string) => patterns.some((pattern) => arnLike(pattern, arn));
+    expect(allowed(`arn:aws:iam::${ACCOUNT}:role/producer`)).toBe(true);
+    expect(allowed(`arn:aws:iam::${ACCOUNT}:role/someone-else`)).toBe(false);
+    expect(allowed("arn:aws:iam::444455556666:role/anyone")).toBe(true);
+  });
+
+  it("lets only the functions' roles write to the results queue, over TLS", () => {
+    const statements = queuePolicyStatements("ResultsQueue");
+    expect(statements.filter((s) => s.Effect === "Allow")).toEqual([]);
+    const deny = statements.find((s) => s.Condition?.ArnNotLike !== undefined);
+    expect(deny?.Effect).toBe("Deny");
+    expect(actionsOf(deny as Statement)).toEqual(["sqs:SendMessage"]);
+    expect(deny?.Condition?.ArnNotLike?.["aws:PrincipalArn"]).toEqual([
+      getAtt("DeleteDirectoriesRole"),
+    ]);
+    expectTlsOnly(statements, "ResultsQueue");
+  });
+
+  it.each([["JobsDeadLetterQueue"], ["RecycleActionsDeadLetterQueue"]])(
+    "%s is reachable over TLS only",
+    (queueId) => {
+      expectTlsOnly(queuePolicyStatements(queueId), queueId);
+    },
+  );
+});
+
+function readServerlessYaml(): unknown {
+  // CloudFormation tags are irrelevant to the values read here; keep them as plain values.
+  return parse(readFileSync(join(REPO_ROOT, "serverless.yml"), "utf8"), { logLevel: "error" });
+}
