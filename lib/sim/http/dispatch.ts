@@ -1,0 +1,167 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SimCore } from "../core.ts";
+import { SmhError } from "../errors.ts";
+import type { FaultState } from "../fault-state.ts";
+import type { FaultKind } from "../inspection/call-log.ts";
+import { handleInspection } from "../inspection/routes.ts";
+import { RequestContext } from "./context.ts";
+import { errorResponse } from "./error-response.ts";
+import { parseTarget, type RequestTarget } from "./request.ts";
+import { dropConnection, type SimResponse, sendResponse } from "./response.ts";
+import { matchRoute, type RouteMatch } from "./router.ts";
+
+function overloaded(core: SimCore): SmhError {
+  return new SmhError("ServerOverloaded", undefined, {
+    status: core.behaviour.serverOverloadedStatus,
+  });
+}
+
+interface Outcome {
+  response: SimResponse | null;
+  fault: FaultKind | null;
+}
+
+/**
+ * Draws the faults that answer instead of the handler (rate limit, reset, 500, 503, injected
+ * path conflict), in that order. Null means the request goes through.
+ */
+function preFault(
+  core: SimCore,
+  match: RouteMatch,
+  faultState: FaultState,
+  requestId: string,
+): Outcome | null {
+  const { faults, random } = faultState;
+  const answer = (error: SmhError, fault: FaultKind): Outcome => ({
+    response: errorResponse(error, requestId, match.route.name),
+    fault,
+  });
+  const retryAfter = faultState.admit();
+  if (retryAfter !== null) {
+    const headers: Record<string, string> = faults.sendRetryAfter
+      ? { "Retry-After": String(retryAfter) }
+      : {};
+    return answer(new SmhError("RateLimitExceeded", undefined, { headers }), "rateLimited");
+  }
+  if (random.chance(faults.resetRatio)) return { response: null, fault: "reset" };
+  if (random.chance(faults.error500Ratio))
+    return answer(new SmhError("InternalServerError"), "error500");
+  if (random.chance(faults.error503Ratio)) return answer(overloaded(core), "error503");
+  if (match.route.mutating && random.chance(faults.pathConflictRatio)) {
+    return answer(new SmhError("PathConflict"), "pathConflict");
+  }
+  return null;
+}
+
+async function runRoute(
+  core: SimCore,
+  req: IncomingMessage,
+  requestId: string,
+  target: RequestTarget,
+  match: RouteMatch,
+  faultState: FaultState,
+): Promise<Outcome> {
+  const ctx = new RequestContext({
+    core,
+    req,
+    requestId,
+    route: match.route,
+    params: match.params,
+    query: target.query,
+    faultState,
+  });
+  const selected = faultState.selects(match.route.name);
+  let outcome: Outcome;
+  try {
+    const injected = selected ? preFault(core, match, faultState, requestId) : null;
+    outcome = injected ?? { response: await match.route.handler(ctx), fault: null };
+  } catch (error) {
+    outcome = { response: errorResponse(error, requestId, match.route.name), fault: null };
+  }
+  // Requests that failed before reaching their work still take the network latency.
+  await ctx.delay();
+  const { faults, random } = faultState;
+  const accepted = outcome.response !== null && outcome.response.status < 300;
+  if (
+    selected &&
+    accepted &&
+    match.route.acceptThenFail &&
+    random.chance(faults.acceptThenFailRatio)
+  ) {
+    if (faults.acceptThenFailMode === "reset") return { response: null, fault: "acceptThenFail" };
+    const error =
+      faults.acceptThenFailMode === "503" ? overloaded(core) : new SmhError("InternalServerError");
+    return { response: errorResponse(error, requestId, match.route.name), fault: "acceptThenFail" };
+  }
+  return outcome;
+}
+
+/**
+ * Handles one HTTP request: `/_sim/…` goes to inspection; everything else is matched to an SMH
+ * route, passed through the library's faults and its handler, answered, and recorded in the call
+ * log (route template only, never the URL).
+ */
+export async function dispatch(
+  core: SimCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const started = performance.now();
+  const requestId = core.requestIds.next();
+  const method = req.method ?? "GET";
+  const target = parseTarget(req.url ?? "/");
+  if (target.segments[0] === "_sim") {
+    await handleInspection(core, req, res, target, requestId);
+    return;
+  }
+  let match: RouteMatch | null = null;
+  let routingError: unknown = null;
+  try {
+    match = matchRoute(method, target.segments, target.query);
+  } catch (error) {
+    routingError = error;
+  }
+  const libraryId = match?.params.libraryId ?? null;
+  const faultState =
+    (libraryId === null ? undefined : core.library(libraryId)?.faultState) ??
+    core.defaultFaultState;
+  const outcome: Outcome =
+    match === null
+      ? {
+          response: errorResponse(
+            routingError ?? new SmhError("RouteNotFound"),
+            requestId,
+            "routing",
+          ),
+          fault: null,
+        }
+      : await runRoute(core, req, requestId, target, match, faultState);
+  let fault = outcome.fault;
+  if (outcome.response === null) {
+    dropConnection(req);
+  } else {
+    const { faults, random } = faultState;
+    const slow =
+      match !== null && faultState.selects(match.route.name) && random.chance(faults.slowBodyRatio)
+        ? { chunkBytes: faults.slowBodyChunkBytes, delayMs: faults.slowBodyChunkDelayMs }
+        : null;
+    if (slow !== null) fault ??= "slowBody";
+    await sendResponse(res, outcome.response, {
+      requestId,
+      head: method === "HEAD",
+      slow,
+      scheduler: core.scheduler,
+    });
+  }
+  core.callLog.record({
+    requestId,
+    method,
+    route: match?.route.name ?? null,
+    template: match?.route.template ?? "unmatched",
+    libraryId: match?.params.libraryId ?? null,
+    status: outcome.response === null ? "reset" : outcome.response.status,
+    fault,
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    timestamp: new Date(core.clock.now()).toISOString(),
+  });
+}
