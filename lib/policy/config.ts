@@ -11,6 +11,8 @@
  *     protectedGlobs: ["events/*\/originals"]  # the same, for every path a glob matches
  *     permanentPrefixes: [tmp]    # permanent deletion only strictly below these; "*": wherever
  *                                 #   deletion is allowed; default []: never
+ *     albumSpaces: [spacealbums]  # album spaces: their top-level albums may be deleted (albums
+ *                                 #   cannot nest, so this is every album of the space)
  *     minDepth: 2                 # fewest path segments a deleted path may have (default 1)
  *     maxDepth: 6                 # most path segments (default: no limit)
  * ```
@@ -60,6 +62,7 @@ const libraryConfig = z
         error: 'must be "*" or a list of path prefixes',
       })
       .default([]),
+    albumSpaces: z.array(SpaceIdSchema).default([]),
     minDepth: z.int().min(1).default(1),
     maxDepth: z.int().min(1).optional(),
   })
@@ -89,6 +92,7 @@ export interface LibraryPolicy {
   readonly protectedPaths: readonly string[];
   readonly protectedGlobs: readonly ProtectedGlob[];
   readonly permanentPrefixes: "*" | readonly string[];
+  readonly albumSpaces: ReadonlySet<string>;
   readonly minDepth: number;
   readonly maxDepth: number | undefined;
 }
@@ -123,6 +127,7 @@ export function parsePolicy(config: unknown, source = "policy"): DeletionPolicy 
       protectedPaths: library.protectedPaths,
       protectedGlobs: library.protectedGlobs,
       permanentPrefixes: library.permanentPrefixes,
+      albumSpaces: new Set(library.albumSpaces),
       minDepth: library.minDepth,
       maxDepth: library.maxDepth,
     });

@@ -58,12 +58,13 @@ export function evaluatePolicy(policy: DeletionPolicy, job: PolicySubject): Poli
     });
     return refuse(violations);
   }
-  violations.push(...pathViolations(library, path, job.permanent));
+  violations.push(...pathViolations(library, job.spaceId, path, job.permanent));
   return violations.length === 0 ? { allowed: true } : refuse(violations);
 }
 
 function pathViolations(
   library: LibraryPolicy,
+  spaceId: string,
   path: readonly string[],
   permanent: boolean,
 ): PolicyViolation[] {
@@ -81,13 +82,15 @@ function pathViolations(
       message: `${shown} has ${path.length} segments; library ${library.libraryId} allows at most ${library.maxDepth} (maxDepth)`,
     });
   }
+  const album = library.albumSpaces.has(spaceId) && path.length === 1;
   const allowed =
+    album ||
     library.allowedPrefixes.some((prefix) => isStrictlyUnder(path, toSegments(prefix))) ||
     library.allowedPaths.some((allowedPath) => isSamePath(path, toSegments(allowedPath)));
   if (!allowed) {
     violations.push({
       rule: PolicyRule.prefixNotAllowed,
-      message: `${shown} is not strictly under an allowed prefix (${named(library.allowedPrefixes)}) nor an allowed path (${named(library.allowedPaths)})`,
+      message: `${shown} is not strictly under an allowed prefix (${named(library.allowedPrefixes)}), nor an allowed path (${named(library.allowedPaths)}), nor an album of an album space (${named([...library.albumSpaces])})`,
     });
   }
   const covered: string[] = [];

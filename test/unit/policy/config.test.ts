@@ -24,6 +24,7 @@ describe("a deletion policy configuration", () => {
       protectedPaths: [],
       protectedGlobs: [],
       permanentPrefixes: [],
+      albumSpaces: new Set(),
       minDepth: 1,
       maxDepth: undefined,
     });

@@ -214,6 +214,46 @@ describe("the deletion policy, for protected globs", () => {
   });
 });
 
+describe("the deletion policy, for album spaces", () => {
+  const albums = policyFor({
+    spaces: ["-", "albums"],
+    allowedPrefixes: [],
+    albumSpaces: ["albums"],
+  });
+
+  it("allows deleting a top-level album of an album space", () => {
+    expect(evaluatePolicy(albums, subject("2024-07 Beach trip", { spaceId: "albums" }))).toEqual({
+      allowed: true,
+    });
+  });
+
+  it("does not allow top-level directories of other spaces", () => {
+    const verdict = evaluatePolicy(albums, subject("users", { spaceId: "-" }));
+    expect(verdict.allowed).toBe(false);
+    if (!verdict.allowed)
+      expect(verdict.violations.map(({ rule }) => rule)).toEqual(["prefix-not-allowed"]);
+  });
+
+  it("does not allow anything below an album: albums do not nest", () => {
+    expect(
+      evaluatePolicy(albums, subject("2024-07 Beach trip/x", { spaceId: "albums" })).allowed,
+    ).toBe(false);
+  });
+
+  it("still protects a protected album", () => {
+    const guarded = policyFor({
+      spaces: ["albums"],
+      allowedPrefixes: [],
+      albumSpaces: ["albums"],
+      protectedPaths: ["Wedding"],
+    });
+    const verdict = evaluatePolicy(guarded, subject("Wedding", { spaceId: "albums" }));
+    expect(verdict.allowed).toBe(false);
+    if (!verdict.allowed)
+      expect(verdict.violations.map(({ rule }) => rule)).toEqual(["protected-path"]);
+  });
+});
+
 describe("the deletion policy, for depth", () => {
   it("refuses a path shallower than minDepth, even when it is an allowed path", () => {
     const policy = policyFor({ allowedPaths: ["users"], minDepth: 2 });
