@@ -1,0 +1,69 @@
+/**
+ * Lambda: jobs queue → SMH delete → results queue (SQS trigger with ReportBatchItemFailures).
+ *
+ * Thin by design: middy wires logging, metrics and the library secrets (from SSM, cached); the
+ * work is `processDeleteBatch` in lib/pipeline, which knows nothing about Lambda.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import ssm from "@middy/ssm";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import {
+  powertoolsPipelineObserver,
+  smhEventMetrics,
+} from "../lib/observability/pipeline-observer.ts";
+import { deletePipelineFromEnv } from "../lib/pipeline/environment.ts";
+import { processDeleteBatch } from "../lib/pipeline/process-batch.ts";
+import { jobRecordFromSqs } from "../lib/pipeline/records.ts";
+
+const logger = new Logger({ serviceName: "smh-batch-cleaner" });
+const metrics = new Metrics({ namespace: "SmhBatchCleaner", serviceName: "smh-batch-cleaner" });
+
+// Cold start: configuration errors stop here, before any job is consumed.
+const wiring = deletePipelineFromEnv({
+  observer: powertoolsPipelineObserver(logger, metrics),
+  onSmhEvent: smhEventMetrics(logger, metrics),
+});
+
+/** Thrown on purpose when nothing in the batch could be done: Lambda then slows its polling. */
+export class FullBatchFailureError extends Error {
+  override readonly name = "FullBatchFailureError";
+}
+
+type SecretsContext = Context & { librarySecrets?: unknown };
+
+async function deleteDirectories(
+  event: SQSEvent,
+  context: SecretsContext,
+): Promise<SQSBatchResponse> {
+  if (wiring.secretsParameter !== undefined) {
+    wiring.secrets.update(context.librarySecrets, `SSM parameter ${wiring.secretsParameter}`);
+  }
+  const deadline = Date.now() + context.getRemainingTimeInMillis();
+  const outcome = await processDeleteBatch(
+    event.Records.map(jobRecordFromSqs),
+    wiring.pipeline,
+    deadline,
+  );
+  if (outcome.fullBatchFailure) throw new FullBatchFailureError(outcome.fullBatchFailure);
+  return {
+    batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })),
+  };
+}
+
+const base = middy(deleteDirectories).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+
+export const handler =
+  wiring.secretsParameter === undefined
+    ? base
+    : base.use(
+        ssm({
+          fetchData: { librarySecrets: wiring.secretsParameter },
+          setToContext: true,
+          // Re-read every 15 minutes so a rotated secret is picked up without a redeploy.
+          cacheExpiry: 15 * 60 * 1000,
+        }),
+      );

@@ -1,0 +1,76 @@
+/**
+ * The SMH client as every handler builds it from the environment: one per container, shared by
+ * all invocations, so tokens, the per-library limiter and its learned rate survive between them.
+ */
+import { z } from "zod";
+import {
+  createSmhClient,
+  DEFAULT_BASE_URL_TEMPLATE,
+  type SmhClient,
+  type SmhEventListener,
+} from "../smh/index.ts";
+import type { LibrarySecrets } from "./library-secrets.ts";
+
+const positiveInt = z.coerce.number().int().positive();
+
+const SmhEnvSchema = z.object({
+  SMH_BASE_URL: z.string().default(DEFAULT_BASE_URL_TEMPLATE),
+  SMH_USER_ID: z.string().optional(),
+  SMH_TOKEN_PERIOD_SECONDS: positiveInt.optional(),
+  SMH_RATE_LIMIT: z.coerce.number().positive().optional(),
+  SMH_MAX_RATE: z.coerce.number().positive().optional(),
+  SMH_MAX_IN_FLIGHT: positiveInt.optional(),
+  SMH_ATTEMPT_TIMEOUT_MS: positiveInt.optional(),
+  SMH_RETRY_LIMIT: z.coerce.number().int().nonnegative().optional(),
+});
+
+/** The environment variables read by {@link smhClientFromEnv}. */
+export type SmhEnv = z.output<typeof SmhEnvSchema>;
+
+/** Reads the SMH settings; empty strings count as unset. Throws a `ZodError` naming bad variables. */
+export function readSmhEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SmhEnv {
+  const present = Object.fromEntries(
+    Object.keys(SmhEnvSchema.shape)
+      .map((key) => [key, env[key]?.trim()])
+      .filter(([, value]) => value !== undefined && value !== ""),
+  );
+  return SmhEnvSchema.parse(present);
+}
+
+/**
+ * Builds the SMH client for `libraryIds`, each library's secret resolved from `secrets` at mint
+ * time.
+ */
+export function smhClientFromEnv(
+  libraryIds: readonly string[],
+  secrets: LibrarySecrets,
+  onEvent: SmhEventListener | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SmhClient {
+  const settings = readSmhEnv(env);
+  return createSmhClient({
+    libraries: libraryIds.map((libraryId) => ({
+      libraryId,
+      librarySecret: secrets.source(libraryId),
+    })),
+    baseUrlTemplate: settings.SMH_BASE_URL,
+    ...(settings.SMH_USER_ID ? { userId: settings.SMH_USER_ID } : {}),
+    ...(settings.SMH_TOKEN_PERIOD_SECONDS
+      ? { tokenPeriodSeconds: settings.SMH_TOKEN_PERIOD_SECONDS }
+      : {}),
+    ...(settings.SMH_ATTEMPT_TIMEOUT_MS
+      ? { attemptTimeoutMs: settings.SMH_ATTEMPT_TIMEOUT_MS }
+      : {}),
+    ...(settings.SMH_RETRY_LIMIT !== undefined
+      ? { retry: { limit: settings.SMH_RETRY_LIMIT } }
+      : {}),
+    limiter: {
+      ...(settings.SMH_RATE_LIMIT ? { initialRate: settings.SMH_RATE_LIMIT } : {}),
+      ...(settings.SMH_MAX_RATE ? { maxRate: settings.SMH_MAX_RATE } : {}),
+      ...(settings.SMH_MAX_IN_FLIGHT ? { maxInFlight: settings.SMH_MAX_IN_FLIGHT } : {}),
+    },
+    ...(onEvent ? { onEvent } : {}),
+  });
+}

@@ -1,0 +1,228 @@
+/**
+ * The local stack: everything the product runs on AWS, on 127.0.0.1, in one process.
+ *
+ * - fauxqs (a real SQS wire-protocol server), with the queues and redrive policies of
+ *   `serverless.yml` (read from it, so they cannot drift);
+ * - the SMH simulator with demo data — or a real SMH library when `SMH_BASE_URL` and
+ *   `SMH_LIBRARY_SECRETS` are set;
+ * - the local runner, which long-polls each SQS-triggered function's queue and invokes the same
+ *   handler modules Lambda would, with Lambda-shaped events and contexts.
+ *
+ * Handlers read their configuration from `process.env` (as in Lambda); the stack sets it before the
+ * runner loads them.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { createSqsClient } from "../queues/index.ts";
+import { type FaultsPatch, type Simulator, startSimulator } from "../sim/index.ts";
+import { demoPolicy } from "./demo-policy.ts";
+import { readServerlessDefinitions } from "./queue-definitions.ts";
+import { type CreatedQueue, createQueues } from "./queues.ts";
+import { type LocalRunner, startRunner } from "./runner.ts";
+import type { RunnerListener } from "./runner-events.ts";
+import { type LocalSqs, startLocalSqs } from "./sqs-server.ts";
+import { type StackInfo, writeStackFile } from "./stack-file.ts";
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** `serverless.yml` to take queues and functions from. Default: the repository's. */
+  serverlessYml?: string;
+  /**
+   * Visibility timeout of every local queue, seconds. Short, so failed records come back quickly.
+   * The function timeout is set to a sixth of it, the ratio serverless.yml keeps. @default 30
+   */
+  visibilityTimeoutSeconds?: number;
+  /** Idle long-poll wait of the runner (1–20 s); bounds how long stopping takes. @default 2 */
+  pollWaitSeconds?: number;
+  /** Simulator faults for every library (latency, rate limit, errors…). Default: none. */
+  simFaults?: FaultsPatch;
+  /** Write the stack file to this directory so CLI commands find the stack. Default: don't. */
+  stateDir?: string;
+  /** Extra environment for the handlers (wins over the stack's own). */
+  env?: Record<string, string>;
+  /** Receives the runner's events. */
+  onRunnerEvent?: RunnerListener;
+  /** The environment to look for a real SMH library in. Default `process.env`. */
+  hostEnv?: NodeJS.ProcessEnv;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  readonly sqs: SQSClient;
+  readonly sqsEndpoint: string;
+  readonly region: string;
+  readonly queues: ReadonlyMap<string, CreatedQueue>;
+  /** The simulator, unless a real SMH library is configured. */
+  readonly sim: Simulator | undefined;
+  readonly smhBaseUrl: string;
+  readonly runner: LocalRunner;
+  /** The environment the handlers run with (secrets included: never print it). */
+  readonly handlerEnv: Readonly<Record<string, string>>;
+  /** Where the stack file was written, when `stateDir` was given. */
+  readonly stackFile: string | undefined;
+  /** Stops the runner, then SQS and the simulator. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const REGION = "us-east-1";
+
+/**
+ * Starts the local stack. Everything listens on 127.0.0.1 and stops with {@link LocalStack.stop}
+ * (or with the process).
+ *
+ * @example
+ * const stack = await startLocalStack({ stateDir: ".smh-cleaner" });
+ * // … enqueue jobs on stack.queues.get("jobs").url …
+ * await stack.stop();
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const hostEnv = options.hostEnv ?? process.env;
+  const definitions = readServerlessDefinitions(
+    options.serverlessYml ?? join(REPO_ROOT, "serverless.yml"),
+  );
+  const visibility = options.visibilityTimeoutSeconds ?? 30;
+  const functionTimeout = Math.max(1, Math.floor(visibility / 6));
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const real = realSmh(hostEnv);
+    let sim: Simulator | undefined;
+    let smhBaseUrl: string;
+    let secrets: string;
+    let policy: string;
+    if (real) {
+      ({ baseUrl: smhBaseUrl, secrets, policy } = real);
+    } else {
+      sim = await startSimulator({
+        port: 0,
+        seed: "demo",
+        ...(options.simFaults ? { faults: options.simFaults } : {}),
+      });
+      stops.push(() => (sim as Simulator).close());
+      smhBaseUrl = sim.url;
+      secrets = JSON.stringify(
+        Object.fromEntries(sim.credentials().map((c) => [c.libraryId, c.librarySecret])),
+      );
+      policy = JSON.stringify(demoPolicy());
+    }
+
+    const localSqs: LocalSqs = await startLocalSqs({ port: 0, defaultRegion: REGION });
+    stops.push(() => localSqs.stop());
+    const sqs = createSqsClient({ endpoint: localSqs.endpoint, region: REGION, env: {} });
+    stops.push(async () => sqs.destroy());
+    const queues = await createQueues(sqs, definitions.queues, {
+      visibilityTimeoutOverrideSeconds: visibility,
+    });
+    const resultsQueue = queues.get("results");
+    if (!resultsQueue) throw new Error("serverless.yml defines no results queue");
+
+    const handlerEnv: Record<string, string> = {
+      ...definitions.environment,
+      RESULTS_QUEUE_URL: resultsQueue.url,
+      SQS_ENDPOINT: localSqs.endpoint,
+      AWS_REGION: REGION,
+      SMH_BASE_URL: smhBaseUrl,
+      SMH_LIBRARY_SECRETS: secrets,
+      SMH_LIBRARY_SECRETS_SSM_PARAMETER: "",
+      SMH_POLICY: policy,
+      POWERTOOLS_METRICS_DISABLED: "true",
+      ...options.env,
+    };
+    // Lambda's environment is the process's environment; the runner's handlers share this one.
+    Object.assign(process.env, handlerEnv);
+
+    const runner = await startRunner({
+      sqs,
+      mappings: definitions.sqsFunctions,
+      queues,
+      root: REPO_ROOT,
+      pollWaitSeconds: options.pollWaitSeconds ?? 2,
+      functionTimeoutOverrideSeconds: functionTimeout,
+      ...(options.onRunnerEvent ? { onEvent: options.onRunnerEvent } : {}),
+    });
+    stops.push(() => runner.stop());
+
+    let stackFile: string | undefined;
+    if (options.stateDir !== undefined) {
+      stackFile = await writeStackFile(
+        options.stateDir,
+        stackInfo(localSqs, queues, smhBaseUrl, sim),
+      );
+      const written = stackFile;
+      stops.push(() => import("node:fs/promises").then(({ rm }) => rm(written, { force: true })));
+    }
+    return {
+      sqs,
+      sqsEndpoint: localSqs.endpoint,
+      region: REGION,
+      queues,
+      sim,
+      smhBaseUrl,
+      runner,
+      handlerEnv,
+      stackFile,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** A real SMH library, when the environment names one. */
+function realSmh(
+  env: NodeJS.ProcessEnv,
+): { baseUrl: string; secrets: string; policy: string } | undefined {
+  const baseUrl = env.SMH_BASE_URL?.trim();
+  const secrets = env.SMH_LIBRARY_SECRETS?.trim();
+  if (!baseUrl && !secrets) return undefined;
+  if (!baseUrl || !secrets) {
+    throw new Error(
+      "to use a real SMH library set both SMH_BASE_URL and SMH_LIBRARY_SECRETS (and SMH_POLICY or SMH_POLICY_FILE); unset both to use the simulator",
+    );
+  }
+  const policy = env.SMH_POLICY?.trim();
+  const policyFile = env.SMH_POLICY_FILE?.trim();
+  if (!policy && !policyFile) {
+    throw new Error(
+      "a real SMH library needs a deletion policy: set SMH_POLICY or SMH_POLICY_FILE",
+    );
+  }
+  return { baseUrl, secrets, policy: policy ?? "" };
+}
+
+function stackInfo(
+  sqs: LocalSqs,
+  queues: ReadonlyMap<string, CreatedQueue>,
+  smhBaseUrl: string,
+  sim: Simulator | undefined,
+): StackInfo {
+  const ref = (key: string) => {
+    const queue = queues.get(key);
+    if (!queue) throw new Error(`serverless.yml defines no ${key} queue`);
+    return { url: queue.url, arn: queue.arn, name: queue.name };
+  };
+  return {
+    v: 1,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    sqs: { endpoint: sqs.endpoint, region: REGION },
+    queues: {
+      jobs: ref("jobs"),
+      "jobs-dlq": ref("jobs-dlq"),
+      results: ref("results"),
+      "recycle-actions": ref("recycle-actions"),
+      "recycle-actions-dlq": ref("recycle-actions-dlq"),
+    },
+    smh: {
+      baseUrl: smhBaseUrl,
+      libraries: sim
+        ? sim.credentials().map(({ libraryId, spaceIds }) => ({ libraryId, spaceIds }))
+        : [],
+    },
+  };
+}

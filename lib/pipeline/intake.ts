@@ -1,0 +1,116 @@
+/**
+ * Where a delete job is accepted or refused: every record's body is parsed and checked against the
+ * deletion policy before anything reaches SMH. Refusals become `rejected` results at once; they are
+ * never retried and never sent to SMH. Records carrying the same job (the same jobId, delivered
+ * twice) are merged so the job is deleted once and answered once.
+ */
+import {
+  type DeleteJob,
+  type DeletionResult,
+  type FieldReason,
+  parseJobBody,
+  type RejectionReason,
+  rejectedDeletion,
+} from "../messages/index.ts";
+import { type DeletionPolicy, evaluatePolicy } from "../policy/index.ts";
+import type { JobRecord } from "./records.ts";
+
+/** A valid, allowed job and the records that carry it. */
+export interface AcceptedJob {
+  readonly job: DeleteJob;
+  readonly records: JobRecord[];
+  /** The earliest SentTimestamp among its records. */
+  sentAt: number | undefined;
+  /** The highest receive count among its records. */
+  receiveCount: number;
+}
+
+/** A refused record and its `rejected` result. */
+export interface RefusedRecord {
+  readonly record: JobRecord;
+  readonly result: DeletionResult;
+}
+
+export interface Intake {
+  readonly accepted: AcceptedJob[];
+  readonly refused: RefusedRecord[];
+}
+
+/**
+ * Parses and checks every record. One bad record never affects the others.
+ *
+ * @example
+ * const { accepted, refused } = admitJobs(records, policy, new Date());
+ */
+export function admitJobs(
+  records: readonly JobRecord[],
+  policy: DeletionPolicy,
+  now: () => Date,
+): Intake {
+  const byJobId = new Map<string, AcceptedJob>();
+  const refused: RefusedRecord[] = [];
+  for (const record of records) {
+    const startedAt = now();
+    const parsed = parseJobBody(record.body);
+    if (!parsed.ok) {
+      refused.push({
+        record,
+        result: rejectedDeletion(parsed.identity, parsed.reasons, {
+          startedAt,
+          finishedAt: now(),
+        }),
+      });
+      continue;
+    }
+    const { job } = parsed;
+    const verdict = evaluatePolicy(policy, job);
+    if (!verdict.allowed) {
+      const reasons: RejectionReason[] = verdict.violations.map(({ rule, message }) => ({
+        rule,
+        message,
+      }));
+      refused.push({
+        record,
+        result: rejectedDeletion(job, reasons, { startedAt, finishedAt: now() }),
+      });
+      continue;
+    }
+    const existing = byJobId.get(job.jobId);
+    if (!existing) {
+      byJobId.set(job.jobId, {
+        job,
+        records: [record],
+        sentAt: record.sentAt,
+        receiveCount: record.receiveCount,
+      });
+      continue;
+    }
+    if (!sameTarget(existing.job, job)) {
+      const reason: FieldReason = {
+        path: "jobId",
+        message: `jobId ${job.jobId} is already used in this batch for a different directory or permanent flag`,
+      };
+      refused.push({
+        record,
+        result: rejectedDeletion(job, [reason], { startedAt, finishedAt: now() }),
+      });
+      continue;
+    }
+    existing.records.push(record);
+    existing.receiveCount = Math.max(existing.receiveCount, record.receiveCount);
+    if (record.sentAt !== undefined) {
+      existing.sentAt =
+        existing.sentAt === undefined ? record.sentAt : Math.min(existing.sentAt, record.sentAt);
+    }
+  }
+  return { accepted: [...byJobId.values()], refused };
+}
+
+function sameTarget(a: DeleteJob, b: DeleteJob): boolean {
+  return (
+    a.libraryId === b.libraryId &&
+    a.spaceId === b.spaceId &&
+    a.path === b.path &&
+    a.permanent === b.permanent
+  );
+}
