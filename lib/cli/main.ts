@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { enqueueCommand } from "./commands/enqueue.ts";
+import { redriveCommand } from "./commands/redrive.ts";
+import { resultsCommand } from "./commands/results.ts";
 import { simCommand } from "./commands/sim.ts";
+import { statusCommand } from "./commands/status.ts";
+import { describeError, exitCodeFor } from "./errors.ts";
 import { ExitCode } from "./exit-codes.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -10,17 +15,25 @@ const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.ur
 /** Builds the `smh-cleaner` program. Each command lives in `lib/cli/commands/<name>.ts`. */
 export function buildProgram(): Command {
   const program = new Command("smh-cleaner")
-    .description("Bulk, safe and reversible deletion of directories and albums in Tencent Cloud SMH")
+    .description(
+      "Bulk, safe and reversible deletion of directories and albums in Tencent Cloud SMH",
+    )
     .version(pkg.version)
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(simCommand());
+  program.addCommand(enqueueCommand());
+  program.addCommand(resultsCommand());
+  program.addCommand(statusCommand());
+  program.addCommand(redriveCommand());
   return program;
 }
 
 /**
  * Runs the CLI with `argv` (as `process.argv`) and resolves to the exit code.
- * Commands set `process.exitCode` for non-zero outcomes; usage errors map to {@link ExitCode.usage}.
+ * Commands set `process.exitCode` for non-zero outcomes; usage errors map to {@link ExitCode.usage};
+ * an error a command throws is printed on one line and mapped by {@link exitCodeFor}
+ * (a `CliError`'s own code, `unavailable` when SQS could not be reached, otherwise `failure`).
  */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -33,8 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end with exit code 0; everything else is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`smh-cleaner: ${message}\n`);
-    return ExitCode.failure;
+    process.stderr.write(`smh-cleaner: ${describeError(error)}\n`);
+    return exitCodeFor(error);
   }
 }
