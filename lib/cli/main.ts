@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { enqueueCommand } from "./commands/enqueue.ts";
+import { localCommand } from "./commands/local.ts";
 import { redriveCommand } from "./commands/redrive.ts";
 import { resultsCommand } from "./commands/results.ts";
 import { simCommand } from "./commands/sim.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError()
     .exitOverride();
+  program.addCommand(localCommand());
   program.addCommand(simCommand());
   program.addCommand(enqueueCommand());
   program.addCommand(resultsCommand());

@@ -1,0 +1,132 @@
+import { Command } from "commander";
+import { type DemoSummary, demoJobs, prepareLostResult, runDemo } from "../../local/demo.ts";
+import { stopOnSignals } from "../../local/shutdown.ts";
+import { startLocalStack } from "../../local/stack.ts";
+import { stateDir } from "../../local/stack-file.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { printJson, printLine, table } from "../output.ts";
+
+interface LocalFlags {
+  once?: boolean;
+  json?: boolean;
+  demo: boolean;
+  visibilityTimeout: string;
+  handlerLogs?: boolean;
+  timeout: string;
+}
+
+const HELP = `
+Starts the local stack on 127.0.0.1: fauxqs (SQS) with the queues and redrive policies of
+serverless.yml, the SMH simulator with demo data (or a real SMH library when SMH_BASE_URL,
+SMH_LIBRARY_SECRETS and SMH_POLICY/SMH_POLICY_FILE are set), and a local runner that invokes the
+same handler modules Lambda does. Other smh-cleaner commands find it through
+.smh-cleaner/local-stack.json (SMH_CLEANER_STATE_DIR to move it).
+
+With the simulator, the demo enqueues a mix of jobs — valid (single and batch deletes), invalid,
+forbidden by the policy, already absent, one whose earlier result was lost (recovered from the
+recycle bin), permanent — waits until each has its result and prints a summary. The results stay
+on the results queue for "smh-cleaner results". Then the stack keeps running until Ctrl-C.
+
+--once exits after the summary: 0 only when every job has exactly one result and every recycled
+directory's recycledItemId is in a result, 1 otherwise. --json prints the summary as JSON:
+{"jobs","results","byOutcome","missing","duplicates","missingRecycledIds","rows"}.`;
+
+/** `smh-cleaner local`: the local stack and the embedded demo (what `npm start` runs). */
+export function localCommand(): Command {
+  return new Command("local")
+    .description("Run the local stack (SQS, SMH simulator, Lambda runner) and the demo")
+    .option("--once", "exit after the demo's summary")
+    .option("--json", "print the summary as JSON")
+    .option("--no-demo", "start the stack without sending the demo jobs")
+    .option("--visibility-timeout <seconds>", "visibility timeout of the local queues", "30")
+    .option("--timeout <seconds>", "how long to wait for the demo's results", "120")
+    .option("--handler-logs", "let the handlers' JSON log lines through (stdout/stderr)")
+    .addHelpText("after", HELP)
+    .action(async (flags: LocalFlags) => {
+      process.exitCode = await local(flags);
+    });
+}
+
+async function local(flags: LocalFlags): Promise<number> {
+  const visibility = Number(flags.visibilityTimeout);
+  const timeout = Number(flags.timeout);
+  if (
+    !Number.isInteger(visibility) ||
+    visibility < 6 ||
+    !Number.isFinite(timeout) ||
+    timeout <= 0
+  ) {
+    process.stderr.write(
+      "smh-cleaner local: --visibility-timeout must be an integer ≥ 6, --timeout a positive number\n",
+    );
+    return ExitCode.usage;
+  }
+  const stack = await startLocalStack({
+    visibilityTimeoutSeconds: visibility,
+    stateDir: stateDir(),
+    // The handlers log one JSON line per job; the demo prints its own summary instead.
+    env: flags.handlerLogs ? {} : { POWERTOOLS_LOG_LEVEL: "SILENT" },
+  });
+  const removeSignalHandlers = stopOnSignals(() => stack.stop());
+  try {
+    const out = (line: string) => {
+      if (!flags.json) printLine(line);
+    };
+    out(`local stack on 127.0.0.1`);
+    out(`  SQS endpoint   ${stack.sqsEndpoint}`);
+    out(`  SMH            ${stack.smhBaseUrl}${stack.sim ? " (simulator, demo data)" : ""}`);
+    out(`  jobs queue     ${stack.queues.get("jobs")?.url ?? "-"}`);
+    out(`  results queue  ${stack.queues.get("results")?.url ?? "-"}`);
+    if (stack.stackFile) out(`  stack file     ${stack.stackFile}`);
+
+    let code: number = ExitCode.ok;
+    if (flags.demo && stack.sim) {
+      const startedAt = Date.now();
+      const jobs = demoJobs(stack.sim);
+      await prepareLostResult(stack.sim, jobs);
+      out(`\ndemo: ${jobs.length} jobs enqueued, waiting for their results…`);
+      const summary = await runDemo(stack, jobs, { timeoutMs: timeout * 1000, startedAt });
+      if (flags.json) printJson(summary);
+      else printSummary(summary);
+      const complete =
+        summary.missing === 0 && summary.duplicates === 0 && summary.missingRecycledIds === 0;
+      code = complete ? ExitCode.ok : ExitCode.failure;
+    } else if (flags.demo) {
+      out(
+        "\na real SMH library is configured: no demo jobs are sent (enqueue with smh-cleaner enqueue)",
+      );
+    }
+    if (flags.once) return code;
+    out("\nrunning until Ctrl-C; try: npx smh-cleaner status | npx smh-cleaner results --tail");
+    await new Promise<never>(() => {
+      // Runs until a signal: stopOnSignals stops the stack and exits.
+    });
+    return code;
+  } finally {
+    removeSignalHandlers();
+    await stack.stop();
+  }
+}
+
+function printSummary(summary: DemoSummary): void {
+  printLine("");
+  printLine(
+    table(
+      ["outcome", "recycledItemId", "job", "path", "detail"],
+      summary.rows.map((row) => [
+        row.outcome ?? "MISSING",
+        row.recycledItemId === undefined ? "" : String(row.recycledItemId),
+        row.label,
+        row.path ?? "",
+        (row.detail ?? "").slice(0, 80),
+      ]),
+    ),
+  );
+  printLine("");
+  const outcomes = Object.entries(summary.byOutcome)
+    .map(([outcome, count]) => `${outcome} ${count}`)
+    .join(", ");
+  printLine(
+    `${summary.jobs} jobs, ${summary.results} results (${outcomes}); missing ${summary.missing}, duplicates ${summary.duplicates}, recycled ids not in a result ${summary.missingRecycledIds}`,
+  );
+}
