@@ -19,8 +19,9 @@ import { deletePipelineFromEnv } from "../lib/pipeline/environment.ts";
 import { processDeleteBatch } from "../lib/pipeline/process-batch.ts";
 import { jobRecordFromSqs } from "../lib/pipeline/records.ts";
 
-const logger = new Logger({ serviceName: "smh-batch-cleaner" });
-const metrics = new Metrics({ namespace: "SmhBatchCleaner", serviceName: "smh-batch-cleaner" });
+// Service name, namespace and level come from POWERTOOLS_* (serverless.yml sets them).
+const logger = new Logger();
+const metrics = new Metrics();
 
 // Cold start: configuration errors stop here, before any job is consumed.
 const wiring = deletePipelineFromEnv({

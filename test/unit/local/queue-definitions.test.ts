@@ -26,6 +26,7 @@ const raw = parse(readFileSync(DEFAULT_SERVERLESS_PATH, "utf8"), { logLevel: "er
       timeoutSeconds: number;
       batchSize: number;
       maximumBatchingWindowSeconds: number;
+      maxReceiveCount: number;
     };
     recycleActions: { timeoutSeconds: number };
   };
@@ -57,10 +58,17 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
   });
 
   it("reads the redrive of the jobs and recycle-actions queues from the yaml", () => {
+    expect(rawQueue("JobsQueue").RedrivePolicy?.maxReceiveCount).toBe(
+      "${self:custom.deleteDirectories.maxReceiveCount}",
+    );
     expect(queue("jobs").deadLetter).toEqual({
       key: "jobs-dlq",
-      maxReceiveCount: rawQueue("JobsQueue").RedrivePolicy?.maxReceiveCount,
+      maxReceiveCount: raw.custom.deleteDirectories.maxReceiveCount,
     });
+    // The handler learns the same number, so the last receive writes a `failed` result.
+    expect(defs.environment.MAX_RECEIVE_COUNT).toBe(
+      String(raw.custom.deleteDirectories.maxReceiveCount),
+    );
     expect(queue("recycle-actions").deadLetter).toEqual({
       key: "recycle-actions-dlq",
       maxReceiveCount: rawQueue("RecycleActionsQueue").RedrivePolicy?.maxReceiveCount,
