@@ -21,7 +21,8 @@ import { jobRecordFromSqs } from "../lib/pipeline/records.ts";
 
 // Service name, namespace and level come from POWERTOOLS_* (serverless.yml sets them).
 const logger = new Logger();
-const metrics = new Metrics();
+// Metrics warnings (an invocation without metrics) go through the logger and its level.
+const metrics = new Metrics({ logger });
 
 // Cold start: configuration errors stop here, before any job is consumed.
 const wiring = deletePipelineFromEnv({
