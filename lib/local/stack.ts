@@ -17,6 +17,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsClient } from "../queues/index.ts";
 import { type FaultsPatch, type Simulator, startSimulator } from "../sim/index.ts";
 import { demoPolicy } from "./demo-policy.ts";
+import { removeLocalFiles, writeLocalPolicy, writeLocalSecrets } from "./local-files.ts";
 import { readServerlessDefinitions } from "./queue-definitions.ts";
 import { type CreatedQueue, createQueues } from "./queues.ts";
 import { type LocalRunner, startRunner } from "./runner.ts";
@@ -30,14 +31,19 @@ export interface LocalStackOptions {
   serverlessYml?: string;
   /**
    * Visibility timeout of every local queue, seconds. Short, so failed records come back quickly.
-   * The function timeout is set to a sixth of it, the ratio serverless.yml keeps. @default 30
+   * The function timeout is a sixth of what is left after the batching window (the ratio
+   * serverless.yml keeps), at least 1 s. @default 30
    */
   visibilityTimeoutSeconds?: number;
   /** Idle long-poll wait of the runner (1–20 s); bounds how long stopping takes. @default 2 */
   pollWaitSeconds?: number;
   /** Simulator faults for every library (latency, rate limit, errors…). Default: none. */
   simFaults?: FaultsPatch;
-  /** Write the stack file to this directory so CLI commands find the stack. Default: don't. */
+  /**
+   * Write the stack file to this directory so CLI commands find the stack. Default: don't. With
+   * the simulator, `local-secrets.json` (0600) and `local-policy.json` go there too, for the CLI's
+   * purge-albums (see `local-files.ts`); all three are removed when the stack stops.
+   */
   stateDir?: string;
   /** Extra environment for the handlers (wins over the stack's own). */
   env?: Record<string, string>;
@@ -83,7 +89,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     options.serverlessYml ?? join(REPO_ROOT, "serverless.yml"),
   );
   const visibility = options.visibilityTimeoutSeconds ?? 30;
-  const functionTimeout = Math.max(1, Math.floor(visibility / 6));
+  // A record waits up to the batching window (plus a long-poll second) before its invocation
+  // starts; the function timeout is what remains, divided by the 6 serverless.yml keeps.
+  const window = Math.max(
+    0,
+    ...definitions.sqsFunctions.map((f) => f.maximumBatchingWindowSeconds),
+  );
+  const functionTimeout = Math.max(1, Math.floor((visibility - batchingWindow - 1) / 6));
   const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
@@ -148,6 +160,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let stackFile: string | undefined;
     if (options.stateDir !== undefined) {
+      const dir = options.stateDir;
+      if (sim) {
+        stops.push(() => removeLocalFiles(dir));
+        // What the handlers run with (a test's env may replace the simulator's own).
+        await writeLocalSecrets(dir, handlerEnv.SMH_LIBRARY_SECRETS ?? secrets);
+        await writeLocalPolicy(dir, handlerEnv.SMH_POLICY ?? policy);
+      }
       stackFile = await writeStackFile(
         options.stateDir,
         stackInfo(localSqs, queues, smhBaseUrl, sim),

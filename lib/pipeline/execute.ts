@@ -1,8 +1,8 @@
 /**
- * Where SMH is called for deletions. Jobs are grouped by (library, space, permanent); a group of at
- * least `batchDeleteMinJobs` goes through SMH batch delete in chunks of up to 1,000 paths, the
- * rest through single deletes. A bounded pool of workers runs the units, under the client's
- * per-library limiter, and stops starting new ones when the invocation's time runs short.
+ * Where SMH is called for deletions. Jobs are grouped by (library, space, permanent, SMH user); a
+ * group of at least `batchDeleteMinJobs` goes through SMH batch delete in chunks of up to 1,000
+ * paths, the rest through single deletes. A bounded pool of workers runs the units, under the
+ * client's per-library limiter, and stops starting new ones when the invocation's time runs short.
  *
  * A batch answer that leaves items unsettled (a per-item 5xx, an item SMH did not mention, or a
  * whole request that failed after SMH may have applied it) falls back to single deletes of those
@@ -33,7 +33,11 @@ type Unit =
   | { readonly kind: "single"; readonly job: JobState }
   | { readonly kind: "batch"; readonly jobs: readonly JobState[] };
 
-/** Splits jobs into units: batches for big (library, space, permanent) groups, singles otherwise. */
+/**
+ * Splits jobs into units: batches for big (library, space, permanent, SMH user) groups, singles
+ * otherwise. The SMH user is part of the group because one batch request acts as one user: SMH
+ * records it as the operator of every item.
+ */
 export function planUnits(
   jobs: readonly JobState[],
   minBatch: number,
@@ -41,8 +45,8 @@ export function planUnits(
 ): Unit[] {
   const groups = new Map<string, JobState[]>();
   for (const state of jobs) {
-    const { libraryId, spaceId, permanent } = state.accepted.job;
-    const key = JSON.stringify([libraryId, spaceId, permanent]);
+    const { libraryId, spaceId, permanent, userId } = state.accepted.job;
+    const key = JSON.stringify([libraryId, spaceId, permanent, userId ?? null]);
     const group = groups.get(key);
     if (group) group.push(state);
     else groups.set(key, [state]);
@@ -155,7 +159,7 @@ async function deleteSingle(state: JobState, context: ExecuteContext): Promise<U
 async function deleteBatch(states: readonly JobState[], context: ExecuteContext): Promise<Unit[]> {
   const first = states[0];
   if (!first) return [];
-  const { libraryId, spaceId } = first.accepted.job;
+  const { libraryId, spaceId, userId } = first.accepted.job;
   const retrySingly: Unit[] = [];
   try {
     const answer = await context.smh.batchDelete(
@@ -167,7 +171,7 @@ async function deleteBatch(states: readonly JobState[], context: ExecuteContext)
           permanent: job.permanent,
         })),
       },
-      { deadline: context.callDeadline },
+      { deadline: context.callDeadline, userId },
     );
     context.circuits.recordSuccess(libraryId);
     const byPath = new Map(answer.items.map((item) => [item.path, item]));

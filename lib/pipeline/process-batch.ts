@@ -91,7 +91,18 @@ export async function processDeleteBatch(
     .map(({ job }) => job.libraryId)
     .find((libraryId) => pipeline.circuits.state(libraryId) !== "closed");
   const nothingDone = jobs.every(({ settlement }) => settlement.kind !== "done");
-  if (openCircuit !== undefined && nothingDone && refused.length === 0 && jobs.length > 0) {
+  // A job on its last receive gets its `failed` result before it dead-letters: failing the whole
+  // batch would send it to the DLQ with no result at all.
+  const lastReceive = jobs.some(
+    ({ accepted }) => accepted.receiveCount >= settings.maxReceiveCount,
+  );
+  if (
+    openCircuit !== undefined &&
+    nothingDone &&
+    !lastReceive &&
+    refused.length === 0 &&
+    jobs.length > 0
+  ) {
     const reason = `SMH keeps failing for library ${openCircuit} (circuit open): failing the whole batch so polling slows down`;
     observer.batchFailed({ reason, records: records.length });
     return {

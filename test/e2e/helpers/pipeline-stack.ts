@@ -1,0 +1,367 @@
+/**
+ * The local stack for the delete pipeline's end-to-end tests: fauxqs with the queues of
+ * serverless.yml, the SMH simulator (demo seed plus libraries each scenario owns, so scenarios can
+ * run at the same time without sharing faults or recycle bins), the local runner invoking the real
+ * handler module, the SQS fault proxy between the handler and fauxqs, and a relay between the
+ * handler and the simulator that captures access tokens.
+ *
+ * The handler module builds its pipeline once per process (cold start), so a test file starts one
+ * such stack, in beforeAll.
+ */
+import { randomBytes } from "node:crypto";
+import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { demoPolicy } from "../../../lib/local/demo-policy.ts";
+import { readServerlessDefinitions } from "../../../lib/local/queue-definitions.ts";
+import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
+import { type SqsFaultProxy, startSqsFaultProxy } from "../../../lib/local/sqs-fault-proxy.ts";
+import { type LocalStack, startLocalStack } from "../../../lib/local/stack.ts";
+import {
+  type DeletionResult,
+  parseResultMessage,
+  type ResultMessage,
+} from "../../../lib/messages/index.ts";
+import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
+import { deleteBatch } from "../../../lib/queues/acknowledge.ts";
+import { receive } from "../../../lib/queues/receive.ts";
+import { DEMO, type Simulator } from "../../../lib/sim/index.ts";
+import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
+
+/** A library a scenario owns: single-tenant (space `-`), deletion allowed under `jobs/`. */
+export interface TestLibrary {
+  readonly libraryId: string;
+  readonly secret: string;
+  readonly recycleBin: boolean;
+  /** Directories seeded in space `-` (each with one file, so a deletion takes content). */
+  readonly directories: readonly string[];
+}
+
+/** A library named `e2e<name>` with a fresh secret. */
+export function testLibrary(
+  name: string,
+  directories: readonly string[],
+  options: { recycleBin?: boolean } = {},
+): TestLibrary {
+  return {
+    libraryId: `e2e${name}`,
+    secret: `e2e-secret-${name}-${randomBytes(12).toString("hex")}`,
+    recycleBin: options.recycleBin ?? true,
+    directories,
+  };
+}
+
+/** One result read from the results queue. */
+export interface ReceivedResult {
+  readonly result: DeletionResult;
+  /** The message body exactly as it was on the queue. */
+  readonly body: string;
+}
+
+export interface PipelineStack {
+  readonly stack: LocalStack;
+  readonly sim: Simulator;
+  readonly sqsProxy: SqsFaultProxy;
+  readonly smhCapture: SmhCapture;
+  readonly jobsUrl: string;
+  readonly resultsUrl: string;
+  readonly dlqUrl: string;
+  /** The jobs queue's maxReceiveCount, as serverless.yml sets it. */
+  readonly maxReceiveCount: number;
+  /** Every result read so far (the results queue is drained continuously). */
+  readonly results: ReceivedResult[];
+  /** Bodies of results-queue messages that are not valid results (must stay empty). */
+  readonly unreadable: string[];
+  /** Bodies of messages moved to the jobs DLQ, read so far. */
+  readonly deadLetters: string[];
+  /** Every runner event, from the start. */
+  readonly events: RunnerEvent[];
+  /** Lines the handlers wrote to stdout/stderr, when logs are captured. */
+  readonly logLines: string[];
+  /** Sends job bodies in ONE SendMessageBatch call (≤ 10), so they arrive together; message ids. */
+  send(bodies: readonly (string | Record<string, unknown>)[]): Promise<string[]>;
+  /** How many times the runner has handed this message to the handler. */
+  deliveries(messageId: string): number;
+  /** Results of one job, in the order they were read. */
+  resultsOf(jobId: string): DeletionResult[];
+  /** Waits (polling) until `condition` holds; fails with `what` after `timeoutMs`. */
+  until(what: string, condition: () => boolean, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface PipelineStackOptions {
+  readonly libraries: readonly TestLibrary[];
+  /** Extra handler environment (wins over the stack's). */
+  readonly env?: Record<string, string>;
+  /** Capture handler log lines instead of letting them reach the test output. @default false */
+  readonly captureLogs?: boolean;
+  /**
+   * @default 8: the function timeout is 1 s (a sixth), and a record must not reappear while its
+   * batch is still being gathered (serverless.yml's 5 s batching window, which a long poll can
+   * overrun by up to a second) and processed.
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/**
+ * Starts the stack. The handler reaches SQS through the fault proxy (no faults until a test sets
+ * them) and SMH through the capture relay. Libraries are added to the simulator before any job is
+ * sent; the handler's policy and secrets name them.
+ */
+export async function startPipelineStack(options: PipelineStackOptions): Promise<PipelineStack> {
+  const logLines: string[] = [];
+  const restoreOutput = options.captureLogs ? captureOutput(logLines) : () => {};
+  const sqsProxy = await startSqsFaultProxy({ randomSeed: "pipeline-e2e" });
+  const smhCapture = await startSmhCapture();
+  const events: RunnerEvent[] = [];
+
+  const policy: DeletionPolicyConfig = demoPolicy();
+  const secrets: Record<string, string> = {
+    [DEMO.multiTenant.libraryId]: DEMO.multiTenant.librarySecret,
+    [DEMO.singleTenant.libraryId]: DEMO.singleTenant.librarySecret,
+  };
+  for (const library of options.libraries) {
+    policy.libraries[library.libraryId] = { spaces: ["-"], allowedPrefixes: ["jobs"] };
+    secrets[library.libraryId] = library.secret;
+  }
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 8,
+      pollWaitSeconds: 1,
+      hostEnv: {},
+      onRunnerEvent: (event) => events.push(event),
+      env: {
+        SQS_ENDPOINT: sqsProxy.url,
+        SMH_BASE_URL: smhCapture.url,
+        SMH_POLICY: JSON.stringify(policy),
+        SMH_LIBRARY_SECRETS: JSON.stringify(secrets),
+        ...options.env,
+      },
+    });
+  } catch (error) {
+    await Promise.all([sqsProxy.close(), smhCapture.close()]);
+    restoreOutput();
+    throw error;
+  }
+  const url = (key: string) => {
+    const queue = stack.queues.get(key);
+    if (!queue) throw new Error(`serverless.yml defines no ${key} queue`);
+    return queue.url;
+  };
+  let sim: Simulator;
+  let maxReceiveCount: number;
+  try {
+    ({ sim, maxReceiveCount } = prepare(stack, options.libraries));
+  } catch (error) {
+    await stack.stop();
+    await Promise.all([sqsProxy.close(), smhCapture.close()]);
+    restoreOutput();
+    throw error;
+  }
+  sqsProxy.setUpstream(stack.sqsEndpoint);
+  smhCapture.setUpstream(sim.url);
+
+  const results: ReceivedResult[] = [];
+  const unreadable: string[] = [];
+  const deadLetters: string[] = [];
+  const draining = new AbortController();
+  const drains = [
+    drain(stack, url("results"), draining.signal, (body) => {
+      const parsed = parseResultMessage(body);
+      if (parsed.ok && isDeletion(parsed.result)) results.push({ result: parsed.result, body });
+      else unreadable.push(body);
+    }),
+    drain(stack, url("jobs-dlq"), draining.signal, (body) => deadLetters.push(body)),
+  ];
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stack,
+    sim,
+    sqsProxy,
+    smhCapture,
+    jobsUrl: url("jobs"),
+    resultsUrl: url("results"),
+    dlqUrl: url("jobs-dlq"),
+    maxReceiveCount,
+    results,
+    unreadable,
+    deadLetters,
+    events,
+    logLines,
+    async send(bodies) {
+      if (bodies.length === 0 || bodies.length > 10) {
+        throw new Error(`send 1 to 10 bodies in one call, not ${bodies.length}`);
+      }
+      const entries = bodies.map((body, index) => ({
+        Id: String(index),
+        MessageBody: typeof body === "string" ? body : JSON.stringify(body),
+      }));
+      const answer = await stack.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: url("jobs"), Entries: entries }),
+      );
+      if ((answer.Failed ?? []).length > 0) {
+        throw new Error(`fauxqs refused jobs: ${JSON.stringify(answer.Failed)}`);
+      }
+      const byId = new Map((answer.Successful ?? []).map((entry) => [entry.Id, entry.MessageId]));
+      return entries.map(({ Id }) => String(byId.get(Id)));
+    },
+    deliveries: (messageId) =>
+      events.filter(
+        (event) => event.type === "invocation-started" && event.messageIds.includes(messageId),
+      ).length,
+    resultsOf: (jobId) =>
+      results.filter(({ result }) => result.jobId === jobId).map(({ result }) => result),
+    until: (what, condition, timeoutMs = 45_000) => until(what, condition, timeoutMs),
+    stop() {
+      stopping ??= (async () => {
+        draining.abort();
+        await Promise.all(drains);
+        await stack.stop();
+        await Promise.all([sqsProxy.close(), smhCapture.close()]);
+        restoreOutput();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Checks the stack (the simulator, MAX_RECEIVE_COUNT as serverless.yml sets it) and seeds the test
+ * libraries.
+ */
+function prepare(
+  stack: LocalStack,
+  libraries: readonly TestLibrary[],
+): { sim: Simulator; maxReceiveCount: number } {
+  const sim = stack.sim;
+  if (!sim) throw new Error("the pipeline e2e tests need the simulator, not a real SMH library");
+  const jobsDefinition = readServerlessDefinitions().queues.find(({ key }) => key === "jobs");
+  const maxReceiveCount = jobsDefinition?.deadLetter?.maxReceiveCount;
+  if (maxReceiveCount === undefined) throw new Error("the jobs queue has no redrive policy");
+  if (stack.handlerEnv.MAX_RECEIVE_COUNT !== String(maxReceiveCount)) {
+    throw new Error(
+      `MAX_RECEIVE_COUNT (${stack.handlerEnv.MAX_RECEIVE_COUNT}) differs from serverless.yml's maxReceiveCount (${maxReceiveCount})`,
+    );
+  }
+  for (const library of libraries) {
+    sim.addLibrary({
+      id: library.libraryId,
+      secret: library.secret,
+      multiSpace: false,
+      recycleBin: library.recycleBin,
+      spaces: [
+        {
+          id: "-",
+          directories: library.directories.map((path) => ({
+            path,
+            files: [{ name: "photo.jpg", size: 1024, contentType: "image/jpeg" }],
+          })),
+        },
+      ],
+    });
+  }
+  return { sim, maxReceiveCount };
+}
+
+/** Polls every 100 ms until `condition` holds. */
+export async function until(what: string, condition: () => boolean, timeoutMs = 45_000) {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A directory job body for a test library (space `-`) with its own jobId. */
+export function jobFor(
+  library: TestLibrary | string,
+  path: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const libraryId = typeof library === "string" ? library : library.libraryId;
+  return {
+    v: 1,
+    jobId: `${libraryId}:${path}`,
+    libraryId,
+    path,
+    source: "bulk",
+    ...extra,
+  };
+}
+
+/** Results grouped by dedupKey, each group reduced to the one a consumer keeps. */
+export function dedupe(results: readonly DeletionResult[]): DeletionResult[] {
+  const kept = new Map<string, DeletionResult>();
+  for (const result of results) {
+    const current = kept.get(result.dedupKey);
+    const carriesId = (r: DeletionResult | undefined) => r !== undefined && "recycledItemId" in r;
+    if (!current || (!carriesId(current) && carriesId(result))) kept.set(result.dedupKey, result);
+  }
+  return [...kept.values()];
+}
+
+/** The settled outcomes: what leaves the directory gone as asked. */
+export const SETTLED = new Set(["recycled", "deleted", "recovered", "already_absent"]);
+
+function isDeletion(result: ResultMessage): result is DeletionResult {
+  return result.type === "deletion";
+}
+
+/** Receives and deletes every message of a queue until aborted, handing each body to `take`. */
+async function drain(
+  stack: LocalStack,
+  queueUrl: string,
+  signal: AbortSignal,
+  take: (body: string) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    let messages: Awaited<ReturnType<typeof receive>>;
+    try {
+      messages = await receive(stack.sqs, queueUrl, { waitTimeSeconds: 1 });
+    } catch {
+      if (signal.aborted) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    if (messages.length === 0) continue;
+    for (const message of messages) take(String(message.Body));
+    await deleteBatch(
+      stack.sqs,
+      queueUrl,
+      messages.map((message, index) => ({
+        id: String(index),
+        receiptHandle: String(message.ReceiptHandle),
+      })),
+    ).catch(() => undefined);
+  }
+}
+
+/**
+ * Collects what is written to stdout and stderr (the handlers' Powertools JSON lines) instead of
+ * printing it. Returns the function that restores the streams.
+ */
+function captureOutput(lines: string[]): () => void {
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((stream) => stream.write);
+  const partial = ["", ""];
+  streams.forEach((stream, index) => {
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const text =
+        partial[index] +
+        (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+      const parts = text.split("\n");
+      partial[index] = parts.pop() ?? "";
+      lines.push(...parts.filter((line) => line.length > 0));
+      const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+      callback?.();
+      return true;
+    }) as typeof stream.write;
+  });
+  return () => {
+    streams.forEach((stream, index) => {
+      stream.write = originals[index] as typeof stream.write;
+      if (partial[index]) lines.push(partial[index] as string);
+    });
+  };
+}
