@@ -91,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const visibility = options.visibilityTimeoutSeconds ?? 30;
   // A record waits up to the batching window (plus a long-poll second) before its invocation
   // starts; the function timeout is what remains, divided by the 6 serverless.yml keeps.
-  const window = Math.max(
+  const batchingWindow = Math.max(
     0,
     ...definitions.sqsFunctions.map((f) => f.maximumBatchingWindowSeconds),
   );
