@@ -12,7 +12,7 @@ const NOT_COPIED = new Set(["node_modules", ".git", ".serverless", ".esbuild", "
 /**
  * The environment `osls package` runs in here: the caller's, minus every AWS_* variable (no
  * profile, no keys, no region) and every SLS_* / SERVERLESS_* one, with a throw-away HOME so no
- * ~/.aws or ~/.serverless of the machine is read or written. osls 4 has no telemetry, notification
+ * ~/.aws or ~/.serverless of the machine is read or written, nor anything left in the OS temp dir. osls 4 has no telemetry, notification
  * or update check to switch off; AWS_EC2_METADATA_DISABLED keeps any credential lookup from waiting
  * on the instance metadata service.
  */
@@ -26,6 +26,9 @@ export function offlineEnvironment(home: string): NodeJS.ProcessEnv {
     ...env,
     HOME: home,
     USERPROFILE: home,
+    // serverless-esbuild bundles into the OS temp dir and leaves its folders behind: keep them
+    // inside the throw-away home, which the test removes.
+    TMPDIR: home,
     SLS_SCHEMA_CACHE_BASE_DIR: home,
     AWS_EC2_METADATA_DISABLED: "true",
     CI: "true",

@@ -11,7 +11,30 @@ import { arnLike, evaluate, TEST_ACCOUNT } from "./intrinsics.ts";
 import { packageService, REPO_ROOT } from "./osls.ts";
 import { readZipEntries, type ZipEntry } from "./zip.ts";
 
-const HANDLER_SOURCE = "handlers/delete-directories.ts";
+/** The SQS-triggered functions: their handler source, role, queue and log group. */
+const FUNCTIONS = [
+  {
+    name: "deleteDirectories",
+    source: "handlers/delete-directories.ts",
+    bundle: "handlers/delete-directories.mjs",
+    logicalId: "DeleteDirectoriesLambdaFunction",
+    role: "DeleteDirectoriesRole",
+    queue: "JobsQueue",
+    logGroup: "DeleteDirectoriesLogGroup",
+    maxReceiveCountVariable: "MAX_RECEIVE_COUNT",
+  },
+  {
+    name: "recycleActions",
+    source: "handlers/recycle-actions.ts",
+    bundle: "handlers/recycle-actions.mjs",
+    logicalId: "RecycleActionsLambdaFunction",
+    role: "RecycleActionsRole",
+    queue: "RecycleActionsQueue",
+    logGroup: "RecycleActionsLogGroup",
+    maxReceiveCountVariable: "RECYCLE_MAX_RECEIVE_COUNT",
+  },
+] as const;
+type FunctionSpec = (typeof FUNCTIONS)[number];
 const SERVICE = "smh-batch-cleaner";
 const STAGE = "citest";
 const SMH_POLICY = '{"libraries":{}}';
@@ -40,17 +63,18 @@ interface Template {
 
 let workDir: string | undefined;
 let template: Template;
-let zipEntries: ZipEntry[];
-let zipBytes: number;
+const zips = new Map<string, { entries: ZipEntry[]; bytes: number }>();
 // Packaging happens once; if it fails, every test fails with its reason instead of being skipped.
 let packagingError: unknown;
 
 beforeAll(async () => {
   try {
-    if (!existsSync(join(REPO_ROOT, HANDLER_SOURCE))) {
-      throw new Error(
-        `${HANDLER_SOURCE} does not exist, so osls cannot bundle the deleteDirectories function and the deployment cannot be checked`,
-      );
+    for (const fn of FUNCTIONS) {
+      if (!existsSync(join(REPO_ROOT, fn.source))) {
+        throw new Error(
+          `${fn.source} does not exist, so osls cannot bundle the ${fn.name} function and the deployment cannot be checked`,
+        );
+      }
     }
     workDir = mkdtempSync(join(tmpdir(), "smh-serverless-template-"));
     const { packageDir } = await packageService(workDir, {
@@ -60,9 +84,10 @@ beforeAll(async () => {
     template = JSON.parse(
       readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
     ) as Template;
-    const zip = readFileSync(join(packageDir, "deleteDirectories.zip"));
-    zipBytes = zip.length;
-    zipEntries = readZipEntries(zip);
+    for (const fn of FUNCTIONS) {
+      const zip = readFileSync(join(packageDir, `${fn.name}.zip`));
+      zips.set(fn.name, { entries: readZipEntries(zip), bytes: zip.length });
+    }
   } catch (error) {
     packagingError = error;
   }
@@ -219,10 +244,13 @@ describe("serverless package: queues", () => {
     }
   });
 
-  it("sizes the recycle-actions queue for its function's timeout already", () => {
+  it("sizes the recycle-actions queue for its function's timeout", () => {
     const raw = readServerlessYaml() as { custom: { recycleActions: { timeoutSeconds: number } } };
     expect(resource("RecycleActionsQueue").Properties.VisibilityTimeout).toBe(
       6 * raw.custom.recycleActions.timeoutSeconds,
+    );
+    expect(resource("RecycleActionsLambdaFunction").Properties.Timeout).toBe(
+      raw.custom.recycleActions.timeoutSeconds,
     );
   });
 
@@ -234,28 +262,29 @@ describe("serverless package: queues", () => {
   });
 });
 
-describe("serverless package: the deleteDirectories function", () => {
+describe.each(FUNCTIONS)("serverless package: the $name function", (fn: FunctionSpec) => {
   it("runs on nodejs24.x, arm64, with its own role and ESM handler", () => {
-    const fn = resource("DeleteDirectoriesLambdaFunction").Properties;
-    expect(fn.Runtime).toBe("nodejs24.x");
-    expect(fn.Architectures).toEqual(["arm64"]);
-    expect(fn.Handler).toBe("handlers/delete-directories.handler");
-    expect(fn.Role).toEqual(getAtt("DeleteDirectoriesRole"));
-    // No shared role that later functions would inherit.
+    const props = resource(fn.logicalId).Properties;
+    expect(props.Runtime).toBe("nodejs24.x");
+    expect(props.Architectures).toEqual(["arm64"]);
+    expect(props.Handler).toBe(fn.bundle.replace(/\.mjs$/, ".handler"));
+    expect(props.Role).toEqual(getAtt(fn.role));
+    // No shared role that other functions would inherit.
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
-  it("is fed by the jobs queue in batches, reports per-record failures and has capped concurrency", () => {
+  it("is fed by its own queue, reports per-record failures and has capped concurrency", () => {
     const mappings = resourcesOfType("AWS::Lambda::EventSourceMapping").filter(
-      ([, m]) => getAttTarget(m.Properties.FunctionName) === "DeleteDirectoriesLambdaFunction",
+      ([, m]) => getAttTarget(m.Properties.FunctionName) === fn.logicalId,
     );
     expect(mappings).toHaveLength(1);
     const [[, mapping]] = mappings as [[string, Resource]];
     const props = mapping.Properties;
-    expect(props.EventSourceArn).toEqual(getAtt("JobsQueue"));
-    expect(props.BatchSize as number).toBeGreaterThan(10);
+    expect(props.EventSourceArn).toEqual(getAtt(fn.queue));
     // SQS: a batch size above 10 requires a batching window of at least 1 s.
-    expect(props.MaximumBatchingWindowInSeconds as number).toBeGreaterThanOrEqual(1);
+    if ((props.BatchSize as number) > 10) {
+      expect(props.MaximumBatchingWindowInSeconds as number).toBeGreaterThanOrEqual(1);
+    }
     expect(props.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     const concurrency = (props.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
     expect(concurrency).toBeGreaterThanOrEqual(2);
@@ -263,8 +292,8 @@ describe("serverless package: the deleteDirectories function", () => {
   });
 
   it("gets the environment the pipeline reads", () => {
-    const fn = resource("DeleteDirectoriesLambdaFunction").Properties;
-    const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    const props = resource(fn.logicalId).Properties;
+    const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.RESULTS_QUEUE_URL).toEqual(ref("ResultsQueue"));
     expect(env.SMH_BASE_URL).toBe("https://{libraryId}.api.tencentsmh.cn");
     expect(env.SMH_LIBRARY_SECRETS_SSM_PARAMETER).toBe(`/${SERVICE}/${STAGE}/library-secrets`);
@@ -285,18 +314,28 @@ describe("serverless package: the deleteDirectories function", () => {
     }
   });
 
+  it("reads the maxReceiveCount of its own queue, so its last receive is the one before the DLQ", () => {
+    const props = resource(fn.logicalId).Properties;
+    const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
+    const redrive = resource(fn.queue).Properties.RedrivePolicy as { maxReceiveCount: number };
+    expect(env[fn.maxReceiveCountVariable]).toBe(String(redrive.maxReceiveCount));
+  });
+
   it("is packaged as one ES module bundle under 1 MB, without the AWS SDK the runtime provides", () => {
-    expect(zipBytes).toBeLessThan(MAX_ZIP_BYTES);
-    const names = zipEntries.map((entry) => entry.name);
-    expect(names).toContain("handlers/delete-directories.mjs");
+    const zip = zips.get(fn.name);
+    expect(zip).toBeDefined();
+    const { entries, bytes } = zip as { entries: ZipEntry[]; bytes: number };
+    expect(bytes).toBeLessThan(MAX_ZIP_BYTES);
+    const names = entries.map((entry) => entry.name);
+    expect(names).toContain(fn.bundle);
     expect(names.filter((name) => name.includes("node_modules/"))).toEqual([]);
-    const bundle = zipEntries.find((e) => e.name === "handlers/delete-directories.mjs");
+    const bundle = entries.find((e) => e.name === fn.bundle);
     // CommonJS dependencies in an ES module bundle need a require(): the banner provides it.
     expect(bundle?.data.toString("utf8").split("\n", 1)[0]).toContain("createRequire");
-    const map = zipEntries.find((e) => e.name === "handlers/delete-directories.mjs.map");
+    const map = entries.find((e) => e.name === `${fn.bundle}.map`);
     const sources = (JSON.parse(map?.data.toString("utf8") ?? "{}") as { sources?: string[] })
       .sources;
-    expect(sources?.some((source) => source.endsWith(HANDLER_SOURCE))).toBe(true);
+    expect(sources?.some((source) => source.endsWith(fn.source))).toBe(true);
     expect(sources?.filter((source) => source.includes("node_modules/@aws-sdk/"))).toEqual([]);
   });
 });
@@ -315,18 +354,19 @@ describe("serverless package: IAM", () => {
     }
   });
 
-  it("allows wildcard resources only for the function's log streams and the SSM key, narrowed by conditions", () => {
-    const refs = {
-      DeleteDirectoriesLogGroup: resource("DeleteDirectoriesLogGroup").Properties
-        .LogGroupName as string,
-    };
+  it("allows wildcard resources only for the functions' log streams and the SSM key, narrowed by conditions", () => {
+    const refs = Object.fromEntries(
+      FUNCTIONS.map((fn) => [fn.logGroup, resource(fn.logGroup).Properties.LogGroupName as string]),
+    );
     for (const { owner, statements } of allPolicyStatements()) {
       for (const statement of statements.filter((s) => s.Effect === "Allow")) {
         const resources = [evaluate(statement.Resource, refs)].flat();
         for (const arn of resources.filter((r) => typeof r === "string" && r.includes("*"))) {
+          const ownFunction = FUNCTIONS.find((fn) => fn.role === owner);
           const isOwnLogStreams =
+            ownFunction !== undefined &&
             arn ===
-            `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${refs.DeleteDirectoriesLogGroup}:log-stream:*`;
+              `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${refs[ownFunction.logGroup]}:log-stream:*`;
           const isSsmKey =
             arn === `arn:aws:kms:${REGION}:${ACCOUNT}:key/*` &&
             statement.Condition?.StringEquals?.["kms:ViaService"] !== undefined &&
@@ -338,8 +378,8 @@ describe("serverless package: IAM", () => {
     }
   });
 
-  it("gives deleteDirectories exactly the rights it needs", () => {
-    const actions = new Set(roleStatements("DeleteDirectoriesRole").flatMap(actionsOf));
+  it.each(FUNCTIONS)("gives $name exactly the rights it needs", (fn: FunctionSpec) => {
+    const actions = new Set(roleStatements(fn.role).flatMap(actionsOf));
     expect([...actions].sort()).toEqual(
       [
         "kms:Decrypt",
@@ -354,55 +394,59 @@ describe("serverless package: IAM", () => {
         "ssm:GetParameters",
       ].sort(),
     );
-    for (const statement of roleStatements("DeleteDirectoriesRole")) {
+    for (const statement of roleStatements(fn.role)) {
       expect(statement.Effect).toBe("Allow");
     }
   });
 
-  it("lets deleteDirectories send messages to the results queue only", () => {
-    const sending = roleStatements("DeleteDirectoriesRole").filter((s) =>
-      actionsOf(s).includes("sqs:SendMessage"),
-    );
+  it.each(FUNCTIONS)("lets $name send messages to the results queue only", (fn: FunctionSpec) => {
+    const sending = roleStatements(fn.role).filter((s) => actionsOf(s).includes("sqs:SendMessage"));
     expect(sending.flatMap((s) => [s.Resource].flat())).toEqual([getAtt("ResultsQueue")]);
   });
 
-  it("lets deleteDirectories receive, delete and hide messages of the jobs queue only", () => {
-    const consuming = roleStatements("DeleteDirectoriesRole").filter((s) =>
-      actionsOf(s).some((a) => a.startsWith("sqs:") && a !== "sqs:SendMessage"),
-    );
-    expect(consuming.flatMap((s) => [s.Resource].flat())).toEqual([getAtt("JobsQueue")]);
-  });
+  it.each(FUNCTIONS)(
+    "lets $name receive, delete and hide messages of its own queue only",
+    (fn: FunctionSpec) => {
+      const consuming = roleStatements(fn.role).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith("sqs:") && a !== "sqs:SendMessage"),
+      );
+      expect(consuming.flatMap((s) => [s.Resource].flat())).toEqual([getAtt(fn.queue)]);
+    },
+  );
 
-  it("lets deleteDirectories write only to its own log group", () => {
-    const logs = roleStatements("DeleteDirectoriesRole").filter((s) =>
+  it.each(FUNCTIONS)("lets $name write only to its own log group", (fn: FunctionSpec) => {
+    const logs = roleStatements(fn.role).filter((s) =>
       actionsOf(s).some((a) => a.startsWith("logs:")),
     );
-    const group = resource("DeleteDirectoriesLogGroup").Properties.LogGroupName as string;
-    expect(group).toBe(`/aws/lambda/${SERVICE}-${STAGE}-deleteDirectories`);
-    expect(
-      logs.flatMap((s) => [evaluate(s.Resource, { DeleteDirectoriesLogGroup: group })].flat()),
-    ).toEqual([`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:*`]);
+    const group = resource(fn.logGroup).Properties.LogGroupName as string;
+    expect(group).toBe(`/aws/lambda/${SERVICE}-${STAGE}-${fn.name}`);
+    expect(logs.flatMap((s) => [evaluate(s.Resource, { [fn.logGroup]: group })].flat())).toEqual([
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:*`,
+    ]);
   });
 
-  it("lets deleteDirectories read exactly one SSM parameter, and decrypt it only through SSM", () => {
-    const parameterArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${SERVICE}/${STAGE}/library-secrets`;
-    const statements = roleStatements("DeleteDirectoriesRole");
-    const ssm = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("ssm:")));
-    expect(ssm.flatMap((s) => [evaluate(s.Resource)].flat())).toEqual([parameterArn]);
+  it.each(FUNCTIONS)(
+    "lets $name read exactly one SSM parameter, and decrypt it only through SSM",
+    (fn: FunctionSpec) => {
+      const parameterArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${SERVICE}/${STAGE}/library-secrets`;
+      const statements = roleStatements(fn.role);
+      const ssm = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("ssm:")));
+      expect(ssm.flatMap((s) => [evaluate(s.Resource)].flat())).toEqual([parameterArn]);
 
-    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("kms:")));
-    expect(kms).toHaveLength(1);
-    expect(actionsOf(kms[0] as Statement)).toEqual(["kms:Decrypt"]);
-    expect(evaluate(kms[0]?.Condition)).toEqual({
-      StringEquals: {
-        "kms:ViaService": `ssm.${REGION}.amazonaws.com`,
-        "kms:EncryptionContext:PARAMETER_ARN": parameterArn,
-      },
-    });
-  });
+      const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("kms:")));
+      expect(kms).toHaveLength(1);
+      expect(actionsOf(kms[0] as Statement)).toEqual(["kms:Decrypt"]);
+      expect(evaluate(kms[0]?.Condition)).toEqual({
+        StringEquals: {
+          "kms:ViaService": `ssm.${REGION}.amazonaws.com`,
+          "kms:EncryptionContext:PARAMETER_ARN": parameterArn,
+        },
+      });
+    },
+  );
 
-  it("lets only the Lambda service assume the function role", () => {
-    const trust = resource("DeleteDirectoriesRole").Properties.AssumeRolePolicyDocument as {
+  it.each(FUNCTIONS)("lets only the Lambda service assume the $name role", (fn: FunctionSpec) => {
+    const trust = resource(fn.role).Properties.AssumeRolePolicyDocument as {
       Statement: Statement[];
     };
     expect(trust.Statement).toEqual([
@@ -490,9 +534,9 @@ describe("serverless package: who may use the queues", () => {
     const deny = statements.find((s) => s.Condition?.ArnNotLike !== undefined);
     expect(deny?.Effect).toBe("Deny");
     expect(actionsOf(deny as Statement)).toEqual(["sqs:SendMessage"]);
-    expect(deny?.Condition?.ArnNotLike?.["aws:PrincipalArn"]).toEqual([
-      getAtt("DeleteDirectoriesRole"),
-    ]);
+    expect(deny?.Condition?.ArnNotLike?.["aws:PrincipalArn"]).toEqual(
+      FUNCTIONS.map((fn) => getAtt(fn.role)),
+    );
     expectTlsOnly(statements, "ResultsQueue");
   });
 
