@@ -1,0 +1,125 @@
+import type { Caller } from "../caller.ts";
+import { READ_ONLY } from "../grants.ts";
+import { nextMarker } from "../pagination.ts";
+import { isRootPath, normalizePath } from "../paths.ts";
+import { checkPageSize, checkSpaceId, directoryPath } from "../requests.ts";
+import { DirectoryPageSchema, parseAnswer, unexpectedStatus } from "../responses.ts";
+import { RetryRule } from "../retry-policy.ts";
+import { AttemptLog } from "../transport.ts";
+import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
+export interface ListDirectoryRequest extends SpaceRef {
+  /** The directory to list; empty or `/` lists the space root. @default "" */
+  readonly path?: string | undefined;
+  /** `onlyDir` (directories and albums), `onlyFile`, or `all`. @default "onlyDir" */
+  readonly filter?: "onlyDir" | "onlyFile" | "all" | undefined;
+  /** Sort field (`order_by`). @default SMH's order */
+  readonly orderBy?:
+    | "name"
+    | "modificationTime"
+    | "size"
+    | "creationTime"
+    | "localCreationTime"
+    | "localModificationTime"
+    | undefined;
+  /** @default SMH's default */
+  readonly orderByType?: "asc" | "desc" | undefined;
+  /** Entries per page, 1 to 100 (`limit`). @default 100 */
+  readonly pageSize?: number | undefined;
+}
+
+/** One entry of a directory listing. */
+export interface DirectoryEntry {
+  readonly name: string;
+  /** The entry's path relative to the space root. */
+  readonly path: string;
+  /** `dir` (a directory or an album), `file`, `image`, `video`, `symlink`, … */
+  readonly type: string;
+  /** ISO-8601: when the directory was created (files: uploaded). */
+  readonly creationTime: string | undefined;
+  /** ISO-8601. For a directory: when a direct child was last added or removed. */
+  readonly modificationTime: string | undefined;
+  /** Bytes, as a string (SMH avoids precision loss). */
+  readonly size: string | undefined;
+}
+
+/** One page of a directory listing. */
+export interface DirectoryPage extends CallMeta {
+  readonly entries: readonly DirectoryEntry[];
+  /** The marker of the next page; undefined on the last page. */
+  readonly nextMarker: string | undefined;
+}
+
+/**
+ * Lists a directory page by page (marker paging, `limit` ≤ 100), directories only by default:
+ * `GET /api/v1/directory/{LibraryId}/{SpaceId}/{path}?filter=onlyDir&limit=100&marker=…`.
+ * Each page request gets the call's deadline (or a fresh default budget when there is none).
+ *
+ * @example
+ * for await (const page of client.listDirectory({ libraryId, spaceId: "-", path: "events", orderBy: "creationTime" })) {
+ *   for (const entry of page.entries) console.log(entry.path, entry.creationTime);
+ * }
+ */
+export async function* listDirectory(
+  caller: Caller,
+  request: ListDirectoryRequest,
+  options?: CallOptions,
+): AsyncGenerator<DirectoryPage, void, undefined> {
+  const operation = "listDirectory";
+  const library = caller.library(request.libraryId, operation);
+  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const path =
+    request.path === undefined || isRootPath(request.path) ? "" : normalizePath(request.path);
+  const limit = checkPageSize(request.pageSize, 100, 100, operation, library.libraryId);
+  const filter = request.filter ?? "onlyDir";
+  const markers = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const log = new AttemptLog();
+    const answer = await caller.send(
+      {
+        operation,
+        library,
+        method: "GET",
+        path: directoryPath(library.libraryId, spaceId, path),
+        query: {
+          filter: filter === "all" ? undefined : filter,
+          order_by: request.orderBy,
+          order_by_type: request.orderByType,
+          limit: String(limit),
+          marker,
+        },
+        spaceId,
+        grants: READ_ONLY,
+        userId: options?.userId,
+        retry: RetryRule.always,
+        mutating: false,
+      },
+      caller.budget(options),
+      log,
+    );
+    const context = {
+      operation,
+      libraryId: library.libraryId,
+      status: answer.status,
+      requestId: answer.requestId,
+      attempts: log.attempts,
+    };
+    if (answer.status !== 200) throw unexpectedStatus(context);
+    const page = parseAnswer(DirectoryPageSchema, answer.body, context);
+    const entries = page.contents.map((entry) => ({
+      name: entry.name,
+      path: entry.path ? entry.path.join("/") : path === "" ? entry.name : `${path}/${entry.name}`,
+      type: entry.type,
+      creationTime: entry.creationTime,
+      modificationTime: entry.modificationTime,
+      size: entry.size === undefined ? undefined : String(entry.size),
+    }));
+    yield {
+      entries,
+      nextMarker: page.nextMarker,
+      requestId: answer.requestId,
+      attempts: log.attempts,
+    };
+    marker = nextMarker(page.nextMarker, markers, context);
+  } while (marker !== undefined);
+}

@@ -1,0 +1,108 @@
+import type { Caller } from "../caller.ts";
+import type { TaskId } from "../errors/smh-error.ts";
+import { Grant } from "../grants.ts";
+import { checkBatchSize, checkRecycledItemId, checkSpaceId, spacePath } from "../requests.ts";
+import { unexpectedStatus } from "../responses.ts";
+import { RetryRule } from "../retry-policy.ts";
+import { AttemptLog } from "../transport.ts";
+import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
+import { awaitTask, contextOf } from "./batch-answers.ts";
+export interface PurgeRecycledItemRequest extends SpaceRef {
+  readonly recycledItemId: number;
+}
+
+/**
+ * Deletes one item from the recycle bin for good: `DELETE /api/v1/recycled/{LibraryId}/{SpaceId}/{id}`
+ * (204). Needs `delete_recycled`. Retried like any idempotent call: a second purge finds nothing.
+ * Throws {@link SmhNotFoundError} (`RecycledItemNotFound`) when it is already gone or expired.
+ *
+ * @example
+ * await client.purgeRecycledItem({ libraryId, spaceId: "-", recycledItemId: 123 });
+ */
+export async function purgeRecycledItem(
+  caller: Caller,
+  request: PurgeRecycledItemRequest,
+  options?: CallOptions,
+): Promise<CallMeta> {
+  const operation = "purgeRecycledItem";
+  const library = caller.library(request.libraryId, operation);
+  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const id = checkRecycledItemId(request.recycledItemId, operation, library.libraryId);
+  const log = new AttemptLog();
+  const answer = await caller.send(
+    {
+      operation,
+      library,
+      method: "DELETE",
+      path: `${spacePath("recycled", library.libraryId, spaceId)}/${id}`,
+      spaceId,
+      grants: [Grant.deleteRecycled],
+      userId: options?.userId,
+      retry: RetryRule.always,
+      mutating: true,
+    },
+    caller.budget(options),
+    log,
+  );
+  if (answer.status !== 204 && answer.status !== 200) {
+    throw unexpectedStatus({ ...contextOf(operation, library, answer, log), mayHaveApplied: true });
+  }
+  return { requestId: answer.requestId, attempts: log.attempts };
+}
+
+export interface PurgeRecycledItemsRequest extends SpaceRef {
+  /** Up to 1,000 recycled item IDs. */
+  readonly recycledItemIds: readonly number[];
+}
+
+export interface PurgeRecycledItemsResult extends CallMeta {
+  readonly taskId: TaskId | undefined;
+}
+
+/**
+ * Purges up to 1,000 items for good: `POST /api/v1/recycled/{LibraryId}/{SpaceId}?delete` with
+ * the IDs as the body. SMH answers 204 (all purged) or 500 (failed, no per-item detail). Retried
+ * only on 429, 408 or a refused connection: after a 500 some items may be gone (`mayHaveApplied`).
+ *
+ * @example
+ * await client.purgeRecycledItems({ libraryId, spaceId: "-", recycledItemIds: [1, 2, 3] });
+ */
+export async function purgeRecycledItems(
+  caller: Caller,
+  request: PurgeRecycledItemsRequest,
+  options?: CallOptions,
+): Promise<PurgeRecycledItemsResult> {
+  const operation = "purgeRecycledItems";
+  const library = caller.library(request.libraryId, operation);
+  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const ids = [...new Set(request.recycledItemIds)];
+  checkBatchSize(ids.length, operation, library.libraryId);
+  for (const id of ids) checkRecycledItemId(id, operation, library.libraryId);
+  const budget = caller.budget(options);
+  const log = new AttemptLog();
+  const answer = await caller.send(
+    {
+      operation,
+      library,
+      method: "POST",
+      path: spacePath("recycled", library.libraryId, spaceId),
+      flags: ["delete"],
+      json: ids,
+      spaceId,
+      grants: [Grant.deleteRecycled],
+      userId: options?.userId,
+      retry: RetryRule.onlyUnprocessed,
+      mutating: true,
+    },
+    budget,
+    log,
+  );
+  const context = { ...contextOf(operation, library, answer, log), mayHaveApplied: true };
+  const meta = { requestId: answer.requestId, attempts: log.attempts };
+  if (answer.status === 204 || answer.status === 200) return { taskId: undefined, ...meta };
+  if (answer.status !== 202) throw unexpectedStatus(context);
+  // A large purge may run as a task; it has no per-item results to read.
+  const wait = { library, spaceId, budget, userId: options?.userId, log };
+  const { taskId } = await awaitTask(caller, answer, context, wait);
+  return { taskId, ...meta };
+}

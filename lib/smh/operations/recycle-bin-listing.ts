@@ -1,0 +1,175 @@
+import type { Caller } from "../caller.ts";
+import { READ_ONLY } from "../grants.ts";
+import { nextMarker } from "../pagination.ts";
+import { normalizePath, samePath } from "../paths.ts";
+import { checkPageSize, checkSpaceId, spacePath } from "../requests.ts";
+import { parseAnswer, RecycleBinPageSchema, unexpectedStatus } from "../responses.ts";
+import { RetryRule } from "../retry-policy.ts";
+import { AttemptLog } from "../transport.ts";
+import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
+import { contextOf } from "./batch-answers.ts";
+/** One item of the recycle bin. */
+export interface RecycledItem {
+  readonly recycledItemId: number;
+  /** Where it was before deletion, relative to the space root. */
+  readonly originalPath: string;
+  /** The same, as SMH's segments. */
+  readonly originalSegments: readonly string[];
+  readonly name: string | undefined;
+  /** `dir` (a directory or album), `file`, `image`, `video`. */
+  readonly type: string | undefined;
+  /** ISO-8601: when it was deleted. */
+  readonly removalTime: string | undefined;
+  /** Whole days before SMH purges it on its own. */
+  readonly remainingTime: number | undefined;
+}
+
+export interface ListRecycleBinRequest extends SpaceRef {
+  /** By removal time: `desc` (newest first) or `asc`. @default "desc" */
+  readonly orderByType?: "asc" | "desc" | undefined;
+  /** Items per page, 1 to 100 (`limit`). @default 100 */
+  readonly pageSize?: number | undefined;
+}
+
+/** One page of the recycle bin. */
+export interface RecycleBinPage extends CallMeta {
+  readonly items: readonly RecycledItem[];
+  readonly nextMarker: string | undefined;
+}
+
+/**
+ * Lists the recycle bin page by page, ordered by removal time:
+ * `GET /api/v1/recycled/{LibraryId}/{SpaceId}?order_by=removalTime&order_by_type=desc&limit=100`.
+ *
+ * @example
+ * for await (const page of client.listRecycleBin({ libraryId, spaceId: "-" })) console.log(page.items.length);
+ */
+export async function* listRecycleBin(
+  caller: Caller,
+  request: ListRecycleBinRequest,
+  options?: CallOptions,
+): AsyncGenerator<RecycleBinPage, void, undefined> {
+  const operation = "listRecycleBin";
+  const library = caller.library(request.libraryId, operation);
+  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const limit = checkPageSize(request.pageSize, 100, 100, operation, library.libraryId);
+  const markers = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const log = new AttemptLog();
+    const answer = await caller.send(
+      {
+        operation,
+        library,
+        method: "GET",
+        path: spacePath("recycled", library.libraryId, spaceId),
+        query: {
+          order_by: "removalTime",
+          order_by_type: request.orderByType ?? "desc",
+          limit: String(limit),
+          marker,
+        },
+        spaceId,
+        grants: READ_ONLY,
+        userId: options?.userId,
+        retry: RetryRule.always,
+        mutating: false,
+      },
+      caller.budget(options),
+      log,
+    );
+    const context = contextOf(operation, library, answer, log);
+    if (answer.status !== 200) throw unexpectedStatus(context);
+    const page = parseAnswer(RecycleBinPageSchema, answer.body, context);
+    const items = page.contents.map((item) => ({
+      recycledItemId: item.recycledItemId,
+      originalPath: item.originalPath.join("/"),
+      originalSegments: item.originalPath,
+      name: item.name,
+      type: item.type,
+      removalTime: item.removalTime,
+      remainingTime: item.remainingTime,
+    }));
+    yield {
+      items,
+      nextMarker: page.nextMarker,
+      requestId: answer.requestId,
+      attempts: log.attempts,
+    };
+    marker = nextMarker(page.nextMarker, markers, context);
+  } while (marker !== undefined);
+}
+
+export interface FindRecycledItemRequest extends SpaceRef {
+  /** The original path of the deleted directory. */
+  readonly path: string;
+  /** Only items of this type (`dir`, `file`, …), or `any`. @default "dir" */
+  readonly type?: string | undefined;
+  /** Only items removed at or after this instant (epoch ms). */
+  readonly removedAfter?: number | undefined;
+  /** Only items removed at or before this instant (epoch ms). */
+  readonly removedBefore?: number | undefined;
+  /** Stop after this many pages of 100. @default 20 */
+  readonly maxPages?: number | undefined;
+}
+
+export interface FindRecycledItemResult extends CallMeta {
+  /** The most recently removed match, if any. */
+  readonly item: RecycledItem | undefined;
+  readonly pagesScanned: number;
+}
+
+/**
+ * Finds a deleted directory in the recycle bin by its original path (and removal time window),
+ * newest first. This recovers the `recycledItemId` of a delete whose answer was lost: the function
+ * died after SMH's 200, or a retry of the same call got 404 (`mayHaveApplied`).
+ *
+ * Pages are read newest first and reading stops at the first page that is entirely older than
+ * `removedAfter`, or after `maxPages`. `attempts` counts the HTTP attempts of every page read;
+ * `requestId` is the last page's.
+ *
+ * @example
+ * const { item } = await client.findRecycledItem({ libraryId, spaceId: "-", path: "events/2019", removedAfter: startedAt - 60_000 });
+ */
+export async function findRecycledItem(
+  caller: Caller,
+  request: FindRecycledItemRequest,
+  options?: CallOptions,
+): Promise<FindRecycledItemResult> {
+  const path = normalizePath(request.path);
+  const type = request.type ?? "dir";
+  const maxPages = request.maxPages ?? 20;
+  const after = request.removedAfter ?? Number.NEGATIVE_INFINITY;
+  const before = request.removedBefore ?? Number.POSITIVE_INFINITY;
+  let pagesScanned = 0;
+  let attempts = 0;
+  let requestId: string | undefined;
+  const pages = listRecycleBin(
+    caller,
+    { libraryId: request.libraryId, spaceId: request.spaceId, orderByType: "desc" },
+    options,
+  );
+  for await (const page of pages) {
+    pagesScanned++;
+    attempts += page.attempts;
+    requestId = page.requestId;
+    let best: RecycledItem | undefined;
+    let allOlder = page.items.length > 0;
+    for (const item of page.items) {
+      const removedAt = item.removalTime === undefined ? Number.NaN : Date.parse(item.removalTime);
+      if (!(removedAt < after)) allOlder = false;
+      if (!samePath(item.originalSegments, path)) continue;
+      if (type !== "any" && item.type !== type) continue;
+      if (!Number.isNaN(removedAt) && (removedAt < after || removedAt > before)) continue;
+      if (!best || removalOf(item) > removalOf(best)) best = item;
+    }
+    if (best) return { item: best, pagesScanned, requestId, attempts };
+    if (allOlder || pagesScanned >= maxPages) break;
+  }
+  return { item: undefined, pagesScanned, requestId, attempts };
+}
+
+function removalOf(item: RecycledItem): number {
+  const time = item.removalTime === undefined ? Number.NaN : Date.parse(item.removalTime);
+  return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
+}
