@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { enqueueCommand } from "./commands/enqueue.ts";
 import { localCommand } from "./commands/local.ts";
+import { purgeAlbumsCommand } from "./commands/purge-albums.ts";
+import { recycleCommand } from "./commands/recycle.ts";
 import { redriveCommand } from "./commands/redrive.ts";
 import { resultsCommand } from "./commands/results.ts";
 import { simCommand } from "./commands/sim.ts";
@@ -28,6 +30,9 @@ export function buildProgram(): Command {
   program.addCommand(resultsCommand());
   program.addCommand(statusCommand());
   program.addCommand(redriveCommand());
+  program.addCommand(purgeAlbumsCommand());
+  program.addCommand(recycleCommand("restore"));
+  program.addCommand(recycleCommand("purge"));
   return program;
 }
 

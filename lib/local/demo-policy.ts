@@ -1,7 +1,7 @@
 /**
  * The deletion policy of the local demo, over the simulator's demo seed. It shows every kind of
- * rule: prefixes, an album space, protected paths and globs, and permanent deletion allowed only
- * under one prefix.
+ * rule: prefixes, album spaces, protected paths and globs, permanent deletion allowed only under
+ * one prefix, and purging the recycle bin allowed in the multi-tenant library only.
  */
 import type { DeletionPolicyConfig } from "../policy/index.ts";
 import { DEMO } from "../sim/index.ts";
@@ -12,13 +12,20 @@ export function demoPolicy(): DeletionPolicyConfig {
   return {
     libraries: {
       [multi.libraryId]: {
-        spaces: [multi.filesSpaceId, multi.albumSpaceId, multi.archiveSpaceId],
+        spaces: [
+          multi.filesSpaceId,
+          multi.albumSpaceId,
+          multi.archiveSpaceId,
+          multi.bulkAlbumSpaceId,
+        ],
         allowedPrefixes: ["events", "users", "cases", "archive"],
-        albumSpaces: [multi.albumSpaceId],
+        albumSpaces: [multi.albumSpaceId, multi.bulkAlbumSpaceId],
         // Case evidence is under legal hold: never deleted, nor the cases that hold it.
         protectedGlobs: ["cases/*/evidence"],
         protectedPaths: ["users/u1001"],
         permanentPrefixes: ["archive"],
+        // Restore and purge of recycle-bin items (smh-cleaner restore / purge).
+        allowPurge: true,
       },
       [DEMO.singleTenant.libraryId]: {
         spaces: ["-"],

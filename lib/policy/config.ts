@@ -15,6 +15,8 @@
  *                                 #   cannot nest, so this is every album of the space)
  *     minDepth: 2                 # fewest path segments a deleted path may have (default 1)
  *     maxDepth: 6                 # most path segments (default: no limit)
+ *     allowPurge: true            # recycle-bin items of the allowed spaces may be purged for good
+ *                                 #   (default false: restore only)
  * ```
  *
  * Prefixes are segment-aware and exclusive: `events` allows `events/x` and `events/x/y`, but
@@ -22,6 +24,12 @@
  * There is no way to allow a whole library: every deletion is under a named prefix or a named
  * path. Because of that, a `minDepth` of 1 (the default) still keeps top-level directories such as
  * `users` safe unless one is named in `allowedPaths`; raise it to make even that impossible.
+ *
+ * Recycle-bin actions (see `recycle.ts`) are decided per library and space, not per path: a command
+ * names recycle-bin item IDs, whose original paths SMH does not tell without listing the bin.
+ * Restoring is allowed for every library in the policy (it undoes a deletion). Purging is
+ * irreversible and acts on any item of the space, including ones this product never deleted, so it
+ * needs `allowPurge: true` and an allowed space, like permanent deletion needs `permanentPrefixes`.
  */
 import { z } from "zod";
 import {
@@ -65,6 +73,7 @@ const libraryConfig = z
     albumSpaces: z.array(SpaceIdSchema).default([]),
     minDepth: z.int().min(1).default(1),
     maxDepth: z.int().min(1).optional(),
+    allowPurge: z.boolean({ error: "must be a JSON boolean (true or false)" }).default(false),
   })
   .superRefine((library, ctx) => {
     if (library.maxDepth !== undefined && library.maxDepth < library.minDepth) {
@@ -95,6 +104,8 @@ export interface LibraryPolicy {
   readonly albumSpaces: ReadonlySet<string>;
   readonly minDepth: number;
   readonly maxDepth: number | undefined;
+  /** Whether recycle-bin items of the allowed spaces may be purged for good. */
+  readonly allowPurge: boolean;
 }
 
 /**
@@ -130,6 +141,7 @@ export function parsePolicy(config: unknown, source = "policy"): DeletionPolicy 
       albumSpaces: new Set(library.albumSpaces),
       minDepth: library.minDepth,
       maxDepth: library.maxDepth,
+      allowPurge: library.allowPurge,
     });
   }
   return { libraries };

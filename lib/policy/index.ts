@@ -18,4 +18,5 @@ export {
   ProtectedGlobError,
   Protection,
 } from "./protection.ts";
+export { evaluateRecycleAction, type RecycleActionSubject } from "./recycle.ts";
 export { PolicyRule, type PolicyVerdict, type PolicyViolation } from "./rules.ts";

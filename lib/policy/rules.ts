@@ -21,6 +21,8 @@ export const PolicyRule = {
   protectsDescendant: "protects-descendant",
   /** The job asks for permanent deletion where the library does not allow it. */
   permanentNotAllowed: "permanent-not-allowed",
+  /** A purge of recycle-bin items where the library does not set `allowPurge: true`. */
+  purgeNotAllowed: "purge-not-allowed",
 } as const;
 
 /** A rule name, as it appears in a violation. */

@@ -352,6 +352,7 @@ describe("smh-cleaner results", () => {
       "finishedAt",
       "requestedBy",
       "dedupKey",
+      "planId",
     ]);
     expect(rows.find((row) => row.path === "a")).toMatchObject({
       outcome: "recycled",

@@ -1,4 +1,3 @@
-import { userInfo } from "node:os";
 import { Command, Option } from "commander";
 import { readQueueAttributes } from "../../queues/attributes.ts";
 import { createQueueContext } from "../context.ts";
@@ -17,6 +16,7 @@ import {
 import { info, type OutputFlags, printJson, printLine, warn } from "../output.ts";
 import { progressWanted, startProgress } from "../progress.ts";
 import { publishJobs } from "../publish-jobs.ts";
+import { osUser } from "../user.ts";
 
 interface EnqueueFlags extends QueueLocationFlags, OutputFlags {
   file?: string;
@@ -54,15 +54,6 @@ Examples:
   smh-cleaner enqueue --library smh1a2b3c --space space1 events/2019 events/2020
   smh-cleaner enqueue --library smh1a2b3c --file old-albums.csv --reason "retention 2019" --dry-run
   jq -c '.[]' jobs.json | smh-cleaner enqueue --format ndjson - --json`;
-
-/** The OS user, for `requestedBy`; undefined where the system cannot say. */
-function osUser(): string | undefined {
-  try {
-    return userInfo().username || undefined;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME;
-  }
-}
 
 /**
  * `smh-cleaner enqueue`: validates deletion jobs from arguments, a file or stdin and publishes them

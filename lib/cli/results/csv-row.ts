@@ -3,7 +3,8 @@
  * and scripts can rely on them. NDJSON is the lossless archive; CSV flattens:
  *
  * `type, outcome, jobId, commandId, libraryId, spaceId, path, permanent, action, recycledItemId,
- * restoredPath, removedAt, error, reasons, attempts, startedAt, finishedAt, requestedBy, dedupKey`
+ * restoredPath, removedAt, error, reasons, attempts, startedAt, finishedAt, requestedBy, dedupKey,
+ * planId` (planId came last, so the columns before it keep their positions)
  *
  * - `jobId` is set for deletions, `commandId` for recycle actions; a column a result does not have
  *   is empty.
@@ -36,6 +37,7 @@ export const RESULT_CSV_COLUMNS = [
   "finishedAt",
   "requestedBy",
   "dedupKey",
+  "planId",
 ] as const;
 
 /** One CSV column. */
@@ -80,6 +82,7 @@ export function resultCsvRow(result: ResultMessage): Record<ResultCsvColumn, str
     finishedAt: text("finishedAt"),
     requestedBy: text("requestedBy"),
     dedupKey: result.dedupKey,
+    planId: text("planId"),
   };
 }
 

@@ -9,6 +9,8 @@ export const DEMO = {
     filesSpaceId: "spacedemofiles1",
     albumSpaceId: "spacedemoalbums",
     archiveSpaceId: "spacedemoarchive",
+    /** 1,200 albums for bulk purges: 1,000 camera uploads and 200 others, created 2018–2020. */
+    bulkAlbumSpaceId: "spacedemobulk",
   },
   singleTenant: {
     libraryId: "smhdemo000002",
@@ -208,6 +210,48 @@ function albums(random: Random, now: number): SeedDirectoryInput[] {
   return directories;
 }
 
+/** How many of the bulk space's albums are camera uploads, and how many albums it has in all. */
+export const BULK_CAMERA_UPLOADS = 1000;
+export const BULK_ALBUMS = 1200;
+
+/**
+ * The bulk album space: {@link BULK_ALBUMS} albums created from 2018-01-01 to 2020-12-31 (UTC),
+ * oldest first, each with 2 to 4 photos. Five in six are camera uploads,
+ * `<yyyy>-<mm>-<dd> Camera upload <nnnn>` ({@link BULK_CAMERA_UPLOADS} of them, numbered from
+ * 0001); the others are `<yyyy>-<mm>-<dd> <place> <nnn>`. Its own PRNG, so the other spaces of
+ * the demo seed are the same with or without it.
+ */
+function bulkAlbums(): SeedDirectoryInput[] {
+  const random = createRandom("smh-sim-demo-bulk");
+  const from = Date.UTC(2018, 0, 1);
+  const to = Date.UTC(2020, 11, 31, 12);
+  const step = (to - from) / BULK_ALBUMS;
+  const directories: SeedDirectoryInput[] = [];
+  let uploads = 0;
+  let others = 0;
+  for (let i = 0; i < BULK_ALBUMS; i++) {
+    const created = Math.floor(from + i * step + random.next() * Math.min(step, 6 * HOUR));
+    const day = new Date(created).toISOString().slice(0, 10);
+    const name =
+      i % 6 === 5
+        ? `${day} ${random.pick(PLACES)} ${String(++others).padStart(3, "0")}`
+        : `${day} Camera upload ${String(++uploads).padStart(4, "0")}`;
+    const modified = created + random.int(3 * DAY);
+    directories.push({
+      path: name,
+      creationTime: created,
+      modificationTime: modified,
+      files: Array.from({ length: 2 + random.int(3) }, (_, index) => ({
+        name: `IMG_${String(index + 1).padStart(4, "0")}.jpg`,
+        contentType: "image/jpeg",
+        size: 200_000 + random.int(4_800_000),
+        creationTime: created + index * 60_000,
+      })),
+    });
+  }
+  return directories;
+}
+
 /** `archive/<yyyy>/<mm>` for the last 36 months. */
 function archive(now: number): SeedDirectoryInput[] {
   const directories: SeedDirectoryInput[] = [];
@@ -250,8 +294,8 @@ function singleTenant(random: Random, now: number): SeedDirectoryInput[] {
 
 /**
  * The demo seed: one multi-tenant library (recycle bin on, 30 days) with a files space (events,
- * users, cases), an album space and an archive space; and one small single-tenant library with the
- * recycle bin off. Deterministic: the same PRNG seed always yields the same tree, with times
+ * users, cases), an album space, an archive space and a bulk album space (1,200 albums, for bulk
+ * purges); and one small single-tenant library with the recycle bin off. Deterministic: the same PRNG seed always yields the same tree, with times
  * placed relative to `now` (over the last ~3 years) so age-based rules have something to match.
  */
 export function demoSeed(now: number): SeedInput {
@@ -286,6 +330,13 @@ export function demoSeed(now: number): SeedInput {
             userId: "demo-archivist",
             creationTime: now - 1100 * DAY,
             directories: archive(now),
+          },
+          {
+            id: m.bulkAlbumSpaceId,
+            kind: "albums",
+            userId: "demo-admin",
+            creationTime: Date.UTC(2017, 11, 1),
+            directories: bulkAlbums(),
           },
         ],
       },

@@ -138,6 +138,7 @@ describe("the CSV export", () => {
       "finishedAt",
       "requestedBy",
       "dedupKey",
+      "planId",
     ]);
     for (const result of [recycled, failed, restored]) {
       expect(Object.keys(resultCsvRow(result))).toEqual([...RESULT_CSV_COLUMNS]);

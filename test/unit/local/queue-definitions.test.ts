@@ -28,7 +28,7 @@ const raw = parse(readFileSync(DEFAULT_SERVERLESS_PATH, "utf8"), { logLevel: "er
       maximumBatchingWindowSeconds: number;
       maxReceiveCount: number;
     };
-    recycleActions: { timeoutSeconds: number };
+    recycleActions: { timeoutSeconds: number; maxReceiveCount: number; batchSize: number };
   };
   resources: { Resources: Record<string, RawQueue> };
 };
@@ -69,10 +69,16 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
     expect(defs.environment.MAX_RECEIVE_COUNT).toBe(
       String(raw.custom.deleteDirectories.maxReceiveCount),
     );
+    expect(rawQueue("RecycleActionsQueue").RedrivePolicy?.maxReceiveCount).toBe(
+      "${self:custom.recycleActions.maxReceiveCount}",
+    );
     expect(queue("recycle-actions").deadLetter).toEqual({
       key: "recycle-actions-dlq",
-      maxReceiveCount: rawQueue("RecycleActionsQueue").RedrivePolicy?.maxReceiveCount,
+      maxReceiveCount: raw.custom.recycleActions.maxReceiveCount,
     });
+    expect(defs.environment.RECYCLE_MAX_RECEIVE_COUNT).toBe(
+      String(raw.custom.recycleActions.maxReceiveCount),
+    );
     for (const key of ["jobs-dlq", "results", "recycle-actions-dlq"]) {
       expect(queue(key).deadLetter, key).toBeUndefined();
     }
@@ -93,7 +99,7 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
     );
   });
 
-  it("describes the deleteDirectories event source mapping with the stage's parameters", () => {
+  it("describes the deleteDirectories and recycleActions event source mappings with the stage's parameters", () => {
     expect(defs.sqsFunctions).toEqual([
       {
         functionName: "deleteDirectories",
@@ -104,6 +110,16 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
         reportBatchItemFailures: true,
         maximumConcurrency: raw.params.default?.jobsMaximumConcurrency,
         functionTimeoutSeconds: raw.custom.deleteDirectories.timeoutSeconds,
+      },
+      {
+        functionName: "recycleActions",
+        handler: "handlers/recycle-actions.handler",
+        queueKey: "recycle-actions",
+        batchSize: raw.custom.recycleActions.batchSize,
+        maximumBatchingWindowSeconds: 0,
+        reportBatchItemFailures: true,
+        maximumConcurrency: raw.params.default?.recycleActionsMaximumConcurrency,
+        functionTimeoutSeconds: raw.custom.recycleActions.timeoutSeconds,
       },
     ]);
     const prod = readServerlessDefinitions(undefined, { stage: "prod" });

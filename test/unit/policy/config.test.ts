@@ -12,7 +12,7 @@ function issuesOf(config: unknown) {
 }
 
 describe("a deletion policy configuration", () => {
-  it("fills in the defaults: nothing protected, no permanent deletion, minDepth 1, no maxDepth", () => {
+  it("fills in the defaults: nothing protected, no permanent deletion, no purge, minDepth 1, no maxDepth", () => {
     const library = parsePolicy({
       libraries: { smh1: { spaces: "*", allowedPrefixes: ["/tmp/"] } },
     }).libraries.get("smh1");
@@ -27,6 +27,7 @@ describe("a deletion policy configuration", () => {
       albumSpaces: new Set(),
       minDepth: 1,
       maxDepth: undefined,
+      allowPurge: false,
     });
   });
 

@@ -45,7 +45,7 @@ describe("smh-cleaner sim", () => {
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       libraryId: "smhdemo000001",
       librarySecret: expect.any(String),
-      spaceIds: ["spacedemofiles1", "spacedemoalbums", "spacedemoarchive"],
+      spaceIds: ["spacedemofiles1", "spacedemoalbums", "spacedemoarchive", "spacedemobulk"],
     });
     expect(info.libraries.map((l: { libraryId: string }) => l.libraryId)).toEqual([
       "smhdemo000001",

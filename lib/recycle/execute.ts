@@ -1,0 +1,290 @@
+/**
+ * Where SMH is called for restores and purges. A command naming one item uses the single call; a
+ * command naming more uses SMH's batch call (up to 1,000 IDs, 200/207 per-item results or 202 and a
+ * task) — except a restore with `conflictStrategy: "ask"`, which SMH's batch restore cannot do (it
+ * always renames), so each of its items is restored singly. A bounded pool of workers runs the
+ * units under the client's per-library limiter and stops starting new ones when time runs short.
+ *
+ * What a batch leaves unsettled falls back to single calls of those items:
+ * - a restore item SMH did not mention, or that failed with a 5xx;
+ * - a purge batch that failed (SMH answers 500 with no per-item detail) or whose outcome is unknown
+ *   (timeout, dropped connection): single purges learn each item's fate — `purged`, or `expired`
+ *   when the batch had purged it already (404 `RecycledItemNotFound`).
+ * A purge batch that succeeded (204, or its task finished) purged every item.
+ */
+import pLimit from "p-limit";
+import type { CircuitBreakers } from "../pipeline/circuit.ts";
+import { failureInfo } from "../pipeline/settlement.ts";
+import type { SmhClient } from "../smh/index.ts";
+import { SmhError } from "../smh/index.ts";
+import type { AcceptedCommand } from "./intake.ts";
+import { type ItemState, type ItemVerdict, judgeItemError, settleItem } from "./settlement.ts";
+
+/** The SMH operations the recycle pipeline uses. */
+export type RecycleSmh = Pick<
+  SmhClient,
+  "restoreRecycledItem" | "restoreRecycledItems" | "purgeRecycledItem" | "purgeRecycledItems"
+>;
+
+/** What the executor needs from the outside world. */
+export interface RecycleExecuteContext {
+  readonly smh: RecycleSmh;
+  readonly circuits: CircuitBreakers;
+  readonly concurrency: number;
+  /** No unit starts after this instant (epoch ms). */
+  readonly stopStartingAt: number;
+  /** Deadline passed to SMH calls (epoch ms). */
+  readonly callDeadline: number;
+  readonly now: () => number;
+}
+
+/**
+ * `restoredPath` of an item SMH restored without saying where (a 204, which one SDK accepts): the
+ * result schema requires a path, and the item is restored all the same.
+ */
+export const PATH_NOT_REPORTED = "(restored; SMH did not report the path)";
+
+/** One SMH call: a single item, or a batch of one command's items. */
+export type RecycleUnit =
+  | { readonly kind: "single"; readonly item: ItemState }
+  | { readonly kind: "restore-batch"; readonly items: readonly ItemState[] }
+  | { readonly kind: "purge-batch"; readonly items: readonly ItemState[] };
+
+/** How each command's items are sent to SMH (see the module comment). */
+export function planRecycleUnits(
+  commands: readonly { accepted: AcceptedCommand; items: readonly ItemState[] }[],
+): RecycleUnit[] {
+  const units: RecycleUnit[] = [];
+  for (const { accepted, items } of commands) {
+    const { command } = accepted;
+    if (items.length === 1) {
+      units.push({ kind: "single", item: items[0] as ItemState });
+    } else if (command.action === "purge") {
+      units.push({ kind: "purge-batch", items });
+    } else if (command.conflictStrategy === "rename") {
+      units.push({ kind: "restore-batch", items });
+    } else {
+      for (const item of items) units.push({ kind: "single", item });
+    }
+  }
+  return units;
+}
+
+/** Runs every unit to a settlement of its items. Never throws. */
+export async function executeRecycleActions(
+  units: readonly RecycleUnit[],
+  context: RecycleExecuteContext,
+): Promise<void> {
+  const limit = pLimit(Math.max(1, context.concurrency));
+  const running = new Set<Promise<void>>();
+  const schedule = (unit: RecycleUnit): void => {
+    const run: Promise<void> = limit(() => runUnit(unit, context))
+      .catch((error: unknown) => {
+        // runUnit records every SMH failure itself; this is a bug's last line of defence.
+        for (const item of itemsOf(unit)) {
+          item.settlement = { kind: "transient", error: failureInfo(error) };
+        }
+        return [];
+      })
+      // Follow-ups are scheduled after the unit has left its slot, so they never wait on it.
+      .then((followUps) => followUps.forEach(schedule))
+      .finally(() => running.delete(run));
+    running.add(run);
+  };
+  for (const unit of units) schedule(unit);
+  while (running.size > 0) await Promise.all(running);
+}
+
+function itemsOf(unit: RecycleUnit): readonly ItemState[] {
+  return unit.kind === "single" ? [unit.item] : unit.items;
+}
+
+async function runUnit(unit: RecycleUnit, context: RecycleExecuteContext): Promise<RecycleUnit[]> {
+  const items = itemsOf(unit);
+  const first = items[0];
+  if (!first) return [];
+  const { libraryId } = first.accepted.command;
+  if (context.now() >= context.stopStartingAt) {
+    defer(items, "not started: the invocation's remaining time fell under the deadline margin");
+    return [];
+  }
+  if (!context.circuits.tryAcquire(libraryId)) {
+    defer(
+      items,
+      `not started: the circuit for library ${libraryId} is open after repeated SMH failures`,
+    );
+    return [];
+  }
+  const startedAt = new Date(context.now());
+  for (const item of items) item.startedAt ??= startedAt;
+  let followUps: RecycleUnit[];
+  switch (unit.kind) {
+    case "single":
+      await runSingle(unit.item, context);
+      followUps = [];
+      break;
+    case "restore-batch":
+      followUps = await restoreBatch(unit.items, context);
+      break;
+    case "purge-batch":
+      followUps = await purgeBatch(unit.items, context);
+      break;
+  }
+  const finishedAt = new Date(context.now());
+  for (const item of items) item.finishedAt = finishedAt;
+  return followUps;
+}
+
+function defer(items: readonly ItemState[], reason: string): void {
+  for (const item of items) item.settlement = { kind: "deferred", reason };
+}
+
+async function runSingle(item: ItemState, context: RecycleExecuteContext): Promise<void> {
+  const { command } = item.accepted;
+  const target = {
+    libraryId: command.libraryId,
+    spaceId: command.spaceId,
+    recycledItemId: item.recycledItemId,
+  };
+  const options = { deadline: context.callDeadline };
+  try {
+    if (command.action === "restore") {
+      const answer = await context.smh.restoreRecycledItem(
+        {
+          ...target,
+          conflictResolution: command.conflictStrategy,
+          restorePath: command.restorePathStrategy,
+        },
+        options,
+      );
+      record(item, answer.attempts, answer.requestId);
+      item.settlement = {
+        kind: "done",
+        facts: { outcome: "restored", restoredPath: answer.path || PATH_NOT_REPORTED },
+      };
+    } else {
+      const answer = await context.smh.purgeRecycledItem(target, options);
+      record(item, answer.attempts, answer.requestId);
+      item.settlement = { kind: "done", facts: { outcome: "purged" } };
+    }
+    context.circuits.recordSuccess(command.libraryId);
+  } catch (error) {
+    recordError(item, error);
+    const verdict = judgeItemError(error, command);
+    recordCircuit(context, command.libraryId, verdict);
+    settleItem(item, verdict);
+  }
+}
+
+async function restoreBatch(
+  items: readonly ItemState[],
+  context: RecycleExecuteContext,
+): Promise<RecycleUnit[]> {
+  const first = items[0] as ItemState;
+  const { command } = first.accepted;
+  if (command.action !== "restore") return [];
+  const retrySingly: RecycleUnit[] = [];
+  try {
+    const answer = await context.smh.restoreRecycledItems(
+      {
+        libraryId: command.libraryId,
+        spaceId: command.spaceId,
+        recycledItemIds: items.map(({ recycledItemId }) => recycledItemId),
+        restorePath: command.restorePathStrategy,
+      },
+      { deadline: context.callDeadline },
+    );
+    context.circuits.recordSuccess(command.libraryId);
+    const byId = new Map(answer.items.map((entry) => [entry.recycledItemId, entry]));
+    for (const item of items) {
+      record(item, answer.attempts, answer.requestId);
+      const entry = byId.get(item.recycledItemId);
+      if (!entry || entry.outcome === "unknown") {
+        retrySingly.push({ kind: "single", item });
+        continue;
+      }
+      if (entry.outcome === "restored") {
+        item.settlement = {
+          kind: "done",
+          facts: { outcome: "restored", restoredPath: entry.path || PATH_NOT_REPORTED },
+        };
+        continue;
+      }
+      const verdict = judgeItemError(entry.error, command);
+      // A per-item 5xx or PathConflict: this one item is tried again on its own.
+      if (verdict.kind === "transient-smh") retrySingly.push({ kind: "single", item });
+      else settleItem(item, verdict);
+    }
+  } catch (error) {
+    retrySingly.push(...batchFailed(items, error, context));
+  }
+  return retrySingly;
+}
+
+async function purgeBatch(
+  items: readonly ItemState[],
+  context: RecycleExecuteContext,
+): Promise<RecycleUnit[]> {
+  const first = items[0] as ItemState;
+  const { command } = first.accepted;
+  try {
+    const answer = await context.smh.purgeRecycledItems(
+      {
+        libraryId: command.libraryId,
+        spaceId: command.spaceId,
+        recycledItemIds: items.map(({ recycledItemId }) => recycledItemId),
+      },
+      { deadline: context.callDeadline },
+    );
+    context.circuits.recordSuccess(command.libraryId);
+    for (const item of items) {
+      record(item, answer.attempts, answer.requestId);
+      item.settlement = { kind: "done", facts: { outcome: "purged" } };
+    }
+    return [];
+  } catch (error) {
+    return batchFailed(items, error, context);
+  }
+}
+
+/**
+ * A whole batch request failed. When SMH may have applied some of it (500, timeout, failed task),
+ * single calls find out item by item; otherwise every item gets the same settlement and the
+ * circuit hears of it once.
+ */
+function batchFailed(
+  items: readonly ItemState[],
+  error: unknown,
+  context: RecycleExecuteContext,
+): RecycleUnit[] {
+  const { command } = (items[0] as ItemState).accepted;
+  for (const item of items) recordError(item, error);
+  if (error instanceof SmhError && error.mayHaveApplied) {
+    context.circuits.recordFailure(command.libraryId);
+    return items.map((item) => ({ kind: "single", item }));
+  }
+  const verdict = judgeItemError(error, command);
+  recordCircuit(context, command.libraryId, verdict);
+  for (const item of items) settleItem(item, verdict);
+  return [];
+}
+
+function record(item: ItemState, attempts: number, requestId: string | undefined): void {
+  item.attempts += attempts;
+  item.requestId = requestId ?? item.requestId;
+}
+
+function recordError(item: ItemState, error: unknown): void {
+  if (error instanceof SmhError) record(item, error.attempts, error.requestId);
+  else item.attempts += 1;
+}
+
+/** Only SMH's own trouble counts against its circuit; a 404 or a refused request is an answer. */
+function recordCircuit(
+  context: RecycleExecuteContext,
+  libraryId: string,
+  verdict: ItemVerdict,
+): void {
+  if (verdict.kind === "transient-smh") context.circuits.recordFailure(libraryId);
+  else context.circuits.recordSuccess(libraryId);
+}

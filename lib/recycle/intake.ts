@@ -1,0 +1,123 @@
+/**
+ * Where a recycle command is accepted or refused: every record's body is parsed and checked
+ * against the policy before anything reaches SMH. A refusal becomes `rejected` results at once —
+ * one for a body that is not a valid command, one per item for a command the policy forbids — and
+ * is never retried. Records carrying the same command (the same commandId, delivered twice) are
+ * merged so the command runs once.
+ */
+import {
+  type FieldReason,
+  parseRecycleCommandBody,
+  type RecycleActionResult,
+  type RecycleCommand,
+  type RejectionReason,
+  rejectedRecycleCommand,
+} from "../messages/index.ts";
+import type { JobRecord } from "../pipeline/records.ts";
+import { type DeletionPolicy, evaluateRecycleAction } from "../policy/index.ts";
+
+/** A valid, allowed command and the records that carry it. */
+export interface AcceptedCommand {
+  readonly command: RecycleCommand;
+  readonly records: JobRecord[];
+  /** The highest receive count among its records. */
+  receiveCount: number;
+}
+
+/** A refused record and its `rejected` results. */
+export interface RefusedCommand {
+  readonly record: JobRecord;
+  readonly results: RecycleActionResult[];
+}
+
+export interface CommandIntake {
+  readonly accepted: AcceptedCommand[];
+  readonly refused: RefusedCommand[];
+}
+
+/**
+ * Parses and checks every record; one bad record never affects the others.
+ *
+ * @example
+ * const { accepted, refused } = admitCommands(records, policy, () => new Date());
+ */
+export function admitCommands(
+  records: readonly JobRecord[],
+  policy: DeletionPolicy,
+  now: () => Date,
+): CommandIntake {
+  const byId = new Map<string, AcceptedCommand>();
+  const refused: RefusedCommand[] = [];
+  for (const record of records) {
+    const startedAt = now();
+    const parsed = parseRecycleCommandBody(record.body);
+    if (!parsed.ok) {
+      const timing = { startedAt, finishedAt: now() };
+      refused.push({
+        record,
+        results: [rejectedRecycleCommand(parsed.identity, parsed.reasons, timing)],
+      });
+      continue;
+    }
+    const { command } = parsed;
+    const verdict = evaluateRecycleAction(policy, command);
+    if (!verdict.allowed) {
+      const reasons: RejectionReason[] = verdict.violations.map(({ rule, message }) => ({
+        rule,
+        message,
+      }));
+      refused.push({ record, results: perItem(command, reasons, startedAt, now) });
+      continue;
+    }
+    const existing = byId.get(command.commandId);
+    if (!existing) {
+      byId.set(command.commandId, {
+        command,
+        records: [record],
+        receiveCount: record.receiveCount,
+      });
+      continue;
+    }
+    if (!sameWork(existing.command, command)) {
+      const reason: FieldReason = {
+        path: "commandId",
+        message: `commandId ${command.commandId} is already used in this batch for different work`,
+      };
+      refused.push({ record, results: perItem(command, [reason], startedAt, now) });
+      continue;
+    }
+    existing.records.push(record);
+    existing.receiveCount = Math.max(existing.receiveCount, record.receiveCount);
+  }
+  return { accepted: [...byId.values()], refused };
+}
+
+/** One `rejected` result per item: every item of a command gets a result. */
+function perItem(
+  command: RecycleCommand,
+  reasons: readonly RejectionReason[],
+  startedAt: Date,
+  now: () => Date,
+): RecycleActionResult[] {
+  const timing = { startedAt, finishedAt: now() };
+  return command.recycledItemIds.map((item) =>
+    rejectedRecycleCommand(command, reasons, timing, item),
+  );
+}
+
+/** Whether two commands with one commandId ask for the same work. */
+function sameWork(a: RecycleCommand, b: RecycleCommand): boolean {
+  const ids = (command: RecycleCommand) =>
+    JSON.stringify([...command.recycledItemIds].sort((x, y) => x - y));
+  const strategies = (command: RecycleCommand) =>
+    command.action === "restore"
+      ? `${command.conflictStrategy}/${command.restorePathStrategy}`
+      : "";
+  return (
+    a.action === b.action &&
+    a.libraryId === b.libraryId &&
+    a.spaceId === b.spaceId &&
+    ids(a) === ids(b) &&
+    strategies(a) === strategies(b)
+  );
+}

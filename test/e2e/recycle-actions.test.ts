@@ -1,0 +1,347 @@
+// End to end: the recycle-actions function as Lambda would run it — commands on the
+// recycle-actions queue of the local stack (fauxqs), the local runner invoking
+// handlers/recycle-actions.ts, the SMH simulator restoring and purging, results on the results
+// queue. Each scenario owns a library, so faults and recycle bins never cross.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoPolicy } from "../../lib/local/demo-policy.ts";
+import { readServerlessDefinitions } from "../../lib/local/queue-definitions.ts";
+import type { RunnerEvent } from "../../lib/local/runner-events.ts";
+import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
+import {
+  createRecycleCommand,
+  parseResultMessage,
+  type RecycleActionResult,
+} from "../../lib/messages/index.ts";
+import type { DeletionPolicyConfig } from "../../lib/policy/index.ts";
+import { deleteBatch } from "../../lib/queues/acknowledge.ts";
+import { queueDepths } from "../../lib/queues/depths.ts";
+import { publish } from "../../lib/queues/publish.ts";
+import { receive } from "../../lib/queues/receive.ts";
+import { DEMO, type Simulator } from "../../lib/sim/index.ts";
+
+interface TestLibrary {
+  libraryId: string;
+  secret: string;
+  allowPurge: boolean;
+}
+
+const library = (name: string, allowPurge = true): TestLibrary => ({
+  libraryId: `e2erecycle${name}`,
+  secret: `secret-${name}-${randomBytes(8).toString("hex")}`,
+  allowPurge,
+});
+
+const LIBRARIES = {
+  conflict: library("conflict"),
+  purge: library("purge"),
+  many: library("many"),
+  transient: library("transient"),
+  doomed: library("doomed"),
+  restoreOnly: library("restoreonly", false),
+};
+
+let stack: LocalStack;
+let sim: Simulator;
+const results: RecycleActionResult[] = [];
+const unreadable: string[] = [];
+const deadLetters: string[] = [];
+const events: RunnerEvent[] = [];
+const draining = new AbortController();
+let drains: Promise<void>[] = [];
+let maxReceiveCount: number;
+
+function url(key: string): string {
+  const queue = stack.queues.get(key);
+  if (!queue) throw new Error(`no ${key} queue`);
+  return queue.url;
+}
+
+async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+) {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function drain(queueUrl: string, take: (body: string) => void): Promise<void> {
+  while (!draining.signal.aborted) {
+    const messages = await receive(stack.sqs, queueUrl, { waitTimeSeconds: 1 }).catch(() => []);
+    if (messages.length === 0) continue;
+    for (const message of messages) take(String(message.Body));
+    await deleteBatch(
+      stack.sqs,
+      queueUrl,
+      messages.map((message, index) => ({
+        id: String(index),
+        receiptHandle: String(message.ReceiptHandle),
+      })),
+    ).catch(() => undefined);
+  }
+}
+
+/** Creates `paths` (one photo each) in space `-` and deletes them to the recycle bin; their IDs. */
+async function recycle(lib: TestLibrary, paths: readonly string[]): Promise<number[]> {
+  for (const path of paths) {
+    sim.createDirectory(lib.libraryId, "-", path, {
+      files: [{ name: "photo.jpg", size: 2048, contentType: "image/jpeg" }],
+    });
+  }
+  const token = sim.issueToken(lib.libraryId, { grants: ["delete_directory"] });
+  const ids: number[] = [];
+  for (const path of paths) {
+    const target = new URL(
+      `/api/v1/directory/${lib.libraryId}/-/${path.split("/").map(encodeURIComponent).join("/")}`,
+      sim.url,
+    );
+    target.searchParams.set("access_token", token);
+    const response = await fetch(target, { method: "DELETE" });
+    const body = (await response.json()) as { recycledItemId: number };
+    ids.push(body.recycledItemId);
+  }
+  return ids;
+}
+
+async function send(input: Parameters<typeof createRecycleCommand>[0] | string): Promise<string> {
+  const body = typeof input === "string" ? input : JSON.stringify(createRecycleCommand(input));
+  const sent = await publish(stack.sqs, url("recycle-actions"), [{ id: "c", body }]);
+  if (sent.failed.length > 0) throw new Error(`not sent: ${JSON.stringify(sent.failed)}`);
+  return body;
+}
+
+function resultsOf(libraryId: string): RecycleActionResult[] {
+  return results.filter((result) => result.libraryId === libraryId);
+}
+
+function byItem(libraryId: string): Record<number, string> {
+  const map: Record<number, string> = {};
+  for (const result of resultsOf(libraryId)) {
+    if (result.recycledItemId !== undefined) map[result.recycledItemId] = result.outcome;
+  }
+  return map;
+}
+
+async function queueIsEmpty(key: string): Promise<boolean> {
+  const depths = await queueDepths(stack.sqs, url(key));
+  return depths.visible + depths.inFlight + depths.delayed === 0;
+}
+
+beforeAll(async () => {
+  const policy: DeletionPolicyConfig = demoPolicy();
+  const secrets: Record<string, string> = {
+    [DEMO.multiTenant.libraryId]: DEMO.multiTenant.librarySecret,
+    [DEMO.singleTenant.libraryId]: DEMO.singleTenant.librarySecret,
+  };
+  for (const lib of Object.values(LIBRARIES)) {
+    policy.libraries[lib.libraryId] = {
+      spaces: ["-"],
+      allowedPrefixes: ["albums"],
+      allowPurge: lib.allowPurge,
+    };
+    secrets[lib.libraryId] = lib.secret;
+  }
+  stack = await startLocalStack({
+    // The function timeout is a sixth: 1 s, ample for a simulator with no latency.
+    visibilityTimeoutSeconds: 8,
+    pollWaitSeconds: 1,
+    hostEnv: {},
+    onRunnerEvent: (event) => events.push(event),
+    env: {
+      SMH_POLICY: JSON.stringify(policy),
+      SMH_LIBRARY_SECRETS: JSON.stringify(secrets),
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+    },
+  });
+  if (!stack.sim) throw new Error("the local stack should run the simulator");
+  sim = stack.sim;
+  for (const lib of Object.values(LIBRARIES)) {
+    sim.addLibrary({
+      id: lib.libraryId,
+      secret: lib.secret,
+      multiSpace: false,
+      recycleBin: true,
+      spaces: [{ id: "-", directories: [{ path: "albums" }] }],
+    });
+  }
+  const definition = readServerlessDefinitions().queues.find(
+    ({ key }) => key === "recycle-actions",
+  );
+  maxReceiveCount = definition?.deadLetter?.maxReceiveCount ?? 0;
+  drains = [
+    drain(url("results"), (body) => {
+      const parsed = parseResultMessage(body);
+      if (parsed.ok && parsed.result.type === "recycle-action") results.push(parsed.result);
+      else unreadable.push(body);
+    }),
+    drain(url("recycle-actions-dlq"), (body) => deadLetters.push(body)),
+  ];
+}, 60_000);
+
+afterAll(async () => {
+  draining.abort();
+  await Promise.all(drains);
+  await stack?.stop();
+});
+
+describe("the recycle-actions function", () => {
+  it("runs with the maxReceiveCount of its own queue, as serverless.yml sets it", () => {
+    expect(maxReceiveCount).toBeGreaterThanOrEqual(5);
+    expect(stack.handlerEnv.RECYCLE_MAX_RECEIVE_COUNT).toBe(String(maxReceiveCount));
+  });
+
+  it("reports a same-name clash as conflict when asked to, and renames it otherwise", async () => {
+    const lib = LIBRARIES.conflict;
+    const [first, second] = await recycle(lib, ["albums/2019 Beach", "albums/2019 Hike"]);
+    // Someone made a new "2019 Beach" since.
+    sim.createDirectory(lib.libraryId, "-", "albums/2019 Beach");
+    await send({
+      action: "restore",
+      libraryId: lib.libraryId,
+      recycledItemIds: [first as number, second as number],
+      conflictStrategy: "ask",
+    });
+    await until("two results", () => resultsOf(lib.libraryId).length === 2);
+    expect(byItem(lib.libraryId)).toEqual({
+      [first as number]: "conflict",
+      [second as number]: "restored",
+    });
+    const conflict = resultsOf(lib.libraryId).find((r) => r.outcome === "conflict");
+    expect(conflict && "error" in conflict && conflict.error).toMatchObject({
+      status: 409,
+      code: "SameNameDirectoryOrFileExists",
+    });
+
+    await send({ action: "restore", libraryId: lib.libraryId, recycledItemIds: [first as number] });
+    await until("the renamed restore", () => resultsOf(lib.libraryId).length === 3);
+    const renamed = resultsOf(lib.libraryId).at(-1);
+    expect(renamed).toMatchObject({ outcome: "restored", restoredPath: "albums/2019 Beach (1)" });
+    expect(sim.exists(lib.libraryId, "-", "albums/2019 Beach (1)/photo.jpg")).toBe(true);
+  });
+
+  it("restores a command of 120 items through SMH's asynchronous batch (202 and a task), one result each", async () => {
+    const lib = LIBRARIES.many;
+    const paths = Array.from({ length: 120 }, (_, i) => `albums/a${String(i).padStart(3, "0")}`);
+    const ids = await recycle(lib, paths);
+    // The local function times out after 1 s: let the task finish well within it.
+    sim.setFaults(lib.libraryId, { asyncTaskDelayMs: 50 });
+    await send({ action: "restore", libraryId: lib.libraryId, recycledItemIds: ids });
+    await until("120 results", () => resultsOf(lib.libraryId).length >= 120);
+    expect(Object.values(byItem(lib.libraryId)).every((outcome) => outcome === "restored")).toBe(
+      true,
+    );
+    expect(new Set(resultsOf(lib.libraryId).map((r) => r.recycledItemId))).toEqual(new Set(ids));
+    for (const path of paths)
+      expect(sim.exists(lib.libraryId, "-", `${path}/photo.jpg`)).toBe(true);
+    expect(sim.tasks(lib.libraryId).map((task) => task.kind)).toContain("batchRestore");
+  });
+
+  it("when a purge batch fails with 500, learns each item's fate with single purges: purged, or expired", async () => {
+    const lib = LIBRARIES.purge;
+    const ids = await recycle(lib, ["albums/x", "albums/y"]);
+    const unknown = 987_654;
+    // SMH fails the whole batch when it names an unknown item: nothing is purged, no per-item detail.
+    sim.setOptions({ purgeBatchUnknownIds: "fail" });
+    try {
+      await send({ action: "purge", libraryId: lib.libraryId, recycledItemIds: [...ids, unknown] });
+      await until("three results", () => resultsOf(lib.libraryId).length === 3);
+    } finally {
+      sim.setOptions({ purgeBatchUnknownIds: "ignore" });
+    }
+    expect(byItem(lib.libraryId)).toEqual({
+      [ids[0] as number]: "purged",
+      [ids[1] as number]: "purged",
+      [unknown]: "expired",
+    });
+    expect(sim.recycleBin(lib.libraryId, "-")).toEqual([]);
+    const routes = sim.stats().byRoute;
+    expect(routes["recycled.purgeBatch"]?.["500"]).toBeGreaterThanOrEqual(1);
+    expect(routes["recycled.purge"]?.["204"]).toBeGreaterThanOrEqual(2);
+    expect(routes["recycled.purge"]?.["404"]).toBeGreaterThanOrEqual(1);
+  });
+
+  it("rejects, without calling SMH, a purge the policy does not allow and a body that is not a command", async () => {
+    const lib = LIBRARIES.restoreOnly;
+    const ids = await recycle(lib, ["albums/keep"]);
+    await send({ action: "purge", libraryId: lib.libraryId, recycledItemIds: ids });
+    await send(
+      '{"v":1,"action":"purge","libraryId":"e2erecyclerestoreonly","recycledItemIds":[0]}',
+    );
+    await until("two rejections", () => resultsOf(lib.libraryId).length === 2);
+    const [policy, invalid] = resultsOf(lib.libraryId);
+    expect(policy).toMatchObject({
+      outcome: "rejected",
+      recycledItemId: ids[0],
+      reasons: [{ rule: "purge-not-allowed" }],
+    });
+    expect(invalid).toMatchObject({
+      outcome: "rejected",
+      reasons: [expect.objectContaining({ path: "recycledItemIds.0" })],
+    });
+    expect(sim.recycleBin(lib.libraryId, "-").map((item) => item.recycledItemId)).toEqual(ids);
+  });
+
+  it("hands a command back while SMH fails, and restores its items once SMH recovers: one result per item", async () => {
+    const lib = LIBRARIES.transient;
+    const ids = await recycle(lib, ["albums/t1", "albums/t2", "albums/t3"]);
+    sim.setFaults(lib.libraryId, {
+      error503Ratio: 1,
+      routes: ["recycled.restore", "recycled.restoreBatch"],
+    });
+    const before = events.length;
+    await send({ action: "restore", libraryId: lib.libraryId, recycledItemIds: ids });
+    await until("a failed invocation", () =>
+      events
+        .slice(before)
+        .some(
+          (e) =>
+            e.type === "invocation-finished" &&
+            e.functionName === "recycleActions" &&
+            e.failed.length > 0,
+        ),
+    );
+    expect(resultsOf(lib.libraryId)).toEqual([]);
+    sim.setFaults(lib.libraryId, { error503Ratio: 0 });
+    await until("three results", () => resultsOf(lib.libraryId).length >= 3, 45_000);
+    await until("the queue to empty", () => queueIsEmpty("recycle-actions"));
+    expect(resultsOf(lib.libraryId)).toHaveLength(3);
+    expect(byItem(lib.libraryId)).toEqual(Object.fromEntries(ids.map((id) => [id, "restored"])));
+  }, 60_000);
+
+  it("on the command's last receive writes a failed result for each item, then dead-letters it", async () => {
+    const lib = LIBRARIES.doomed;
+    const ids = await recycle(lib, ["albums/d1", "albums/d2"]);
+    sim.setFaults(lib.libraryId, {
+      error503Ratio: 1,
+      routes: ["recycled.restore", "recycled.restoreBatch"],
+    });
+    const body = await send({ action: "restore", libraryId: lib.libraryId, recycledItemIds: ids });
+    await until(
+      "the command in the DLQ",
+      () => deadLetters.includes(body),
+      8 * (maxReceiveCount + 2) * 1000,
+    );
+    const failed = resultsOf(lib.libraryId);
+    expect(failed.map((r) => r.outcome)).toEqual(["failed", "failed"]);
+    for (const result of failed) {
+      expect("error" in result && result.error.message).toContain(
+        `given up after ${maxReceiveCount} deliveries`,
+      );
+    }
+    // Nothing was restored, and the items are still in the recycle bin for a redrive later.
+    expect(
+      sim
+        .recycleBin(lib.libraryId, "-")
+        .map((item) => item.recycledItemId)
+        .sort(),
+    ).toEqual([...ids].sort());
+  }, 120_000);
+
+  it("publishes nothing but recycle-action results", () => {
+    expect(unreadable).toEqual([]);
+  });
+});
