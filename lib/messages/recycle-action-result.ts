@@ -95,9 +95,12 @@ const rejected = z.object({
 /** The RecycleActionResult v1 schema (`type: "recycle-action"`), discriminated on `outcome`. */
 export const RecycleActionResultSchema = z.discriminatedUnion("outcome", [
   attempted(RecycleActionOutcome.restored, z.literal("restore"), {
-    restoredPath: reportedPath.meta({
-      description: "Where the item is now, after any rename ('foo/bar (1)').",
-    }),
+    restoredPath: reportedPath
+      .meta({
+        description:
+          "Where the item is now, after any rename ('foo/bar (1)'). Absent when SMH restored it without saying where (a 204).",
+      })
+      .optional(),
   }),
   attempted(RecycleActionOutcome.purged, z.literal("purge"), {}),
   attempted(RecycleActionOutcome.expired, anyAction, {}),
@@ -116,8 +119,11 @@ export type RecycleActionResultOf<O extends RecycleActionResult["outcome"]> = Ex
 
 /** What SMH said about one item of a command. */
 export type RecycleActionFacts =
-  /** `restoredPath`: SMH's `path`, as segments (`["foo", "bar (1)"]`) or joined. */
-  | { outcome: "restored"; restoredPath: string | readonly string[] }
+  /**
+   * `restoredPath`: SMH's `path`, as segments (`["foo", "bar (1)"]`) or joined; absent when SMH
+   * answered without one.
+   */
+  | { outcome: "restored"; restoredPath?: string | readonly string[] | undefined }
   | { outcome: "purged" }
   | { outcome: "expired" }
   | { outcome: "conflict"; error: SmhFailure }
@@ -144,7 +150,7 @@ export function recycleActionResult(
     facts.outcome === "restored"
       ? {
           restoredPath:
-            typeof facts.restoredPath === "string"
+            facts.restoredPath === undefined || typeof facts.restoredPath === "string"
               ? facts.restoredPath
               : facts.restoredPath.join("/"),
         }

@@ -38,12 +38,6 @@ export interface RecycleExecuteContext {
   readonly now: () => number;
 }
 
-/**
- * `restoredPath` of an item SMH restored without saying where (a 204, which one SDK accepts): the
- * result schema requires a path, and the item is restored all the same.
- */
-export const PATH_NOT_REPORTED = "(restored; SMH did not report the path)";
-
 /** One SMH call: a single item, or a batch of one command's items. */
 export type RecycleUnit =
   | { readonly kind: "single"; readonly item: ItemState }
@@ -160,7 +154,7 @@ async function runSingle(item: ItemState, context: RecycleExecuteContext): Promi
       record(item, answer.attempts, answer.requestId);
       item.settlement = {
         kind: "done",
-        facts: { outcome: "restored", restoredPath: answer.path || PATH_NOT_REPORTED },
+        facts: { outcome: "restored", restoredPath: answer.path || undefined },
       };
     } else {
       const answer = await context.smh.purgeRecycledItem(target, options);
@@ -206,7 +200,7 @@ async function restoreBatch(
       if (entry.outcome === "restored") {
         item.settlement = {
           kind: "done",
-          facts: { outcome: "restored", restoredPath: entry.path || PATH_NOT_REPORTED },
+          facts: { outcome: "restored", restoredPath: entry.path || undefined },
         };
         continue;
       }
