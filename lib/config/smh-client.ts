@@ -9,34 +9,28 @@ import {
   type SmhClient,
   type SmhEventListener,
 } from "../smh/index.ts";
+import { type Env, envNumber, parseEnv } from "./env.ts";
 import type { LibrarySecrets } from "./library-secrets.ts";
 
-const positiveInt = z.coerce.number().int().positive();
+const { positiveInt } = envNumber;
 
 const SmhEnvSchema = z.object({
   SMH_BASE_URL: z.string().default(DEFAULT_BASE_URL_TEMPLATE),
   SMH_USER_ID: z.string().optional(),
   SMH_TOKEN_PERIOD_SECONDS: positiveInt.optional(),
-  SMH_RATE_LIMIT: z.coerce.number().positive().optional(),
-  SMH_MAX_RATE: z.coerce.number().positive().optional(),
+  SMH_RATE_LIMIT: envNumber.positive.optional(),
+  SMH_MAX_RATE: envNumber.positive.optional(),
   SMH_MAX_IN_FLIGHT: positiveInt.optional(),
   SMH_ATTEMPT_TIMEOUT_MS: positiveInt.optional(),
-  SMH_RETRY_LIMIT: z.coerce.number().int().nonnegative().optional(),
+  SMH_RETRY_LIMIT: envNumber.nonNegativeInt.optional(),
 });
 
 /** The environment variables read by {@link smhClientFromEnv}. */
 export type SmhEnv = z.output<typeof SmhEnvSchema>;
 
 /** Reads the SMH settings; empty strings count as unset. Throws a `ZodError` naming bad variables. */
-export function readSmhEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): SmhEnv {
-  const present = Object.fromEntries(
-    Object.keys(SmhEnvSchema.shape)
-      .map((key) => [key, env[key]?.trim()])
-      .filter(([, value]) => value !== undefined && value !== ""),
-  );
-  return SmhEnvSchema.parse(present);
+export function readSmhEnv(env: Env = process.env): SmhEnv {
+  return parseEnv(SmhEnvSchema, env);
 }
 
 /**
@@ -47,7 +41,7 @@ export function smhClientFromEnv(
   libraryIds: readonly string[],
   secrets: LibrarySecrets,
   onEvent: SmhEventListener | undefined,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Env = process.env,
 ): SmhClient {
   const settings = readSmhEnv(env);
   return createSmhClient({

@@ -3,9 +3,9 @@
  * optional; the defaults suit a Lambda with a 120 s timeout and a batch size of 100.
  */
 import { z } from "zod";
+import { type Env, envNumber, parseEnv } from "../config/env.ts";
 
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().nonnegative();
+const { positiveInt, nonNegativeInt } = envNumber;
 
 const SettingsSchema = z.object({
   BATCH_DELETE_MIN_JOBS: positiveInt.default(2),
@@ -54,15 +54,8 @@ export const PIPELINE_SETTING_DEFAULTS = SettingsSchema.parse({});
  * Reads {@link PipelineSettings} from `env`. Empty strings count as unset (serverless.yml writes
  * `""` for an unset parameter). Throws a `ZodError` naming each invalid variable.
  */
-export function readPipelineSettings(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): PipelineSettings {
-  const present = Object.fromEntries(
-    Object.keys(SettingsSchema.shape)
-      .map((key) => [key, env[key]?.trim()])
-      .filter(([, value]) => value !== undefined && value !== ""),
-  );
-  const parsed = SettingsSchema.parse(present);
+export function readPipelineSettings(env: Env = process.env): PipelineSettings {
+  const parsed = parseEnv(SettingsSchema, env);
   return {
     batchDeleteMinJobs: parsed.BATCH_DELETE_MIN_JOBS,
     batchDeleteMaxItems: parsed.BATCH_DELETE_MAX_ITEMS,

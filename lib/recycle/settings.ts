@@ -3,9 +3,9 @@
  * is optional; the defaults suit a Lambda with a 120 s timeout and a batch of 10 commands.
  */
 import { z } from "zod";
+import { type Env, envNumber, parseEnv } from "../config/env.ts";
 
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().nonnegative();
+const { positiveInt, nonNegativeInt } = envNumber;
 
 const SettingsSchema = z.object({
   RECYCLE_MAX_RECEIVE_COUNT: positiveInt.default(5),
@@ -42,15 +42,8 @@ export const RECYCLE_SETTING_DEFAULTS = SettingsSchema.parse({});
  * Reads {@link RecycleSettings} from `env`. Empty strings count as unset. Throws a `ZodError` naming
  * each invalid variable.
  */
-export function readRecycleSettings(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): RecycleSettings {
-  const present = Object.fromEntries(
-    Object.keys(SettingsSchema.shape)
-      .map((key) => [key, env[key]?.trim()])
-      .filter(([, value]) => value !== undefined && value !== ""),
-  );
-  const parsed = SettingsSchema.parse(present);
+export function readRecycleSettings(env: Env = process.env): RecycleSettings {
+  const parsed = parseEnv(SettingsSchema, env);
   return {
     maxReceiveCount: parsed.RECYCLE_MAX_RECEIVE_COUNT,
     concurrency: parsed.RECYCLE_CONCURRENCY,
