@@ -8,8 +8,9 @@ export const behaviourSchema = z.strictObject({
   /** Code of the 404 for a directory DELETE (and a batch item) whose path does not exist. Default "DirectoryNotFound". */
   missingPathCode: z.enum(["DirectoryNotFound", "PathNotFound"]),
   /**
-   * Restore conflict strategy when the request names none. The REST page says `rename`, SDK
-   * comments say `ask`. Default "rename".
+   * Conflict strategy of a single restore that names none. The REST page says `rename`, SDK
+   * comments say `ask`. A batch restore always defaults to `rename` (its page says so). Default
+   * "rename".
    */
   defaultRestoreConflictStrategy: z.enum(["rename", "ask"]),
   /** Largest `limit` of marker paging (directory and recycle-bin lists). Docs say 100 or 1000. Default 100. */

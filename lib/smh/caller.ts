@@ -1,5 +1,6 @@
 import { SmhAuthError } from "./errors/auth-error.ts";
 import { REMINT_CODES } from "./errors/classify.ts";
+import { SmhError } from "./errors/smh-error.ts";
 import type { Grant } from "./grants.ts";
 import { createLibraries, findLibrary, type Library } from "./library.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -26,7 +27,8 @@ export interface AuthorizedCall extends Omit<HttpCall, "secrets"> {
  * What every operation uses: the configured libraries, call budgets, and sending with a token.
  * On 403 `InvalidAccessToken` (or `AccessTokenVersionNotMatch`) it mints a new token once and
  * sends the request once more; that is the only retry outside ky's retry loop, and it is not a
- * repeat of a failed delivery (SMH refused the request before doing anything).
+ * repeat of a failed delivery (SMH refused the request before doing anything). A HEAD request's
+ * 403 has no body to name the code, so it is treated the same way (see {@link refusedToken}).
  */
 export class Caller {
   readonly options: ResolvedOptions;
@@ -73,13 +75,30 @@ export class Caller {
     try {
       return await this.#transport.send(withToken(call, token), budget, log);
     } catch (error) {
-      if (!(error instanceof SmhAuthError && error.code && REMINT_CODES.has(error.code))) {
-        throw error;
-      }
+      if (!refusedToken(error, call)) throw error;
       const fresh = await this.#tokens.replace(scope, token, budget, call.operation);
       return await this.#transport.send(withToken(call, fresh), budget, log);
     }
   }
+}
+
+/**
+ * True when SMH may have refused the token itself, so that a fresh token can succeed: 403
+ * `InvalidAccessToken` (expired, revoked, invalidated) or `AccessTokenVersionNotMatch`. A HEAD
+ * answer carries no body, so its 403 cannot say which 403 it is; HEAD is only used for reads,
+ * which need no grant, so the likely cause is an expired token, and one re-mint settles it (a
+ * second 403 is then reported as it is).
+ */
+function refusedToken(error: unknown, call: AuthorizedCall): boolean {
+  if (error instanceof SmhAuthError) {
+    return error.code !== undefined && REMINT_CODES.has(error.code);
+  }
+  return (
+    call.method === "HEAD" &&
+    error instanceof SmhError &&
+    error.status === 403 &&
+    error.code === undefined
+  );
 }
 
 function withToken(call: AuthorizedCall, token: AccessToken): HttpCall {

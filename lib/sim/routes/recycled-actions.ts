@@ -20,12 +20,20 @@ import { authorizeRecycleBin } from "./recycled.ts";
 
 const idList = z.array(z.number().int().positive());
 
-function strategies(ctx: RequestContext): [ConflictStrategy, RestorePathStrategy] {
+/**
+ * The strategies of a restore. `defaultConflict` applies when the request names none: the
+ * `defaultRestoreConflictStrategy` option for a single restore (its pages disagree), `rename` for
+ * a batch restore (its page says "renamed by default", smh-api.md §5.4).
+ */
+function strategies(
+  ctx: RequestContext,
+  defaultConflict: ConflictStrategy,
+): [ConflictStrategy, RestorePathStrategy] {
   const conflict = enumParam(
     ctx.query,
     "conflict_resolution_strategy",
     CONFLICT_STRATEGIES,
-    ctx.core.behaviour.defaultRestoreConflictStrategy,
+    defaultConflict,
     "InvalidConflictResolutionStrategy",
   ) as ConflictStrategy;
   const pathStrategy = enumParam(
@@ -53,7 +61,10 @@ export async function restoreRecycled(ctx: RequestContext): Promise<SimResponse>
   const { library, space, token } = authorizeRecycleBin(ctx);
   requireGrant(token.grants, "restore_recycled");
   const id = recycledItemIdParam(ctx);
-  const [conflict, pathStrategy] = strategies(ctx);
+  const [conflict, pathStrategy] = strategies(
+    ctx,
+    ctx.core.behaviour.defaultRestoreConflictStrategy,
+  );
   const item = requireRecycledItem(ctx.core, library, space, id);
   const owner = space.locks.newOwner();
   space.locks.acquire(owner, item.originalPath);
@@ -73,7 +84,7 @@ export async function restoreRecycled(ctx: RequestContext): Promise<SimResponse>
 export async function restoreRecycledBatch(ctx: RequestContext): Promise<SimResponse> {
   const { library, space, token } = authorizeRecycleBin(ctx);
   requireGrant(token.grants, "restore_recycled");
-  const [conflict, pathStrategy] = strategies(ctx);
+  const [conflict, pathStrategy] = strategies(ctx, "rename");
   const ids = await idsFromBody(ctx);
   const { core } = ctx;
   const owner = space.locks.newOwner();
