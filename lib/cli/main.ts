@@ -2,10 +2,12 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { enqueueCommand } from "./commands/enqueue.ts";
 import { localCommand } from "./commands/local.ts";
+import { planCommand } from "./commands/plan.ts";
 import { purgeAlbumsCommand } from "./commands/purge-albums.ts";
 import { recycleCommand } from "./commands/recycle.ts";
 import { redriveCommand } from "./commands/redrive.ts";
 import { resultsCommand } from "./commands/results.ts";
+import { retentionCommand } from "./commands/retention.ts";
 import { simCommand } from "./commands/sim.ts";
 import { statusCommand } from "./commands/status.ts";
 import { describeError, exitCodeFor } from "./errors.ts";
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   program.addCommand(purgeAlbumsCommand());
   program.addCommand(recycleCommand("restore"));
   program.addCommand(recycleCommand("purge"));
+  program.addCommand(planCommand());
+  program.addCommand(retentionCommand());
   return program;
 }
 

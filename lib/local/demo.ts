@@ -2,7 +2,9 @@
  * The embedded demo: a mix of deletion jobs sent through the local stack — valid ones (single and
  * batch deletes), invalid ones, ones the policy forbids, one already gone, one whose earlier
  * deletion lost its result (recovered from the recycle bin), permanent ones — then a wait until
- * every job has its result, and a summary built from the results queue alone.
+ * every job has its result, and a summary built from the results queue alone. Then the retention
+ * rules of `examples/retention-rules.yml`: their dry-run plan, the scheduled run, and the results
+ * of the jobs it enqueued.
  *
  * The results are left on the results queue (made visible again), so `smh-cleaner results` can
  * still export them.
@@ -11,11 +13,12 @@ import type { Message } from "@aws-sdk/client-sqs";
 import {
   createDeleteJob,
   type DeleteJob,
+  type DeletionResult,
   parseJobBody,
   parseResultMessage,
-  type ResultMessage,
 } from "../messages/index.ts";
 import { changeVisibilityBatch, publish, receive } from "../queues/index.ts";
+import type { RunDescription, ScanDescription } from "../retention/report.ts";
 import { DEMO, type Simulator } from "../sim/index.ts";
 import type { LocalStack } from "./stack.ts";
 
@@ -48,6 +51,8 @@ export interface DemoSummary {
   /** Recycle-bin items created during the demo whose recycledItemId appears in no result. */
   readonly missingRecycledIds: number;
   readonly rows: DemoRow[];
+  /** The retention run, when the demo ran the retention rules. */
+  readonly retention?: RetentionDemo;
 }
 
 const m = DEMO.multiTenant;
@@ -195,18 +200,62 @@ export async function prepareLostResult(sim: Simulator, jobs: readonly DemoJob[]
   }
 }
 
+/** One retention scan as the demo shows it (see `lib/retention/report.ts`). */
+export type RetentionDemoScan = ScanDescription;
+
+/**
+ * The retention part of the demo: the rules of `examples/retention-rules.yml` run by the
+ * retention-scan function, first as a dry run (its plan, nothing enqueued), then as the schedule
+ * runs it; and the results of the deletion jobs that run enqueued.
+ */
+export interface RetentionDemo {
+  readonly rulesFile: string;
+  /** The run's scheduled time: ages are measured at it. */
+  readonly scheduledAt: string;
+  /** The dry run: each rule's plan. */
+  readonly dryRun: readonly RetentionDemoScan[];
+  /** The scheduled run: what each rule did. */
+  readonly run: readonly RetentionDemoScan[];
+  /** Deletion jobs the scheduled run enqueued. */
+  readonly jobs: number;
+  /** Their results (one per job, duplicates by dedupKey not counted). */
+  readonly results: number;
+  readonly byOutcome: Record<string, number>;
+  /** Enqueued jobs with no result. */
+  readonly missing: number;
+  /** Results beyond the first for a job (the same dedupKey twice). */
+  readonly duplicates: number;
+  /** The first deletions, by path. */
+  readonly sample: readonly {
+    readonly path: string;
+    readonly outcome: string;
+    readonly recycledItemId: number | undefined;
+  }[];
+}
+
+/** How the demo runs the retention rules: through the stack's retention-scan function. */
+export interface RetentionDemoOptions {
+  /** The rules file the stack's function runs (shown in the summary). */
+  readonly rulesFile: string;
+  /** Ages are measured at this instant. @default now */
+  readonly scheduledAt?: Date;
+}
+
 /**
  * Sends `jobs` to the stack's jobs queue and waits until each has a result on the results queue
- * (or `timeoutMs` passes), then makes the results visible again for `smh-cleaner results`.
+ * (or `timeoutMs` passes). With `retention`, then runs the retention rules — a dry run, then the
+ * scheduled run — and waits for the results of the jobs that run enqueued. Finally makes every
+ * result visible again for `smh-cleaner results`.
  */
 export async function runDemo(
   stack: LocalStack,
   jobs: readonly DemoJob[],
-  options: { timeoutMs?: number; startedAt?: number } = {},
+  options: { timeoutMs?: number; startedAt?: number; retention?: RetentionDemoOptions } = {},
 ): Promise<DemoSummary> {
   const jobsUrl = queueUrl(stack, "jobs");
   const resultsUrl = queueUrl(stack, "results");
   const startedAt = options.startedAt ?? Date.now();
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const sent = await publish(
     stack.sqs,
     jobsUrl,
@@ -216,50 +265,140 @@ export async function runDemo(
     throw new Error(`${sent.failed.length} demo jobs could not be enqueued`);
   }
 
-  const expected = new Set(jobs.map(({ jobId }) => jobId));
-  const received = new Map<string, Message>();
-  const byJob = new Map<string, ResultMessage[]>();
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  while ([...expected].some((jobId) => !byJob.has(jobId)) && Date.now() < deadline) {
-    const messages = await receive(stack.sqs, resultsUrl, {
-      maxMessages: 10,
-      waitTimeSeconds: 1,
-      visibilityTimeoutSeconds: 120,
-    });
-    for (const message of messages) {
-      if (!message.MessageId || received.has(message.MessageId)) continue;
-      received.set(message.MessageId, message);
-      const parsed = parseResultMessage(message.Body ?? "");
-      if (!parsed.ok || parsed.result.type !== "deletion") continue;
-      const list = byJob.get(parsed.result.jobId) ?? [];
-      list.push(parsed.result);
-      byJob.set(parsed.result.jobId, list);
+  const inbox = new ResultsInbox(stack, resultsUrl);
+  try {
+    const expected = new Set(jobs.map(({ jobId }) => jobId));
+    await inbox.readUntil(() => [...expected].every((jobId) => inbox.byJob.has(jobId)), deadline);
+    let retention: RetentionDemo | undefined;
+    if (options.retention !== undefined) {
+      retention = await runRetentionDemo(stack, inbox, options.retention, deadline);
+    }
+    return summarize(jobs, inbox.byJob, stack.sim, startedAt, retention);
+  } finally {
+    // Leave the results on the queue for `smh-cleaner results`.
+    await inbox.release();
+  }
+}
+
+/** Reads the results queue, keeping every message until {@link release}. */
+class ResultsInbox {
+  readonly byJob = new Map<string, DeletionResult[]>();
+  readonly #received = new Map<string, Message>();
+  readonly #stack: LocalStack;
+  readonly #url: string;
+
+  constructor(stack: LocalStack, url: string) {
+    this.#stack = stack;
+    this.#url = url;
+  }
+
+  /** Reads until `done()` holds or `deadline` (epoch ms) passes. */
+  async readUntil(done: () => boolean, deadline: number): Promise<void> {
+    while (!done() && Date.now() < deadline) {
+      const messages = await receive(this.#stack.sqs, this.#url, {
+        maxMessages: 10,
+        waitTimeSeconds: 1,
+        visibilityTimeoutSeconds: 120,
+      });
+      for (const message of messages) {
+        if (!message.MessageId || this.#received.has(message.MessageId)) continue;
+        this.#received.set(message.MessageId, message);
+        const parsed = parseResultMessage(message.Body ?? "");
+        if (!parsed.ok || parsed.result.type !== "deletion") continue;
+        const list = this.byJob.get(parsed.result.jobId) ?? [];
+        list.push(parsed.result);
+        this.byJob.set(parsed.result.jobId, list);
+      }
     }
   }
-  // Leave the results on the queue for `smh-cleaner results`.
-  await changeVisibilityBatch(
-    stack.sqs,
-    resultsUrl,
-    [...received.values()].flatMap((message) =>
-      message.MessageId && message.ReceiptHandle
-        ? [
-            {
-              id: message.MessageId,
-              receiptHandle: message.ReceiptHandle,
-              visibilityTimeoutSeconds: 0,
-            },
-          ]
-        : [],
+
+  /** Makes every message read visible again. */
+  async release(): Promise<void> {
+    await changeVisibilityBatch(
+      this.#stack.sqs,
+      this.#url,
+      [...this.#received.values()].flatMap((message) =>
+        message.MessageId && message.ReceiptHandle
+          ? [
+              {
+                id: message.MessageId,
+                receiptHandle: message.ReceiptHandle,
+                visibilityTimeoutSeconds: 0,
+              },
+            ]
+          : [],
+      ),
+    );
+  }
+}
+
+/** The retention-scan function, as `aws lambda invoke` and as the schedule would call it. */
+const RETENTION_FUNCTION = "retentionScan";
+
+async function runRetentionDemo(
+  stack: LocalStack,
+  inbox: ResultsInbox,
+  options: RetentionDemoOptions,
+  deadline: number,
+): Promise<RetentionDemo> {
+  // EventBridge writes whole seconds; the dry run is asked for the very same instant.
+  const scheduledAt = new Date(
+    Math.floor((options.scheduledAt ?? new Date()).getTime() / 1000) * 1000,
+  );
+  const dryRun = await stack.invoke(RETENTION_FUNCTION, {
+    dryRun: true,
+    scheduledAt: scheduledAt.toISOString(),
+    runId: `demo-dry-run-${scheduledAt.toISOString()}`,
+  });
+  const run = await stack.invokeScheduled(RETENTION_FUNCTION, { time: scheduledAt });
+  const dryScans = (dryRun.response as RunDescription).scans;
+  const scans = (run.response as RunDescription).scans;
+  const enqueuedBy = new Map(
+    scans.flatMap((scan) =>
+      scan.counts && scan.counts.enqueued > 0 ? [[scan.planId, scan.counts.enqueued] as const] : [],
     ),
   );
-  return summarize(jobs, byJob, stack.sim, startedAt);
+  const retentionResults = () =>
+    [...inbox.byJob.values()].filter(([first]) => first && enqueuedBy.has(first.planId ?? ""));
+  const jobs = [...enqueuedBy.values()].reduce((sum, count) => sum + count, 0);
+  await inbox.readUntil(() => retentionResults().length >= jobs, deadline);
+
+  const byOutcome: Record<string, number> = {};
+  let duplicates = 0;
+  const sample: RetentionDemo["sample"][number][] = [];
+  for (const list of retentionResults()) {
+    duplicates += list.length - new Set(list.map((result) => result.dedupKey)).size;
+    const result = list.find((candidate) => "recycledItemId" in candidate) ?? list[0];
+    if (result === undefined) continue;
+    byOutcome[result.outcome] = (byOutcome[result.outcome] ?? 0) + 1;
+    sample.push({
+      path: result.path ?? "",
+      outcome: result.outcome,
+      recycledItemId: "recycledItemId" in result ? (result.recycledItemId as number) : undefined,
+    });
+  }
+  sample.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const results = retentionResults().length;
+  return {
+    rulesFile: options.rulesFile,
+    scheduledAt: scheduledAt.toISOString(),
+    dryRun: dryScans,
+    run: scans,
+    jobs,
+    results,
+    byOutcome,
+    missing: Math.max(0, jobs - results),
+    duplicates,
+    sample: sample.slice(0, 5),
+  };
 }
 
 function summarize(
   jobs: readonly DemoJob[],
-  byJob: ReadonlyMap<string, ResultMessage[]>,
+  byJob: ReadonlyMap<string, DeletionResult[]>,
   sim: Simulator | undefined,
   startedAt: number,
+  retention: RetentionDemo | undefined,
 ): DemoSummary {
   const byOutcome: Record<string, number> = {};
   let duplicates = 0;
@@ -282,7 +421,14 @@ function summarize(
       detail: result ? detailOf(result) : undefined,
     };
   });
-  const reported = new Set(rows.flatMap(({ recycledItemId }) => recycledItemId ?? []));
+  // Every recycledItemId in a result, the retention run's deletions included.
+  const reported = new Set(
+    [...byJob.values()].flatMap((list) =>
+      list.flatMap((result) =>
+        "recycledItemId" in result ? [result.recycledItemId as number] : [],
+      ),
+    ),
+  );
   const missingRecycledIds = sim
     ? sim
         .credentials()
@@ -300,10 +446,72 @@ function summarize(
     duplicates,
     missingRecycledIds,
     rows,
+    ...(retention === undefined ? {} : { retention }),
   };
 }
 
-function detailOf(result: ResultMessage): string | undefined {
+/**
+ * True when the demo is complete: every job (the demo's and the retention run's) has exactly one
+ * result, every recycled directory's recycledItemId is in one, and no retention scan failed.
+ */
+export function demoComplete(summary: DemoSummary): boolean {
+  const retention = summary.retention;
+  const retentionComplete =
+    retention === undefined ||
+    (retention.missing === 0 &&
+      retention.duplicates === 0 &&
+      [...retention.dryRun, ...retention.run].every((scan) => scan.outcome === "finished"));
+  return (
+    summary.missing === 0 &&
+    summary.duplicates === 0 &&
+    summary.missingRecycledIds === 0 &&
+    retentionComplete
+  );
+}
+
+/** The retention part of the summary, as lines for the terminal. */
+export function describeRetentionDemo(retention: RetentionDemo): string[] {
+  // The scheduled run enqueues; a scan that still writes a dry-run plan is a dryRun rule's.
+  const dryRunRules = new Set(
+    retention.run.filter((scan) => scan.decision === "dry-run").map((scan) => scan.ruleId),
+  );
+  const scanLine = (scan: RetentionDemoScan) => {
+    const counts = scan.counts;
+    const figures = counts
+      ? `listed ${counts.listed}, selected ${counts.selected} of ${counts.children}, enqueued ${counts.enqueued}${counts.capped > 0 ? `, capped ${counts.capped}` : ""}`
+      : `${scan.pageCount} page(s) read`;
+    const what = scan.outcome === "finished" ? scan.decision : scan.outcome.toUpperCase();
+    // A rule that is itself a dry run writes its plan on every run, and never enqueues.
+    const preview = dryRunRules.has(scan.ruleId) ? "  (the rule is dryRun: preview only)" : "";
+    const hash = scan.planHash ? `  plan ${scan.planHash.slice(0, 12)}` : "";
+    return `  ${scan.ruleId.padEnd(24)} ${`${scan.spaceId}/${scan.parent === "/" ? "" : scan.parent}`.padEnd(23)} ${String(what).padEnd(8)} ${figures}${hash}${preview}${scan.alert ? `\n    ALERT ${scan.alert}` : ""}`;
+  };
+  const wouldDelete = (scan: RetentionDemoScan) =>
+    (scan.sample ?? []).slice(0, 3).map((path) => `    would delete ${path}`);
+  const outcomes = Object.entries(retention.byOutcome)
+    .map(([outcome, count]) => `${outcome} ${count}`)
+    .join(", ");
+  return [
+    `retention rules (${retention.rulesFile}), scheduled at ${retention.scheduledAt}:`,
+    "dry run (the plans; nothing enqueued):",
+    ...retention.dryRun.flatMap((scan) => [
+      scanLine(scan),
+      ...wouldDelete(scan),
+      ...((scan.counts?.selected ?? 0) > 3
+        ? [`    … ${(scan.counts?.selected ?? 0) - 3} more`]
+        : []),
+    ]),
+    "scheduled run (the same plans, now enqueued; then their deletion results):",
+    ...retention.run.map(scanLine),
+    ...retention.sample.map(
+      (row) =>
+        `    ${row.outcome.padEnd(9)} ${String(row.recycledItemId ?? "").padEnd(6)} ${row.path}`,
+    ),
+    `${retention.jobs} retention jobs, ${retention.results} results (${outcomes || "none"}); missing ${retention.missing}, duplicates ${retention.duplicates}`,
+  ];
+}
+
+function detailOf(result: DeletionResult): string | undefined {
   if (result.outcome === "rejected" && "reasons" in result) {
     return result.reasons
       .map((reason) =>

@@ -47,11 +47,28 @@ export interface SqsEventMapping {
   functionTimeoutSeconds: number;
 }
 
+/** One function run on a schedule (an EventBridge `schedule` event). */
+export interface ScheduledFunction {
+  /** The function's key under `functions:`, e.g. `retentionScan`. */
+  functionName: string;
+  /** As written in serverless.yml, e.g. `handlers/retention-scan.handler`. */
+  handler: string;
+  /** Its schedule expressions (`cron(0 2 * * ? *)`, `rate(1 day)`), as resolved for the stage. */
+  schedules: string[];
+  functionTimeoutSeconds: number;
+}
+
 /** What {@link readServerlessDefinitions} returns. */
 export interface ServerlessDefinitions {
   service: string;
   queues: QueueDefinition[];
   sqsFunctions: SqsEventMapping[];
+  /**
+   * Functions with `schedule` events. The local stack invokes them on demand
+   * (`stack.invokeScheduled`) with the event EventBridge would send; a schedule with an `input`
+   * (which replaces that event) is refused, since the local invocation could not match it.
+   */
+  scheduledFunctions: ScheduledFunction[];
   /**
    * `provider.environment` (shared by every function), literal values only: entries that are
    * CloudFormation intrinsics (`!Ref ResultsQueue`) exist only once deployed and are left out.
@@ -119,6 +136,7 @@ export function readServerlessDefinitions(
     service,
     queues: readQueues(resolver, queueKeys),
     sqsFunctions: readSqsFunctions(resolver, queueKeys),
+    scheduledFunctions: readScheduledFunctions(resolver),
     environment,
     environmentWithoutValue,
   });
@@ -232,6 +250,46 @@ function readSqsFunctions(resolver: VariableResolver, keys: QueueKeys): unknown[
   return mappings;
 }
 
+/** One entry per function with `schedule` events, unvalidated. */
+function readScheduledFunctions(resolver: VariableResolver): unknown[] {
+  const functions = asRecord(resolver.raw(["functions"]) ?? {}, "functions");
+  const providerTimeout = resolver.value(["provider", "timeout"]);
+  const scheduled: unknown[] = [];
+  for (const functionName of Object.keys(functions)) {
+    const at = ["functions", functionName];
+    const events = resolver.raw([...at, "events"]) ?? [];
+    if (!Array.isArray(events)) continue;
+    const schedules: unknown[] = [];
+    events.forEach((event, index) => {
+      if (asRecord(event, `${at.join(".")}.events[${index}]`).schedule === undefined) return;
+      const where = `${at.join(".")}.events[${index}].schedule`;
+      const schedule = resolver.value([...at, "events", index, "schedule"]);
+      if (typeof schedule === "string") {
+        schedules.push(schedule);
+        return;
+      }
+      const settings = asRecord(schedule, where);
+      for (const replaced of ["input", "inputPath", "inputTransformer"]) {
+        if (settings[replaced] !== undefined) {
+          throw new ServerlessConfigError(
+            `${where}.${replaced} replaces the scheduled event, which the local stack cannot reproduce; trigger the function from the event's time instead`,
+          );
+        }
+      }
+      schedules.push(...[settings.rate].flat());
+    });
+    if (schedules.length === 0) continue;
+    scheduled.push({
+      functionName,
+      handler: resolver.value([...at, "handler"]),
+      schedules,
+      functionTimeoutSeconds:
+        resolver.value([...at, "timeout"]) ?? providerTimeout ?? OSLS_DEFAULT_TIMEOUT,
+    });
+  }
+  return scheduled;
+}
+
 /** `provider.environment`'s literal values, and the names that wait for a deploy-time param. */
 function readEnvironment(resolver: VariableResolver): {
   environment: Record<string, unknown>;
@@ -287,11 +345,25 @@ const sqsFunctionSchema = z.object({
   functionTimeoutSeconds: integer(1, 900),
 });
 
+const scheduledFunctionSchema = z.object({
+  functionName: z.string().min(1),
+  handler: z.string().regex(/^[^\s]+\.[A-Za-z_$][\w$]*$/, "expected <file path>.<export>"),
+  schedules: z
+    .array(
+      z
+        .string()
+        .regex(/^(rate|cron)\(.+\)$/, "expected an EventBridge rate(...) or cron(...) expression"),
+    )
+    .min(1),
+  functionTimeoutSeconds: integer(1, 900),
+});
+
 const definitionsSchema = z
   .object({
     service: z.string().min(1),
     queues: z.array(queueSchema),
     sqsFunctions: z.array(sqsFunctionSchema),
+    scheduledFunctions: z.array(scheduledFunctionSchema),
     environment: z.record(z.string(), z.string()),
     environmentWithoutValue: z.array(z.string()),
   })

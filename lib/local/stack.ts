@@ -6,7 +6,9 @@
  * - the SMH simulator with demo data — or a real SMH library when `SMH_BASE_URL` and
  *   `SMH_LIBRARY_SECRETS` are set;
  * - the local runner, which long-polls each SQS-triggered function's queue and invokes the same
- *   handler modules Lambda would, with Lambda-shaped events and contexts.
+ *   handler modules Lambda would, with Lambda-shaped events and contexts;
+ * - scheduled functions (serverless.yml `schedule` events), invoked on demand with the event
+ *   EventBridge would send: {@link LocalStack.invokeScheduled}.
  *
  * Handlers read their configuration from `process.env` (as in Lambda); the stack sets it before the
  * runner loads them.
@@ -15,13 +17,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsClient } from "../queues/index.ts";
+import { RetentionRulesEnv } from "../retention/rules-source.ts";
 import { type FaultsPatch, type Simulator, startSimulator } from "../sim/index.ts";
 import { demoPolicy } from "./demo-policy.ts";
+import { loadHandler } from "./handler-module.ts";
+import { createLambdaContext } from "./lambda-context.ts";
 import { removeLocalFiles, writeLocalPolicy, writeLocalSecrets } from "./local-files.ts";
-import { readServerlessDefinitions } from "./queue-definitions.ts";
+import { readServerlessDefinitions, type ScheduledFunction } from "./queue-definitions.ts";
 import { type CreatedQueue, createQueues } from "./queues.ts";
 import { type LocalRunner, startRunner } from "./runner.ts";
 import type { RunnerListener } from "./runner-events.ts";
+import { type ScheduledEventOptions, scheduledEvent } from "./scheduled-event.ts";
 import { type LocalSqs, startLocalSqs } from "./sqs-server.ts";
 import { type StackInfo, writeStackFile } from "./stack-file.ts";
 
@@ -67,12 +73,45 @@ export interface LocalStack {
   readonly handlerEnv: Readonly<Record<string, string>>;
   /** Where the stack file was written, when `stateDir` was given. */
   readonly stackFile: string | undefined;
+  /** The functions serverless.yml runs on a schedule. */
+  readonly scheduledFunctions: readonly ScheduledFunction[];
+  /**
+   * Invokes a scheduled function as EventBridge would when its schedule fires at `options.time`:
+   * the same handler module the runner uses, a Scheduled Event, a Lambda context with the local
+   * function timeout (or `timeoutSeconds`). Resolves to the handler's response; rejects with what
+   * the handler threw.
+   */
+  invokeScheduled(
+    functionName: string,
+    options: ScheduledEventOptions & { timeoutSeconds?: number },
+  ): Promise<FunctionInvocation>;
+  /**
+   * Invokes a function of serverless.yml with `event`, as `aws lambda invoke` would: the same
+   * handler module, a Lambda context with the local function timeout (or `timeoutSeconds`).
+   */
+  invoke(
+    functionName: string,
+    event: unknown,
+    options?: { timeoutSeconds?: number },
+  ): Promise<FunctionInvocation>;
   /** Stops the runner, then SQS and the simulator. Idempotent. */
   stop(): Promise<void>;
 }
 
+/** What one {@link LocalStack.invoke} or {@link LocalStack.invokeScheduled} call did. */
+export interface FunctionInvocation {
+  readonly requestId: string;
+  /** The event the handler was given. */
+  readonly event: unknown;
+  /** What the handler returned. */
+  readonly response: unknown;
+  readonly durationMs: number;
+}
+
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const REGION = "us-east-1";
+/** The demo's retention rules, which the local stack runs against the simulator. */
+export const DEMO_RETENTION_RULES_FILE = join(REPO_ROOT, "examples", "retention-rules.yml");
 
 /**
  * Starts the local stack. Everything listens on 127.0.0.1 and stops with {@link LocalStack.stop}
@@ -135,6 +174,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const handlerEnv: Record<string, string> = {
       ...definitions.environment,
       RESULTS_QUEUE_URL: resultsQueue.url,
+      JOBS_QUEUE_URL: queueUrlOf(queues, "jobs"),
+      RETENTION_CONTINUATIONS_QUEUE_URL: queueUrlOf(queues, "retention-continuations"),
+      ...retentionRules(real ? hostEnv : undefined, options.env),
       SQS_ENDPOINT: localSqs.endpoint,
       AWS_REGION: REGION,
       SMH_BASE_URL: smhBaseUrl,
@@ -174,6 +216,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const written = stackFile;
       stops.push(() => import("node:fs/promises").then(({ rm }) => rm(written, { force: true })));
     }
+    const scheduledFunctions = definitions.scheduledFunctions;
+    const handlers = new Map<string, string>(
+      [...definitions.sqsFunctions, ...scheduledFunctions].map((fn) => [
+        fn.functionName,
+        fn.handler,
+      ]),
+    );
+    const invoke: LocalStack["invoke"] = async (functionName, event, invocation = {}) => {
+      const handlerString = handlers.get(functionName);
+      if (handlerString === undefined) {
+        throw new Error(`serverless.yml defines no function "${functionName}"`);
+      }
+      const handler = await loadHandler(REPO_ROOT, handlerString);
+      const context = createLambdaContext({
+        functionName,
+        timeoutMs: (invocation.timeoutSeconds ?? functionTimeout) * 1000,
+        awsRegion: REGION,
+      });
+      const started = performance.now();
+      const response = await handler(event, context);
+      return {
+        requestId: context.awsRequestId,
+        event,
+        response,
+        durationMs: performance.now() - started,
+      };
+    };
     return {
       sqs,
       sqsEndpoint: localSqs.endpoint,
@@ -184,12 +253,55 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runner,
       handlerEnv,
       stackFile,
+      scheduledFunctions,
+      invoke,
+      async invokeScheduled(functionName, invocation) {
+        if (!scheduledFunctions.some((candidate) => candidate.functionName === functionName)) {
+          throw new Error(
+            `serverless.yml runs no function "${functionName}" on a schedule (scheduled: ${scheduledFunctions.map((f) => f.functionName).join(", ") || "none"})`,
+          );
+        }
+        const { timeoutSeconds, ...eventOptions } = invocation;
+        return invoke(
+          functionName,
+          scheduledEvent(functionName, { region: REGION, ...eventOptions }),
+          timeoutSeconds === undefined ? {} : { timeoutSeconds },
+        );
+      },
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+function queueUrlOf(queues: ReadonlyMap<string, CreatedQueue>, key: string): string {
+  const queue = queues.get(key);
+  if (!queue) throw new Error(`serverless.yml defines no ${key} queue`);
+  return queue.url;
+}
+
+/**
+ * The retention rules the stack's retention scan runs with: what `overrides` (a test's env) set;
+ * else, with a real SMH library, what the host environment sets (or no rules at all); else the
+ * demo's rules over the simulator. Exactly one of the two variables is non-empty.
+ */
+function retentionRules(
+  host: NodeJS.ProcessEnv | undefined,
+  overrides: Record<string, string> | undefined,
+): Record<string, string> {
+  const pick = (env: Readonly<Record<string, string | undefined>> | undefined) => {
+    const inline = env?.[RetentionRulesEnv.inline]?.trim();
+    const file = env?.[RetentionRulesEnv.file]?.trim();
+    return inline || file ? { inline: inline ?? "", file: file ?? "" } : undefined;
+  };
+  const chosen =
+    pick(overrides) ??
+    (host === undefined
+      ? { inline: "", file: DEMO_RETENTION_RULES_FILE }
+      : (pick(host) ?? { inline: '{"v":1,"rules":[]}', file: "" }));
+  return { [RetentionRulesEnv.inline]: chosen.inline, [RetentionRulesEnv.file]: chosen.file };
 }
 
 /** A real SMH library, when the environment names one. */

@@ -93,9 +93,12 @@ export {
 } from "./recycle-command.ts";
 export type { RunFacts, SmhFailure, Timing } from "./result-fields.ts";
 export {
+  isOutcomeResult,
   MAX_RESULT_BODY_BYTES,
+  type OutcomeResult,
   parseResultMessage,
   type ResultMessage,
   type ResultMessageParse,
   ResultMessageSchema,
+  resultMessageAttributes,
 } from "./result-message.ts";

@@ -57,7 +57,7 @@ export const SCHEMA_FILES: readonly SchemaFile[] = [
     $id: "urn:smh-batch-cleaner:schema:result-message:v1",
     title: "ResultMessage v1",
     description:
-      "Any message on the results queue: a DeletionResult (type deletion) or a RecycleActionResult (type recycle-action).",
+      "Any message on the results queue: a DeletionResult (type deletion), a RecycleActionResult (type recycle-action), a retention plan summary (type retention-plan) or a retention alert (type retention-alert).",
     schema: ResultMessageSchema,
     io: "output",
   },

@@ -6,6 +6,9 @@
  * so a reader keeps working when a newer writer adds an optional field to v1.
  */
 import { z } from "zod";
+// summary.ts imports only lib/messages' leaf modules (fields, digest, result-fields), never this
+// file or the index, so the union can list the retention results without an import cycle.
+import { RetentionAlertSchema, RetentionPlanSummarySchema } from "../retention/summary.ts";
 import { parseBody } from "./body.ts";
 import { DeletionResultSchema } from "./deletion-result.ts";
 import type { FieldReason } from "./reasons.ts";
@@ -14,14 +17,48 @@ import { RecycleActionResultSchema } from "./recycle-action-result.ts";
 /** The most UTF-8 bytes a result body may have (a rejected result with every reason fits). */
 export const MAX_RESULT_BODY_BYTES = 256 * 1024;
 
-/** Any result message: `type: "deletion"` or `type: "recycle-action"`. */
+/**
+ * Any result message: `type: "deletion"` or `type: "recycle-action"` (one per job or item, with an
+ * `outcome`), or what a retention run writes: `type: "retention-plan"` (its plan summary) and
+ * `type: "retention-alert"` (a run that enqueued nothing because it must not or could not).
+ */
 export const ResultMessageSchema = z.discriminatedUnion("type", [
   DeletionResultSchema,
   RecycleActionResultSchema,
+  RetentionPlanSummarySchema,
+  RetentionAlertSchema,
 ]);
 
-/** A result message. Narrow on `type`, then `outcome`. */
+/** A result message. Narrow on `type`, then `outcome` (or `alert`). */
 export type ResultMessage = z.output<typeof ResultMessageSchema>;
+
+/** A result about one job or recycle-bin item: the results that carry an `outcome`. */
+export type OutcomeResult = Extract<ResultMessage, { type: "deletion" | "recycle-action" }>;
+
+/** True for a deletion or recycle-action result (not a retention plan summary or alert). */
+export function isOutcomeResult(result: ResultMessage): result is OutcomeResult {
+  return result.type === "deletion" || result.type === "recycle-action";
+}
+
+/**
+ * The SQS message attributes a result is published with, so consumers can filter without parsing
+ * bodies: `type` always; `outcome` for deletion and recycle-action results, `decision` for a
+ * retention plan summary, `alert` for a retention alert.
+ */
+export function resultMessageAttributes(
+  result: ResultMessage,
+): Record<string, { DataType: "String"; StringValue: string }> {
+  const text = (value: string) => ({ DataType: "String" as const, StringValue: value });
+  switch (result.type) {
+    case "deletion":
+    case "recycle-action":
+      return { type: text(result.type), outcome: text(result.outcome) };
+    case "retention-plan":
+      return { type: text(result.type), decision: text(result.decision) };
+    case "retention-alert":
+      return { type: text(result.type), alert: text(result.alert) };
+  }
+}
 
 /** The outcome of {@link parseResultMessage}. */
 export type ResultMessageParse =

@@ -1,9 +1,10 @@
 /**
  * Where results are written: the results queue, through the one publisher that checks `Failed[]`
  * (SendMessageBatch, 10 per call, failed entries re-sent). Each message carries `type` and
- * `outcome` as message attributes so consumers can filter without parsing bodies.
+ * `outcome` (retention results: `decision` or `alert`) as message attributes so consumers can
+ * filter without parsing bodies.
  */
-import type { ResultMessage } from "../messages/index.ts";
+import { type ResultMessage, resultMessageAttributes } from "../messages/index.ts";
 import { type BatchCounters, publish, type SqsSender } from "../queues/index.ts";
 
 /** What {@link ResultPublisher.publish} reports: which inputs (by index) are on the queue. */
@@ -36,10 +37,7 @@ export function sqsResultPublisher(
         results.map((result, index) => ({
           id: String(index),
           body: JSON.stringify(result),
-          attributes: {
-            type: { DataType: "String", StringValue: result.type },
-            outcome: { DataType: "String", StringValue: result.outcome },
-          },
+          attributes: resultMessageAttributes(result),
         })),
         counters ? { counters } : {},
       );

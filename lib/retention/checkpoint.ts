@@ -34,6 +34,9 @@
  *   space (`ContinuationMismatchError`): counts of two different rules are never mixed. The deletion
  *   policy is re-checked on the carried names when the plan finishes, so a policy tightened
  *   mid-scan still holds.
+ * - A scan that had no time to read its first page (a scheduled invocation with more scans than
+ *   time) is *deferred*: its continuation has no marker and no page, and the next invocation starts
+ *   it from the first page. Only a scan that read nothing yet may be deferred.
  * - One that would not fit in a queue message (1,000 very long names) is refused with
  *   `ContinuationTooLargeError` before it is sent; nothing has been enqueued, and the error says to
  *   lower the cap. Counts and names fit easily otherwise (1,000 names of 40 bytes ≈ 45 KB).
@@ -89,6 +92,10 @@ export const RetentionContinuationSchema = z
     ruleFingerprint: hex64.meta({ description: "Fingerprint of the rule when the scan started." }),
     libraryId,
     spaceId,
+    parent: boundedText(8192, "The rule's parent as messages write it: '/' or a/b.").meta({
+      description:
+        "The rule's parent ('/' or a/b), so an alert can name it even when the rule is gone.",
+    }),
     runId: idempotencyKey("The trigger's run ID."),
     runDate: z.iso.date().meta({ description: "UTC date of the scheduled run." }),
     scheduledAt: timestamp.meta({
@@ -96,8 +103,11 @@ export const RetentionContinuationSchema = z
     }),
     startedAt: timestamp.meta({ description: "When the first invocation started scanning." }),
     dryRun: z.boolean().meta({ description: "The run was forced to be a dry run." }),
-    marker: z.string().min(1).max(8192).meta({ description: "SMH listing marker to read from." }),
-    pageCount: z.int().min(1),
+    marker: z.string().min(1).max(8192).optional().meta({
+      description:
+        "SMH listing marker to read from; absent for a scan deferred before its first page.",
+    }),
+    pageCount: z.int().min(0),
     invocations: z.int().min(1),
     counts,
     selected: z
@@ -112,6 +122,12 @@ export const RetentionContinuationSchema = z
   .superRefine((state, ctx) => {
     const problem = (path: PropertyKey[], message: string) =>
       ctx.addIssue({ code: "custom", path, message });
+    if ((state.marker === undefined) !== (state.pageCount === 0)) {
+      problem(["marker"], "must be given exactly when pages were read (pageCount > 0)");
+    }
+    if (state.pageCount === 0 && state.counts.listed > 0) {
+      problem(["counts"], "a scan that read no page has listed nothing");
+    }
     if (!state.scheduledAt.startsWith(state.runDate)) {
       problem(["runDate"], "is not the UTC date of scheduledAt");
     }

@@ -14,6 +14,13 @@
  *    breach); publish `planSummary(plan)`; on `cap-breach` also publish `capBreachAlert(plan)` and
  *    log `alertLogLine(alert)` at error level. A scan that cannot go on publishes
  *    `scanFailedAlert(...)` the same way.
+ *
+ * The run itself — the I/O around this — lives beside it and is imported by file, like
+ * `lib/pipeline`: `run.ts` (`runRetention`, `processContinuations`: what the handler, the local
+ * stack and the CLI call), `scan.ts` (one rule in one space, until its plan, a continuation or an
+ * alert), `listing.ts` (SMH listings through the one client, from a marker),
+ * `spaces.ts`, `outbox.ts` (the queues), `trigger.ts`, `rules-source.ts`, `settings.ts`,
+ * `environment.ts` (cold start), `report.ts` and the observers. docs/retention.md is the guide.
  */
 export { AgeField, AgeSkip, type AgeVerdict, evaluateAge, parseInstant } from "./age.ts";
 export { type CapBreach, CapName, type CapsEvaluation, evaluateCaps } from "./caps.ts";

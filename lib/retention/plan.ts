@@ -221,6 +221,16 @@ export class PlanBuilder {
     return this.#complete;
   }
 
+  /** Pages added so far, over every invocation of the scan. */
+  get pageCount(): number {
+    return this.#pageCount;
+  }
+
+  /** Pages added since the scan started or resumed in this invocation. */
+  get pagesThisInvocation(): number {
+    return this.#pagesThisInvocation;
+  }
+
   /** The figures so far (a copy). */
   get counts(): ScanCounts {
     return copyCounts(this.#counts);
@@ -327,6 +337,7 @@ export class PlanBuilder {
       ruleFingerprint: this.#fingerprint,
       libraryId: rule.libraryId,
       spaceId,
+      parent: displayPath(rule.parent),
       runId: this.#run.runId,
       runDate: this.#runDate,
       scheduledAt: this.#run.scheduledAt.toISOString(),
@@ -344,6 +355,39 @@ export class PlanBuilder {
       })),
     };
     encodeContinuation(continuation); // validates, and throws when it would not fit
+    return continuation;
+  }
+
+  /**
+   * The continuation of a scan that has not read its first page: the next invocation starts it
+   * from the beginning. Throws `RangeError` once a page was read (checkpoint instead).
+   */
+  defer(): RetentionContinuation {
+    if (this.#pageCount > 0) {
+      throw new RangeError("the scan already read pages: checkpoint() it instead");
+    }
+    const { rule, spaceId } = this.#run;
+    const continuation: RetentionContinuation = {
+      v: 1,
+      type: "retention-continuation",
+      ruleId: rule.id,
+      ruleFingerprint: this.#fingerprint,
+      libraryId: rule.libraryId,
+      spaceId,
+      parent: displayPath(rule.parent),
+      runId: this.#run.runId,
+      runDate: this.#runDate,
+      scheduledAt: this.#run.scheduledAt.toISOString(),
+      startedAt: this.#run.startedAt.toISOString(),
+      dryRun: this.#run.dryRun === true,
+      pageCount: 0,
+      invocations: this.#invocations,
+      counts: copyCounts(this.#counts),
+      selected: [],
+      selectionDropped: false,
+      refusals: [],
+    };
+    encodeContinuation(continuation);
     return continuation;
   }
 

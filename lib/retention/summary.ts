@@ -154,6 +154,10 @@ export const RetentionAlertSchema = z.discriminatedUnion("alert", [
   z.object({
     ...alertHead,
     alert: z.literal("scan-failed"),
+    spaceId: spaceId.or(z.literal("*")).meta({
+      description:
+        "The space scanned, or '*' when the library's spaces could not be listed (no space was scanned).",
+    }),
     error: z.object({
       name: boundedText(128, "Error class."),
       message: boundedText(MAX_ALERT_MESSAGE, "The error, credentials scrubbed."),
@@ -261,7 +265,9 @@ export function capBreachAlert(plan: RetentionPlan, raisedAt: Date): RetentionAl
 
 /** The run a scan failure belongs to. */
 export interface FailedScan {
-  rule: RetentionRule;
+  /** The rule (or, for a continuation whose rule is gone, what the continuation says of it). */
+  rule: Pick<RetentionRule, "id" | "libraryId" | "parent">;
+  /** The space; `"*"` when the library's spaces could not be listed, so none was scanned. */
   spaceId: string;
   runId: string;
   scheduledAt: Date;

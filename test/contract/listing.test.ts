@@ -47,6 +47,24 @@ function entriesOf(pages: ReadonlyArray<{ entries: readonly DirectoryEntry[] }>)
 }
 
 describe("listDirectory: marker paging", () => {
+  it("starts at a marker from an earlier listing, as a scan continued in another invocation does", async () => {
+    const parent = unique("resume");
+    createDirectories(sim, parent, 250);
+    const { client } = contractClient(sim);
+    const request = { libraryId: LIB, spaceId: SPACE, path: parent, orderBy: "name" as const };
+
+    const all = entriesOf(await allPages(client.listDirectory(request))).map((e) => e.path);
+    const first = await client.listDirectory(request).next();
+    if (first.done) throw new Error("no first page");
+    const marker = first.value.nextMarker;
+    expect(marker).toBeDefined();
+
+    const rest = await allPages(client.listDirectory({ ...request, marker }));
+    const resumed = [...first.value.entries, ...entriesOf(rest)].map((e) => e.path);
+    expect(resumed).toEqual(all);
+    expect(new Set(resumed).size).toBe(250);
+  });
+
   it("reads a 10,000-entry directory completely and exactly once, 100 entries a page", async () => {
     const parent = unique("huge");
     const paths = createDirectories(sim, parent, 10_000);

@@ -12,8 +12,9 @@ import { LOCAL_POLICY_FILE_NAME, LOCAL_SECRETS_FILE_NAME } from "../../lib/local
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
 import {
   createRecycleCommand,
+  isOutcomeResult,
+  type OutcomeResult,
   parseResultMessage,
-  type ResultMessage,
 } from "../../lib/messages/index.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
@@ -108,7 +109,7 @@ async function until(what: string, condition: () => Promise<boolean>, timeoutMs 
 }
 
 /** Drains the results queue to `name` with the CLI and reads the file back. */
-async function exportResults(name: string): Promise<ResultMessage[]> {
+async function exportResults(name: string): Promise<OutcomeResult[]> {
   const run = await cli(["results", "--out", name, "--idle-seconds", "1", "--json"]);
   expect(run.code, run.stderr).toBe(0);
   const text = await readFile(join(work, name), "utf8");
@@ -117,7 +118,9 @@ async function exportResults(name: string): Promise<ResultMessage[]> {
     .filter((line) => line !== "")
     .map((line) => {
       const parsed = parseResultMessage(line);
-      if (!parsed.ok) throw new Error(`${name}: not a result: ${line}`);
+      if (!parsed.ok || !isOutcomeResult(parsed.result)) {
+        throw new Error(`${name}: not a deletion or recycle-action result: ${line}`);
+      }
       return parsed.result;
     });
 }
@@ -130,7 +133,7 @@ function filesOf(album: string): string[] {
   return (sim.tree(LIBRARY, BULK, album, 1)?.children ?? []).map((child) => child.name).sort();
 }
 
-function outcomes(results: readonly ResultMessage[]): Record<string, number> {
+function outcomes(results: readonly OutcomeResult[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const result of results) counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
   return counts;
@@ -216,8 +219,8 @@ describe("smh-cleaner enqueue against the local stack", () => {
 describe("a bulk album purge, then restoring half of it and purging the rest", () => {
   let planHash: string;
   let planId: string;
-  let deletions: ResultMessage[];
-  let restored: ResultMessage[];
+  let deletions: OutcomeResult[];
+  let restored: OutcomeResult[];
 
   it("plans: lists, filters and checks every album against the policy, writes a plan with its hash, enqueues nothing", async () => {
     const run = await cli([

@@ -1,7 +1,15 @@
+import { relative } from "node:path";
 import { Command } from "commander";
-import { type DemoSummary, demoJobs, prepareLostResult, runDemo } from "../../local/demo.ts";
+import {
+  type DemoSummary,
+  demoComplete,
+  demoJobs,
+  describeRetentionDemo,
+  prepareLostResult,
+  runDemo,
+} from "../../local/demo.ts";
 import { stopOnSignals } from "../../local/shutdown.ts";
-import { startLocalStack } from "../../local/stack.ts";
+import { DEMO_RETENTION_RULES_FILE, startLocalStack } from "../../local/stack.ts";
 import { stateDir } from "../../local/stack-file.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { printJson, printLine, table } from "../output.ts";
@@ -25,11 +33,15 @@ same handler modules Lambda does. Other smh-cleaner commands find it through
 With the simulator, the demo enqueues a mix of jobs — valid (single and batch deletes), invalid,
 forbidden by the policy, already absent, one whose earlier result was lost (recovered from the
 recycle bin), permanent — waits until each has its result and prints a summary. The results stay
-on the results queue for "smh-cleaner results". Then the stack keeps running until Ctrl-C.
+on the results queue for "smh-cleaner results". Then the retention rules of
+examples/retention-rules.yml run through the retention-scan function: first a dry run (each rule's
+plan), then the scheduled run, whose deletion jobs are followed to their results. Then the stack
+keeps running until Ctrl-C.
 
---once exits after the summary: 0 only when every job has exactly one result and every recycled
-directory's recycledItemId is in a result, 1 otherwise. --json prints the summary as JSON:
-{"jobs","results","byOutcome","missing","duplicates","missingRecycledIds","rows"}.`;
+--once exits after the summary: 0 only when every job (the retention run's too) has exactly one
+result, every recycled directory's recycledItemId is in a result and no retention scan failed, 1
+otherwise. --json prints the summary as JSON:
+{"jobs","results","byOutcome","missing","duplicates","missingRecycledIds","rows","retention"}.`;
 
 /** `smh-cleaner local`: the local stack and the embedded demo (what `npm start` runs). */
 export function localCommand(): Command {
@@ -85,12 +97,14 @@ async function local(flags: LocalFlags): Promise<number> {
       const jobs = demoJobs(stack.sim);
       await prepareLostResult(stack.sim, jobs);
       out(`\ndemo: ${jobs.length} jobs enqueued, waiting for their results…`);
-      const summary = await runDemo(stack, jobs, { timeoutMs: timeout * 1000, startedAt });
+      const summary = await runDemo(stack, jobs, {
+        timeoutMs: timeout * 1000,
+        startedAt,
+        retention: { rulesFile: relative(process.cwd(), DEMO_RETENTION_RULES_FILE) },
+      });
       if (flags.json) printJson(summary);
       else printSummary(summary);
-      const complete =
-        summary.missing === 0 && summary.duplicates === 0 && summary.missingRecycledIds === 0;
-      code = complete ? ExitCode.ok : ExitCode.failure;
+      code = demoComplete(summary) ? ExitCode.ok : ExitCode.failure;
     } else if (flags.demo) {
       out(
         "\na real SMH library is configured: no demo jobs are sent (enqueue with smh-cleaner enqueue)",
@@ -129,4 +143,8 @@ function printSummary(summary: DemoSummary): void {
   printLine(
     `${summary.jobs} jobs, ${summary.results} results (${outcomes}); missing ${summary.missing}, duplicates ${summary.duplicates}, recycled ids not in a result ${summary.missingRecycledIds}`,
   );
+  if (summary.retention) {
+    printLine("");
+    for (const line of describeRetentionDemo(summary.retention)) printLine(line);
+  }
 }

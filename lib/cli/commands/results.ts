@@ -253,6 +253,10 @@ function report(flags: ResultsFlags, summary: DrainSummary, removed: boolean): v
   );
   print(`deletion: ${describeCounts(summary.outcomes.deletion)}`);
   print(`recycle-action: ${describeCounts(summary.outcomes["recycle-action"])}`);
+  for (const type of ["retention-plan", "retention-alert"] as const) {
+    const counts = summary.outcomes[type];
+    if (counts !== undefined) print(`${type}: ${describeCounts(counts)}`);
+  }
   print(
     removed
       ? `deleted ${summary.deleted} messages from the queue`

@@ -10,7 +10,7 @@
  */
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { parseResultMessage } from "../../messages/index.ts";
+import { isOutcomeResult, parseResultMessage } from "../../messages/index.ts";
 import { numberedLines } from "../input/lines.ts";
 import type { InputProblem } from "../input/records.ts";
 import { stripBom } from "../input/records.ts";
@@ -117,6 +117,8 @@ async function* ndjsonRows(file: string): AsyncGenerator<Row> {
       continue;
     }
     const result = parsed.result;
+    // Retention plan summaries and alerts name no recycle-bin item.
+    if (!isOutcomeResult(result)) continue;
     if (result.libraryId === undefined || result.spaceId === undefined) continue;
     yield {
       line,

@@ -56,7 +56,13 @@ export function resultCsvRow(result: ResultMessage): Record<ResultCsvColumn, str
     | undefined;
   return {
     type: result.type,
-    outcome: result.outcome,
+    // Retention results have no outcome: a plan summary gives its decision, an alert its kind.
+    outcome:
+      result.type === "retention-plan"
+        ? result.decision
+        : result.type === "retention-alert"
+          ? result.alert
+          : result.outcome,
     jobId: result.type === "deletion" ? result.jobId : "",
     commandId: result.type === "recycle-action" ? result.commandId : "",
     libraryId: text("libraryId"),

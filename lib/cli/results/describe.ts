@@ -5,6 +5,19 @@ import type { ResultMessage } from "../../messages/index.ts";
  * `2025-05-01T12:00:01.500Z  recycled        job auto-3f…  smh1/-/events/2024  recycledItemId=42`.
  */
 export function describeResult(result: ResultMessage): string {
+  if (result.type === "retention-plan") {
+    const { counts } = result;
+    return [
+      result.finishedAt,
+      `retention ${result.decision}`.padEnd(14),
+      `rule ${result.ruleId}`,
+      `${result.libraryId}/${result.spaceId}/${result.parent}`,
+      `selected ${counts.selected} of ${counts.children}, enqueued ${counts.enqueued}, capped ${counts.capped}`,
+    ].join("  ");
+  }
+  if (result.type === "retention-alert") {
+    return [result.raisedAt, `ALERT ${result.alert}`.padEnd(14), result.message].join("  ");
+  }
   const fields = result as Record<string, unknown>;
   const parts = [result.finishedAt, result.outcome.padEnd(14)];
   if (result.type === "deletion") {

@@ -4,18 +4,31 @@
  */
 import type { ResultMessage } from "../../messages/index.ts";
 
-/** Outcome counts: `{ deletion: { recycled: 8 }, "recycle-action": { restored: 1 } }`. */
+/**
+ * Outcome counts: `{ deletion: { recycled: 8 }, "recycle-action": { restored: 1 } }`; retention
+ * plan summaries by decision and retention alerts by kind only when there were some
+ * (`"retention-plan": { enqueue: 1 }`, `"retention-alert": { "cap-breach": 1 }`).
+ */
 export interface OutcomeCounts {
   deletion: Record<string, number>;
   "recycle-action": Record<string, number>;
+  "retention-plan"?: Record<string, number>;
+  "retention-alert"?: Record<string, number>;
 }
 
-/** Counts `results` by type and outcome. */
+/** Counts `results` by type and outcome (retention: decision, alert). */
 export function countOutcomes(results: Iterable<ResultMessage>): OutcomeCounts {
   const counts: OutcomeCounts = { deletion: {}, "recycle-action": {} };
   for (const result of results) {
-    const byOutcome = counts[result.type];
-    byOutcome[result.outcome] = (byOutcome[result.outcome] ?? 0) + 1;
+    const key =
+      result.type === "retention-plan"
+        ? result.decision
+        : result.type === "retention-alert"
+          ? result.alert
+          : result.outcome;
+    counts[result.type] ??= {};
+    const byKey = counts[result.type] as Record<string, number>;
+    byKey[key] = (byKey[key] ?? 0) + 1;
   }
   return counts;
 }

@@ -25,6 +25,11 @@ export interface ListDirectoryRequest extends SpaceRef {
   readonly orderByType?: "asc" | "desc" | undefined;
   /** Entries per page, 1 to 100 (`limit`). @default 100 */
   readonly pageSize?: number | undefined;
+  /**
+   * Start at this page: a `nextMarker` from an earlier listing of the same directory with the same
+   * filter and order (a scan that continues in another invocation). @default the first page
+   */
+  readonly marker?: string | undefined;
 }
 
 /** One entry of a directory listing. */
@@ -71,8 +76,9 @@ export async function* listDirectory(
     request.path === undefined || isRootPath(request.path) ? "" : normalizePath(request.path);
   const limit = checkPageSize(request.pageSize, 100, 100, operation, library.libraryId);
   const filter = request.filter ?? "onlyDir";
-  const markers = new Set<string>();
-  let marker: string | undefined;
+  let marker: string | undefined = request.marker === "" ? undefined : request.marker;
+  // A marker seen before (the starting one included) would page forever.
+  const markers = new Set<string>(marker === undefined ? [] : [marker]);
   do {
     const log = new AttemptLog();
     const answer = await caller.send(

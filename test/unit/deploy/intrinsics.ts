@@ -2,7 +2,8 @@
  * Evaluates the string-building CloudFormation functions (Fn::Sub, Fn::Split, Fn::Join) the way
  * CloudFormation will at deploy time, for one made-up account. Lets a test check what a policy
  * will really say, not only how it is spelled. `${LogicalId}` inside Fn::Sub takes its value from
- * `refs`; anything else (Ref, Fn::GetAtt, …) is returned as written.
+ * `refs`, and so does `Fn::GetAtt [Id, Attr]` when `refs` has `Id.Attr`; anything else (Ref, other
+ * Fn::GetAtt, …) is returned as written.
  */
 export interface PseudoParameters {
   "AWS::AccountId": string;
@@ -36,6 +37,10 @@ export function evaluate(
         if (ref !== undefined) return ref;
         throw new Error(`Fn::Sub refers to ${name}, which this evaluator does not know`);
       });
+    }
+    if (fn === "Fn::GetAtt" && Array.isArray(args)) {
+      const known = refs[(args as string[]).join(".")];
+      if (known !== undefined) return known;
     }
     if (fn === "Fn::Split") {
       const [separator, source] = args as [string, unknown];

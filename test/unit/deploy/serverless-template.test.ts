@@ -7,11 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { loadRules } from "../../../lib/retention/load.ts";
 import { arnLike, evaluate, TEST_ACCOUNT } from "./intrinsics.ts";
 import { packageService, REPO_ROOT } from "./osls.ts";
 import { readZipEntries, type ZipEntry } from "./zip.ts";
 
-/** The SQS-triggered functions: their handler source, role, queue and log group. */
+/**
+ * The SQS-triggered functions: their handler source, role, the queue they consume, the queues they
+ * send to, and their log group.
+ */
 const FUNCTIONS = [
   {
     name: "deleteDirectories",
@@ -22,6 +26,7 @@ const FUNCTIONS = [
     queue: "JobsQueue",
     logGroup: "DeleteDirectoriesLogGroup",
     maxReceiveCountVariable: "MAX_RECEIVE_COUNT",
+    sendsTo: ["ResultsQueue"],
   },
   {
     name: "recycleActions",
@@ -32,12 +37,25 @@ const FUNCTIONS = [
     queue: "RecycleActionsQueue",
     logGroup: "RecycleActionsLogGroup",
     maxReceiveCountVariable: "RECYCLE_MAX_RECEIVE_COUNT",
+    sendsTo: ["ResultsQueue"],
+  },
+  {
+    name: "retentionScan",
+    source: "handlers/retention-scan.ts",
+    bundle: "handlers/retention-scan.mjs",
+    logicalId: "RetentionScanLambdaFunction",
+    role: "RetentionScanRole",
+    queue: "RetentionContinuationsQueue",
+    logGroup: "RetentionScanLogGroup",
+    maxReceiveCountVariable: "RETENTION_MAX_RECEIVE_COUNT",
+    sendsTo: ["JobsQueue", "ResultsQueue", "RetentionContinuationsQueue"],
   },
 ] as const;
 type FunctionSpec = (typeof FUNCTIONS)[number];
 const SERVICE = "smh-batch-cleaner";
 const STAGE = "citest";
 const SMH_POLICY = '{"libraries":{}}';
+const RULES_FILE = "examples/retention-rules.yml";
 const ACCOUNT = TEST_ACCOUNT["AWS::AccountId"];
 const REGION = TEST_ACCOUNT["AWS::Region"];
 const ACCOUNT_ROOT = `arn:aws:iam::${ACCOUNT}:root`;
@@ -79,7 +97,7 @@ beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), "smh-serverless-template-"));
     const { packageDir } = await packageService(workDir, {
       stage: STAGE,
-      params: { smhPolicy: SMH_POLICY },
+      params: { smhPolicy: SMH_POLICY, retentionRulesFile: RULES_FILE },
     });
     template = JSON.parse(
       readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
@@ -173,10 +191,28 @@ const QUEUES = {
   ResultsQueue: "results",
   RecycleActionsQueue: "recycle-actions",
   RecycleActionsDeadLetterQueue: "recycle-actions-dlq",
+  RetentionContinuationsQueue: "retention-continuations",
+  RetentionContinuationsDeadLetterQueue: "retention-continuations-dlq",
 } as const;
 
+/** Each queue a Lambda consumes, and its dead-letter queue. */
+const REDRIVEN = [
+  ["JobsQueue", "JobsDeadLetterQueue", "jobs"],
+  ["RecycleActionsQueue", "RecycleActionsDeadLetterQueue", "recycle-actions"],
+  [
+    "RetentionContinuationsQueue",
+    "RetentionContinuationsDeadLetterQueue",
+    "retention-continuations",
+  ],
+] as const;
+
+/** The roles' ARNs, for evaluating policies that name them. */
+const ROLE_ARNS = Object.fromEntries(
+  FUNCTIONS.map((fn) => [`${fn.role}.Arn`, `arn:aws:iam::${ACCOUNT}:role/${fn.role}-test`]),
+);
+
 describe("serverless package: queues", () => {
-  it("creates the five queues, named <service>-<stage>-<queue>", () => {
+  it("creates the seven queues, named <service>-<stage>-<queue>", () => {
     const queues = Object.fromEntries(
       resourcesOfType("AWS::SQS::Queue").map(([id, r]) => [id, r.Properties.QueueName]),
     );
@@ -196,34 +232,36 @@ describe("serverless package: queues", () => {
     }
   });
 
-  it.each([
-    ["JobsQueue", "JobsDeadLetterQueue"],
-    ["RecycleActionsQueue", "RecycleActionsDeadLetterQueue"],
-  ])("dead-letters %s into %s after at least 5 receives", (source, dlq) => {
+  it.each(REDRIVEN)("dead-letters %s into %s after at least 5 receives", (source, dlq) => {
     const redrive = resource(source).Properties.RedrivePolicy as Record<string, unknown>;
     expect(redrive.deadLetterTargetArn).toEqual(getAtt(dlq));
     expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(5);
   });
 
-  it.each([
-    ["JobsDeadLetterQueue", "jobs"],
-    ["RecycleActionsDeadLetterQueue", "recycle-actions"],
-  ])("lets only its source queue use %s as a dead-letter queue", (dlq, sourceKey) => {
-    const allow = resource(dlq).Properties.RedriveAllowPolicy as Record<string, unknown>;
-    expect(allow.redrivePermission).toBe("byQueue");
-    expect(evaluate(allow.sourceQueueArns)).toEqual([
-      `arn:aws:sqs:${REGION}:${ACCOUNT}:${SERVICE}-${STAGE}-${sourceKey}`,
-    ]);
-  });
+  it.each(REDRIVEN.map(([, dlq, sourceKey]) => [dlq, sourceKey] as const))(
+    "lets only its source queue use %s as a dead-letter queue",
+    (dlq, sourceKey) => {
+      const allow = resource(dlq).Properties.RedriveAllowPolicy as Record<string, unknown>;
+      expect(allow.redrivePermission).toBe("byQueue");
+      expect(evaluate(allow.sourceQueueArns)).toEqual([
+        `arn:aws:sqs:${REGION}:${ACCOUNT}:${SERVICE}-${STAGE}-${sourceKey}`,
+      ]);
+    },
+  );
 
   it("keeps dead letters and results (they carry restore handles) for 14 days", () => {
-    for (const id of ["JobsDeadLetterQueue", "RecycleActionsDeadLetterQueue", "ResultsQueue"]) {
+    for (const id of [
+      "JobsDeadLetterQueue",
+      "RecycleActionsDeadLetterQueue",
+      "RetentionContinuationsDeadLetterQueue",
+      "ResultsQueue",
+    ]) {
       expect(resource(id).Properties.MessageRetentionPeriod, id).toBe(FOURTEEN_DAYS);
     }
   });
 
   it("keeps a message in a dead-letter queue at least as long as in its source queue", () => {
-    for (const source of ["JobsQueue", "RecycleActionsQueue"]) {
+    for (const [source] of REDRIVEN) {
       const redrive = resource(source).Properties.RedrivePolicy as Record<string, unknown>;
       const dlq = resource(getAttTarget(redrive.deadLetterTargetArn));
       expect(dlq.Properties.MessageRetentionPeriod as number).toBeGreaterThanOrEqual(
@@ -242,6 +280,13 @@ describe("serverless package: queues", () => {
         6 * (fn.Properties.Timeout as number),
       );
     }
+  });
+
+  it("sizes the retention continuation queue for its function's timeout, Lambda's longest", () => {
+    const raw = readServerlessYaml() as { custom: { retentionScan: { timeoutSeconds: number } } };
+    expect(raw.custom.retentionScan.timeoutSeconds).toBe(900);
+    expect(resource("RetentionContinuationsQueue").Properties.VisibilityTimeout).toBe(6 * 900);
+    expect(resource("RetentionScanLambdaFunction").Properties.Timeout).toBe(900);
   });
 
   it("sizes the recycle-actions queue for its function's timeout", () => {
@@ -399,10 +444,17 @@ describe("serverless package: IAM", () => {
     }
   });
 
-  it.each(FUNCTIONS)("lets $name send messages to the results queue only", (fn: FunctionSpec) => {
-    const sending = roleStatements(fn.role).filter((s) => actionsOf(s).includes("sqs:SendMessage"));
-    expect(sending.flatMap((s) => [s.Resource].flat())).toEqual([getAtt("ResultsQueue")]);
-  });
+  it.each(FUNCTIONS)(
+    "lets $name send messages only to the queues it writes",
+    (fn: FunctionSpec) => {
+      const sending = roleStatements(fn.role).filter((s) =>
+        actionsOf(s).includes("sqs:SendMessage"),
+      );
+      expect(sending.flatMap((s) => [s.Resource].flat())).toEqual(
+        fn.sendsTo.map((id) => getAtt(id)),
+      );
+    },
+  );
 
   it.each(FUNCTIONS)(
     "lets $name receive, delete and hide messages of its own queue only",
@@ -465,7 +517,7 @@ describe("serverless package: who may use the queues", () => {
     const sendStatements = statements.filter((s) => actionsOf(s).includes("sqs:SendMessage"));
     const denied = sendStatements.some((s) => {
       if (s.Effect !== "Deny" || s.Principal !== "*") return false;
-      const notLike = evaluate(s.Condition?.ArnNotLike?.["aws:PrincipalArn"]);
+      const notLike = evaluate(s.Condition?.ArnNotLike?.["aws:PrincipalArn"], ROLE_ARNS);
       if (notLike === undefined) return false;
       return ![notLike].flat().some((pattern) => arnLike(pattern as string, principalArn));
     });
@@ -503,6 +555,17 @@ describe("serverless package: who may use the queues", () => {
     },
   );
 
+  it("lets the retention scan send jobs whoever jobProducerPrincipals names, and no one else send continuations", () => {
+    const retentionRole = ROLE_ARNS["RetentionScanRole.Arn"] as string;
+    expect(maySend(queuePolicyStatements("JobsQueue"), retentionRole)).toBe(true);
+    const continuations = queuePolicyStatements("RetentionContinuationsQueue");
+    expect(continuations.filter((s) => s.Effect === "Allow")).toEqual([]);
+    expect(maySend(continuations, retentionRole)).toBe(true);
+    expect(maySend(continuations, ROLE_ARNS["DeleteDirectoriesRole.Arn"] as string)).toBe(false);
+    expect(maySend(continuations, `arn:aws:iam::${ACCOUNT}:role/producer`)).toBe(false);
+    expectTlsOnly(continuations, "RetentionContinuationsQueue");
+  });
+
   it("narrows the jobs queue to the principals given as jobProducerPrincipals", () => {
     const deny = queuePolicyStatements("JobsQueue").find(
       (s) => s.Effect === "Deny" && s.Condition?.ArnNotLike !== undefined,
@@ -521,11 +584,13 @@ describe("serverless package: who may use the queues", () => {
     };
     const expression = withConfigured(deny?.Condition?.ArnNotLike?.["aws:PrincipalArn"]);
     expect(substitutions).toBe(1);
-    const patterns = evaluate(expression) as string[];
+    const patterns = evaluate(expression, ROLE_ARNS) as string[];
     const allowed = (arn: string) => patterns.some((pattern) => arnLike(pattern, arn));
     expect(allowed(`arn:aws:iam::${ACCOUNT}:role/producer`)).toBe(true);
     expect(allowed(`arn:aws:iam::${ACCOUNT}:role/someone-else`)).toBe(false);
     expect(allowed("arn:aws:iam::444455556666:role/anyone")).toBe(true);
+    // The retention scan enqueues whatever the list says.
+    expect(allowed(ROLE_ARNS["RetentionScanRole.Arn"] as string)).toBe(true);
   });
 
   it("lets only the functions' roles write to the results queue, over TLS", () => {
@@ -540,12 +605,61 @@ describe("serverless package: who may use the queues", () => {
     expectTlsOnly(statements, "ResultsQueue");
   });
 
-  it.each([["JobsDeadLetterQueue"], ["RecycleActionsDeadLetterQueue"]])(
-    "%s is reachable over TLS only",
-    (queueId) => {
-      expectTlsOnly(queuePolicyStatements(queueId), queueId);
-    },
-  );
+  it.each([
+    ["JobsDeadLetterQueue"],
+    ["RecycleActionsDeadLetterQueue"],
+    ["RetentionContinuationsDeadLetterQueue"],
+  ])("%s is reachable over TLS only", (queueId) => {
+    expectTlsOnly(queuePolicyStatements(queueId), queueId);
+  });
+});
+
+describe("serverless package: the retention schedule", () => {
+  it("fires the retentionScan function on the retentionSchedule, with the scheduled event itself", () => {
+    const rules = resourcesOfType("AWS::Events::Rule");
+    expect(rules).toHaveLength(1);
+    const [[, rule]] = rules as [[string, Resource]];
+    const raw = readServerlessYaml() as { params: { default: { retentionSchedule: string } } };
+    expect(rule.Properties.ScheduleExpression).toBe(raw.params.default.retentionSchedule);
+    expect(rule.Properties.State).toBe("ENABLED");
+    const targets = rule.Properties.Targets as Record<string, unknown>[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]?.Arn).toEqual(getAtt("RetentionScanLambdaFunction"));
+    // An Input would replace the event, whose time is the run's scheduled time.
+    for (const replaced of ["Input", "InputPath", "InputTransformer"]) {
+      expect(targets[0], replaced).not.toHaveProperty(replaced);
+    }
+  });
+
+  it("lets EventBridge, and only that rule, invoke the function", () => {
+    const permissions = resourcesOfType("AWS::Lambda::Permission").filter(
+      ([, p]) => getAttTarget(p.Properties.FunctionName) === "RetentionScanLambdaFunction",
+    );
+    expect(permissions).toHaveLength(1);
+    const [[, permission]] = permissions as [[string, Resource]];
+    expect(permission.Properties.Principal).toBe("events.amazonaws.com");
+    const [[ruleId]] = resourcesOfType("AWS::Events::Rule") as [[string, Resource]];
+    expect(permission.Properties.SourceArn).toEqual(getAtt(ruleId));
+  });
+
+  it("packages the rules file with the function and tells it where: read and checked at cold start", () => {
+    const env = (
+      resource("RetentionScanLambdaFunction").Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(env.RETENTION_RULES_FILE).toBe(RULES_FILE);
+    expect(env.JOBS_QUEUE_URL).toEqual(ref("JobsQueue"));
+    expect(env.RETENTION_CONTINUATIONS_QUEUE_URL).toEqual(ref("RetentionContinuationsQueue"));
+    const entries = zips.get("retentionScan")?.entries ?? [];
+    const packaged = entries.find((entry) => entry.name === RULES_FILE);
+    expect(packaged?.data.toString("utf8")).toBe(readFileSync(join(REPO_ROOT, RULES_FILE), "utf8"));
+    expect(() => loadRules(packaged?.data.toString("utf8") ?? "", RULES_FILE)).not.toThrow();
+    // The other functions do not carry it.
+    for (const other of ["deleteDirectories", "recycleActions"]) {
+      expect(zips.get(other)?.entries.map((entry) => entry.name)).not.toContain(RULES_FILE);
+    }
+  });
 });
 
 function readServerlessYaml(): unknown {

@@ -29,6 +29,7 @@ const raw = parse(readFileSync(DEFAULT_SERVERLESS_PATH, "utf8"), { logLevel: "er
       maxReceiveCount: number;
     };
     recycleActions: { timeoutSeconds: number; maxReceiveCount: number; batchSize: number };
+    retentionScan: { timeoutSeconds: number; maxReceiveCount: number };
   };
   resources: { Resources: Record<string, RawQueue> };
 };
@@ -46,7 +47,7 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
     return found;
   };
 
-  it("finds the five queues by their name without the service and stage", () => {
+  it("finds the seven queues by their name without the service and stage", () => {
     expect(defs.service).toBe(raw.service);
     expect(defs.queues.map((q) => [q.key, q.logicalId])).toEqual([
       ["jobs", "JobsQueue"],
@@ -54,7 +55,22 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
       ["results", "ResultsQueue"],
       ["recycle-actions", "RecycleActionsQueue"],
       ["recycle-actions-dlq", "RecycleActionsDeadLetterQueue"],
+      ["retention-continuations", "RetentionContinuationsQueue"],
+      ["retention-continuations-dlq", "RetentionContinuationsDeadLetterQueue"],
     ]);
+  });
+
+  it("reads the redrive of the retention continuation queue, and gives the handler its maxReceiveCount", () => {
+    expect(queue("retention-continuations").deadLetter).toEqual({
+      key: "retention-continuations-dlq",
+      maxReceiveCount: raw.custom.retentionScan.maxReceiveCount,
+    });
+    expect(queue("retention-continuations").visibilityTimeoutSeconds).toBe(
+      6 * raw.custom.retentionScan.timeoutSeconds,
+    );
+    expect(defs.environment.RETENTION_MAX_RECEIVE_COUNT).toBe(
+      String(raw.custom.retentionScan.maxReceiveCount),
+    );
   });
 
   it("reads the redrive of the jobs and recycle-actions queues from the yaml", () => {
@@ -79,7 +95,12 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
     expect(defs.environment.RECYCLE_MAX_RECEIVE_COUNT).toBe(
       String(raw.custom.recycleActions.maxReceiveCount),
     );
-    for (const key of ["jobs-dlq", "results", "recycle-actions-dlq"]) {
+    for (const key of [
+      "jobs-dlq",
+      "results",
+      "recycle-actions-dlq",
+      "retention-continuations-dlq",
+    ]) {
       expect(queue(key).deadLetter, key).toBeUndefined();
     }
   });
@@ -99,7 +120,7 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
     );
   });
 
-  it("describes the deleteDirectories and recycleActions event source mappings with the stage's parameters", () => {
+  it("describes the deleteDirectories, recycleActions and retentionScan event source mappings with the stage's parameters", () => {
     expect(defs.sqsFunctions).toEqual([
       {
         functionName: "deleteDirectories",
@@ -120,6 +141,16 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
         reportBatchItemFailures: true,
         maximumConcurrency: raw.params.default?.recycleActionsMaximumConcurrency,
         functionTimeoutSeconds: raw.custom.recycleActions.timeoutSeconds,
+      },
+      {
+        functionName: "retentionScan",
+        handler: "handlers/retention-scan.handler",
+        queueKey: "retention-continuations",
+        batchSize: 1,
+        maximumBatchingWindowSeconds: 0,
+        reportBatchItemFailures: true,
+        maximumConcurrency: raw.params.default?.retentionContinuationsMaximumConcurrency,
+        functionTimeoutSeconds: raw.custom.retentionScan.timeoutSeconds,
       },
     ]);
     const prod = readServerlessDefinitions(undefined, { stage: "prod" });
@@ -148,11 +179,29 @@ describe("readServerlessDefinitions on the repository's serverless.yml", () => {
   });
 
   it("names the environment variables that need a deploy-time param, and takes them from params", () => {
-    expect(defs.environmentWithoutValue).toEqual(["SMH_POLICY"]);
+    expect(defs.environmentWithoutValue).toEqual(["SMH_POLICY", "RETENTION_RULES_FILE"]);
     expect(defs.environment).not.toHaveProperty("SMH_POLICY");
-    const withPolicy = readServerlessDefinitions(undefined, { params: { smhPolicy: '{"x":1}' } });
-    expect(withPolicy.environment.SMH_POLICY).toBe('{"x":1}');
-    expect(withPolicy.environmentWithoutValue).toEqual([]);
+    const withParams = readServerlessDefinitions(undefined, {
+      params: { smhPolicy: '{"x":1}', retentionRulesFile: "retention.yml" },
+    });
+    expect(withParams.environment.SMH_POLICY).toBe('{"x":1}');
+    expect(withParams.environment.RETENTION_RULES_FILE).toBe("retention.yml");
+    expect(withParams.environmentWithoutValue).toEqual([]);
+  });
+
+  it("finds the retention scan's schedule, so the local stack can fire it", () => {
+    expect(defs.scheduledFunctions).toEqual([
+      {
+        functionName: "retentionScan",
+        handler: "handlers/retention-scan.handler",
+        schedules: [raw.params.default?.retentionSchedule],
+        functionTimeoutSeconds: raw.custom.retentionScan.timeoutSeconds,
+      },
+    ]);
+    const hourly = readServerlessDefinitions(undefined, {
+      params: { retentionSchedule: "rate(1 hour)" },
+    });
+    expect(hourly.scheduledFunctions[0]?.schedules).toEqual(["rate(1 hour)"]);
   });
 });
 
@@ -266,6 +315,35 @@ ${queueProps}
     const path = write(service({ queueProps: `        MessageRetentionPeriod: ${reference}` }));
     expect(() => readServerlessDefinitions(path)).toThrow(ServerlessConfigError);
     expect(() => readServerlessDefinitions(path)).toThrow(message);
+  });
+
+  it("reads schedules written as a string, or as rate and a list of rates", () => {
+    const path = write(
+      service({
+        extra: "  nightly: cron(0 3 * * ? *)",
+      }).replace(
+        "functions:\n",
+        "functions:\n  tick:\n    handler: handlers/tick.handler\n    events:\n      - schedule: rate(5 minutes)\n      - schedule:\n          rate:\n            - ${self:custom.nightly}\n            - rate(1 day)\n",
+      ),
+    );
+    expect(readServerlessDefinitions(path).scheduledFunctions).toEqual([
+      {
+        functionName: "tick",
+        handler: "handlers/tick.handler",
+        schedules: ["rate(5 minutes)", "cron(0 3 * * ? *)", "rate(1 day)"],
+        functionTimeoutSeconds: 10,
+      },
+    ]);
+  });
+
+  it("refuses a schedule with an input, which replaces the event the local stack would send", () => {
+    const path = write(
+      service().replace(
+        "functions:\n",
+        "functions:\n  tick:\n    handler: handlers/tick.handler\n    events:\n      - schedule:\n          rate: rate(5 minutes)\n          input: { dryRun: true }\n",
+      ),
+    );
+    expect(() => readServerlessDefinitions(path)).toThrow(/input replaces the scheduled event/);
   });
 
   it("refuses a variable cycle", () => {

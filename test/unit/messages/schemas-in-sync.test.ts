@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderJsonSchemas } from "../../../lib/messages/index.ts";
+import { renderRetentionJsonSchemas } from "../../../lib/retention/json-schema.ts";
 
 const directory = new URL("../../../schemas/", import.meta.url);
-const generated = renderJsonSchemas();
+// What scripts/generate-schemas.ts writes: the message schemas and the retention rules file's.
+const render = () => new Map([...renderJsonSchemas(), ...renderRetentionJsonSchemas()]);
+const generated = render();
 
 describe("the committed JSON Schemas", () => {
   it.each([...generated.keys()])("schemas/%s matches the zod schemas", (file) => {
@@ -14,7 +17,9 @@ describe("the committed JSON Schemas", () => {
       throw new Error(`schemas/${file} is missing: run npm run schemas`);
     }
     if (committed !== generated.get(file)) {
-      throw new Error(`schemas/${file} is out of date with lib/messages: run npm run schemas`);
+      throw new Error(
+        `schemas/${file} is out of date with lib/messages or lib/retention: run npm run schemas`,
+      );
     }
   });
 
@@ -26,7 +31,7 @@ describe("the committed JSON Schemas", () => {
   });
 
   it("render the same text every time", () => {
-    expect(renderJsonSchemas()).toEqual(generated);
+    expect(render()).toEqual(generated);
   });
 
   it("describe a delete job as strict, with a boolean permanent and a required version", () => {
@@ -38,5 +43,17 @@ describe("the committed JSON Schemas", () => {
       required: expect.arrayContaining(["v", "libraryId", "path", "source"]),
     });
     expect(schema.required).not.toContain("jobId");
+  });
+
+  it("list the retention plan summary and alert among the results a consumer may read", () => {
+    const schema = JSON.parse(generated.get("result-message.v1.json") ?? "{}");
+    const types = JSON.stringify(schema);
+    for (const type of ["deletion", "recycle-action", "retention-plan", "retention-alert"]) {
+      expect(types, type).toContain(`"const":"${type}"`);
+    }
+  });
+
+  it("include the retention rules file's schema, for editors", () => {
+    expect(generated.has("retention-rules.v1.json")).toBe(true);
   });
 });

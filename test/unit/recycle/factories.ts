@@ -3,7 +3,7 @@
  * stand-in for the four SMH recycle-bin calls that keeps a small recycle bin and tree, and a
  * capturing result publisher.
  */
-import type { RecycleActionResult, ResultMessage } from "../../../lib/messages/index.ts";
+import type { OutcomeResult, RecycleActionResult } from "../../../lib/messages/index.ts";
 import { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
 import type { JobRecord } from "../../../lib/pipeline/records.ts";
 import type { PublishedResults, ResultPublisher } from "../../../lib/pipeline/results.ts";
@@ -240,10 +240,10 @@ export class StubRecycleBin implements RecycleSmh {
 
 /** A publisher that keeps what it is given; `refuse` decides which results are not written. */
 export class CapturingPublisher implements ResultPublisher {
-  readonly published: ResultMessage[] = [];
-  refuse: (result: ResultMessage) => boolean = () => false;
+  readonly published: OutcomeResult[] = [];
+  refuse: (result: OutcomeResult) => boolean = () => false;
 
-  async publish(results: readonly ResultMessage[]): Promise<PublishedResults> {
+  async publish(results: readonly OutcomeResult[]): Promise<PublishedResults> {
     const written = new Set<number>();
     const failures: { index: number; code: string; message: string }[] = [];
     results.forEach((result, index) => {

@@ -1,0 +1,223 @@
+/**
+ * The local stack for the retention end-to-end tests: fauxqs with the queues of serverless.yml,
+ * the SMH simulator (demo seed plus the libraries a test file seeds), the local runner invoking the
+ * real handler modules — retention-scan for continuations, delete-directories for the jobs — and
+ * `invokeScheduled` firing the schedule as EventBridge would. The results queue is drained
+ * continuously into typed lists.
+ *
+ * The handler modules build their wiring once per process (cold start): one stack per test file,
+ * started in beforeAll, with the rules the file needs.
+ */
+import { demoPolicy } from "../../../lib/local/demo-policy.ts";
+import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
+import { type LocalStack, startLocalStack } from "../../../lib/local/stack.ts";
+import {
+  type DeletionResult,
+  parseResultMessage,
+  type ResultMessage,
+} from "../../../lib/messages/index.ts";
+import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
+import { deleteBatch } from "../../../lib/queues/acknowledge.ts";
+import { receive } from "../../../lib/queues/receive.ts";
+import type { RunDescription } from "../../../lib/retention/report.ts";
+import type { RetentionAlert, RetentionPlanSummary } from "../../../lib/retention/summary.ts";
+import { DEMO, type Simulator } from "../../../lib/sim/index.ts";
+import { until } from "./pipeline-stack.ts";
+
+/** A library as the simulator's seed describes it. */
+export type SeedLibraryInput = Parameters<Simulator["addLibrary"]>[0];
+
+export interface RetentionStack {
+  readonly stack: LocalStack;
+  readonly sim: Simulator;
+  /** Every result read so far, in the order read, with its body as it was on the queue. */
+  readonly received: { result: ResultMessage; body: string }[];
+  /** Bodies on the results queue that are not results (must stay empty). */
+  readonly unreadable: string[];
+  /** Every runner event, from the start. */
+  readonly events: RunnerEvent[];
+  /** Handler log lines, when captured. */
+  readonly logLines: string[];
+  summaries(): RetentionPlanSummary[];
+  alerts(): RetentionAlert[];
+  deletions(): DeletionResult[];
+  /** Fires the retention schedule at `time` (a fresh event ID unless `id` is given). */
+  fire(time: Date, options?: { id?: string; timeoutSeconds?: number }): Promise<RunDescription>;
+  /** Invokes the retention function by hand, as `aws lambda invoke` would. */
+  invoke(event: unknown): Promise<RunDescription>;
+  /** Message IDs of the deletion jobs the delete function has been handed, each once. */
+  jobMessagesDelivered(): Set<string>;
+  /** Invocations of the retention function from its continuation queue. */
+  continuationInvocations(): number;
+  until(what: string, condition: () => boolean, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RetentionStackOptions {
+  /** Libraries to add to the simulator before anything runs. */
+  readonly libraries: readonly SeedLibraryInput[];
+  /** Policy entries for them (merged into the demo policy). */
+  readonly policy: DeletionPolicyConfig["libraries"];
+  /** The rules the retention function runs with (YAML or JSON text). */
+  readonly rules: string;
+  /** Seeds what `libraries` cannot hold cheaply (100,000 directories), before the stack runs. */
+  readonly seed?: (sim: Simulator) => void;
+  readonly env?: Record<string, string>;
+  /** @default 8: function timeout 1 s (a sixth, after the 5 s batching window). */
+  readonly visibilityTimeoutSeconds?: number;
+  readonly captureLogs?: boolean;
+}
+
+/** Starts the stack; see the module comment. */
+export async function startRetentionStack(options: RetentionStackOptions): Promise<RetentionStack> {
+  const logLines: string[] = [];
+  const restoreOutput = options.captureLogs ? captureOutput(logLines) : () => {};
+  const events: RunnerEvent[] = [];
+  const policy: DeletionPolicyConfig = demoPolicy();
+  Object.assign(policy.libraries, options.policy);
+  const secrets: Record<string, string> = {
+    [DEMO.multiTenant.libraryId]: DEMO.multiTenant.librarySecret,
+    [DEMO.singleTenant.libraryId]: DEMO.singleTenant.librarySecret,
+  };
+  for (const library of options.libraries) secrets[library.id] = library.secret;
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 8,
+      pollWaitSeconds: 1,
+      hostEnv: {},
+      onRunnerEvent: (event) => events.push(event),
+      env: {
+        SMH_POLICY: JSON.stringify(policy),
+        SMH_LIBRARY_SECRETS: JSON.stringify(secrets),
+        RETENTION_RULES: options.rules,
+        ...options.env,
+      },
+    });
+  } catch (error) {
+    restoreOutput();
+    throw error;
+  }
+  const sim = stack.sim;
+  if (!sim) {
+    await stack.stop();
+    restoreOutput();
+    throw new Error("the retention e2e tests need the simulator");
+  }
+  for (const library of options.libraries) sim.addLibrary(library);
+  options.seed?.(sim);
+
+  const received: { result: ResultMessage; body: string }[] = [];
+  const unreadable: string[] = [];
+  const draining = new AbortController();
+  const resultsUrl = stack.queues.get("results")?.url as string;
+  const drained = drain(stack, resultsUrl, draining.signal, (body) => {
+    const parsed = parseResultMessage(body);
+    if (parsed.ok) received.push({ result: parsed.result, body });
+    else unreadable.push(body);
+  });
+  const describe = async (invocation: Promise<{ response: unknown }>) =>
+    (await invocation).response as RunDescription;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stack,
+    sim,
+    received,
+    unreadable,
+    events,
+    logLines,
+    summaries: () =>
+      received.flatMap(({ result }) => (result.type === "retention-plan" ? [result] : [])),
+    alerts: () =>
+      received.flatMap(({ result }) => (result.type === "retention-alert" ? [result] : [])),
+    deletions: () => received.flatMap(({ result }) => (result.type === "deletion" ? [result] : [])),
+    fire: (time, fire = {}) =>
+      describe(
+        stack.invokeScheduled("retentionScan", {
+          time,
+          ...(fire.id ? { id: fire.id } : {}),
+          ...(fire.timeoutSeconds ? { timeoutSeconds: fire.timeoutSeconds } : {}),
+        }),
+      ),
+    invoke: (event) => describe(stack.invoke("retentionScan", event)),
+    jobMessagesDelivered: () =>
+      new Set(
+        events.flatMap((event) =>
+          event.type === "invocation-started" && event.functionName === "deleteDirectories"
+            ? event.messageIds
+            : [],
+        ),
+      ),
+    continuationInvocations: () =>
+      events.filter(
+        (event) => event.type === "invocation-started" && event.functionName === "retentionScan",
+      ).length,
+    until: (what, condition, timeoutMs = 60_000) => until(what, condition, timeoutMs),
+    stop() {
+      stopping ??= (async () => {
+        draining.abort();
+        await drained;
+        await stack.stop();
+        restoreOutput();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Receives and deletes every message of a queue until aborted, handing each body to `take`. */
+async function drain(
+  stack: LocalStack,
+  queueUrl: string,
+  signal: AbortSignal,
+  take: (body: string) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    let messages: Awaited<ReturnType<typeof receive>>;
+    try {
+      messages = await receive(stack.sqs, queueUrl, { waitTimeSeconds: 1 });
+    } catch {
+      if (signal.aborted) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    if (messages.length === 0) continue;
+    for (const message of messages) take(String(message.Body));
+    await deleteBatch(
+      stack.sqs,
+      queueUrl,
+      messages.map((message, index) => ({
+        id: String(index),
+        receiptHandle: String(message.ReceiptHandle),
+      })),
+    ).catch(() => undefined);
+  }
+}
+
+/** Collects stdout and stderr lines (the handlers' JSON logs); returns the restoring function. */
+function captureOutput(lines: string[]): () => void {
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((stream) => stream.write);
+  const partial = ["", ""];
+  streams.forEach((stream, index) => {
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const text =
+        partial[index] +
+        (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+      const parts = text.split("\n");
+      partial[index] = parts.pop() ?? "";
+      lines.push(...parts.filter((line) => line.length > 0));
+      const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+      callback?.();
+      return true;
+    }) as typeof stream.write;
+  });
+  return () => {
+    streams.forEach((stream, index) => {
+      stream.write = originals[index] as typeof stream.write;
+      if (partial[index]) lines.push(partial[index] as string);
+    });
+  };
+}
