@@ -1,16 +1,16 @@
 /**
  * Lambda: jobs queue → SMH delete → results queue (SQS trigger with ReportBatchItemFailures).
  *
- * Thin by design: middy wires logging, metrics and the library secrets (from SSM, cached); the
- * work is `processDeleteBatch` in lib/pipeline, which knows nothing about Lambda.
+ * Thin by design: `lambdaHandler` wires logging, metrics and the library secrets (from SSM,
+ * cached); the work is `processDeleteBatch` in lib/pipeline, which knows nothing about Lambda.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { Metrics } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
-import ssm from "@middy/ssm";
-import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { SQSEvent } from "aws-lambda";
+import {
+  batchResponse,
+  FullBatchFailureError,
+  lambdaHandler,
+  powertools,
+} from "../lib/observability/lambda-handler.ts";
 import {
   powertoolsPipelineObserver,
   smhEventMetrics,
@@ -19,10 +19,7 @@ import { deletePipelineFromEnv } from "../lib/pipeline/environment.ts";
 import { processDeleteBatch } from "../lib/pipeline/process-batch.ts";
 import { jobRecordFromSqs } from "../lib/pipeline/records.ts";
 
-// Service name, namespace and level come from POWERTOOLS_* (serverless.yml sets them).
-const logger = new Logger();
-// Metrics warnings (an invocation without metrics) go through the logger and its level.
-const metrics = new Metrics({ logger });
+const { logger, metrics } = powertools();
 
 // Cold start: configuration errors stop here, before any job is consumed.
 const wiring = deletePipelineFromEnv({
@@ -30,42 +27,16 @@ const wiring = deletePipelineFromEnv({
   onSmhEvent: smhEventMetrics(logger, metrics),
 });
 
-/** Thrown on purpose when nothing in the batch could be done: Lambda then slows its polling. */
-export class FullBatchFailureError extends Error {
-  override readonly name = "FullBatchFailureError";
-}
-
-type SecretsContext = Context & { librarySecrets?: unknown };
-
-async function deleteDirectories(
-  event: SQSEvent,
-  context: SecretsContext,
-): Promise<SQSBatchResponse> {
-  if (wiring.secretsParameter !== undefined) {
-    wiring.secrets.update(context.librarySecrets, `SSM parameter ${wiring.secretsParameter}`);
-  }
-  const deadline = Date.now() + context.getRemainingTimeInMillis();
-  const outcome = await processDeleteBatch(
-    event.Records.map(jobRecordFromSqs),
-    wiring.pipeline,
-    deadline,
-  );
-  if (outcome.fullBatchFailure) throw new FullBatchFailureError(outcome.fullBatchFailure);
-  return {
-    batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })),
-  };
-}
-
-const base = middy(deleteDirectories).use(injectLambdaContext(logger)).use(logMetrics(metrics));
-
-export const handler =
-  wiring.secretsParameter === undefined
-    ? base
-    : base.use(
-        ssm({
-          fetchData: { librarySecrets: wiring.secretsParameter },
-          setToContext: true,
-          // Re-read every 15 minutes so a rotated secret is picked up without a redeploy.
-          cacheExpiry: 15 * 60 * 1000,
-        }),
-      );
+export const handler = lambdaHandler(
+  async (event: SQSEvent, context) => {
+    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    const outcome = await processDeleteBatch(
+      event.Records.map(jobRecordFromSqs),
+      wiring.pipeline,
+      deadline,
+    );
+    if (outcome.fullBatchFailure) throw new FullBatchFailureError(outcome.fullBatchFailure);
+    return batchResponse(outcome.failedMessageIds);
+  },
+  { logger, metrics, wiring },
+);

@@ -3,17 +3,12 @@
  * (`aws lambda invoke` with `{"dryRun": true}` and the like), and by the continuation queue (SQS
  * trigger with ReportBatchItemFailures) when a scan needs more than one invocation.
  *
- * Thin by design: middy wires logging, metrics and the library secrets (from SSM, cached); the
- * work is `runRetention` / `processContinuations` in lib/retention, which know nothing about
- * Lambda. The rules are read and checked against the deletion policy at cold start.
+ * Thin by design: `lambdaHandler` wires logging, metrics and the library secrets (from SSM,
+ * cached); the work is `runRetention` / `processContinuations` in lib/retention, which know nothing
+ * about Lambda. The rules are read and checked against the deletion policy at cold start.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { Metrics } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
-import ssm from "@middy/ssm";
-import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { batchResponse, lambdaHandler, powertools } from "../lib/observability/lambda-handler.ts";
 import { smhEventMetrics } from "../lib/observability/pipeline-observer.ts";
 import { jobRecordFromSqs } from "../lib/pipeline/records.ts";
 import { retentionScanFromEnv } from "../lib/retention/environment.ts";
@@ -26,10 +21,7 @@ import {
 } from "../lib/retention/run.ts";
 import { parseTrigger } from "../lib/retention/trigger.ts";
 
-// Service name, namespace and level come from POWERTOOLS_* (serverless.yml sets them).
-const logger = new Logger();
-// Metrics warnings (an invocation without metrics) go through the logger and its level.
-const metrics = new Metrics({ logger });
+const { logger, metrics } = powertools();
 
 // Cold start: invalid rules and configuration errors stop here, before any scan.
 const wiring = retentionScanFromEnv({
@@ -41,8 +33,6 @@ logger.info("retention rules loaded", {
   rules: wiring.deps.rules.rules.map((rule) => ({ id: rule.id, enabled: rule.enabled })),
 });
 
-type SecretsContext = Context & { librarySecrets?: unknown };
-
 function isSqsEvent(event: unknown): event is SQSEvent {
   const records = (event as { Records?: unknown } | null)?.Records;
   return (
@@ -51,42 +41,23 @@ function isSqsEvent(event: unknown): event is SQSEvent {
   );
 }
 
-async function retentionScan(
-  event: unknown,
-  context: SecretsContext,
-): Promise<SQSBatchResponse | RunDescription> {
-  if (wiring.secretsParameter !== undefined) {
-    wiring.secrets.update(context.librarySecrets, `SSM parameter ${wiring.secretsParameter}`);
-  }
-  const deadline = Date.now() + context.getRemainingTimeInMillis();
-  if (isSqsEvent(event)) {
-    const outcome = await processContinuations(
-      event.Records.map(jobRecordFromSqs),
+export const handler = lambdaHandler(
+  async (event: unknown, context): Promise<SQSBatchResponse | RunDescription> => {
+    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    if (isSqsEvent(event)) {
+      const outcome = await processContinuations(
+        event.Records.map(jobRecordFromSqs),
+        wiring.deps,
+        deadline,
+      );
+      return batchResponse(outcome.failedMessageIds);
+    }
+    const report: RetentionRunReport = await runRetention(
+      parseTrigger(event, new Date()),
       wiring.deps,
       deadline,
     );
-    return {
-      batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })),
-    };
-  }
-  const report: RetentionRunReport = await runRetention(
-    parseTrigger(event, new Date()),
-    wiring.deps,
-    deadline,
-  );
-  return describeRun(report);
-}
-
-const base = middy(retentionScan).use(injectLambdaContext(logger)).use(logMetrics(metrics));
-
-export const handler =
-  wiring.secretsParameter === undefined
-    ? base
-    : base.use(
-        ssm({
-          fetchData: { librarySecrets: wiring.secretsParameter },
-          setToContext: true,
-          // Re-read every 15 minutes so a rotated secret is picked up without a redeploy.
-          cacheExpiry: 15 * 60 * 1000,
-        }),
-      );
+    return describeRun(report);
+  },
+  { logger, metrics, wiring },
+);

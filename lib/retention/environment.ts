@@ -10,11 +10,13 @@
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Env } from "../config/env.ts";
-import { LibrarySecrets } from "../config/library-secrets.ts";
-import { smhClientFromEnv } from "../config/smh-client.ts";
-import { PipelineEnv } from "../pipeline/environment.ts";
-import { loadPolicyFromEnv } from "../policy/index.ts";
-import { type BatchCounters, createBatchCounters, createSqsClient } from "../queues/index.ts";
+import {
+  handlerRuntimeFromEnv,
+  RuntimeEnv,
+  requiredEnv,
+  type SecretsWiring,
+} from "../config/runtime.ts";
+import { type BatchCounters, createBatchCounters } from "../queues/index.ts";
 import type { SmhEventListener } from "../smh/index.ts";
 import { smhDirectorySource } from "./listing.ts";
 import type { RetentionObserver } from "./observer.ts";
@@ -29,14 +31,10 @@ export const RetentionEnv = {
   continuationsQueueUrl: "RETENTION_CONTINUATIONS_QUEUE_URL",
 } as const;
 
-export interface RetentionWiring {
+export interface RetentionWiring extends SecretsWiring {
   readonly deps: RetentionDeps;
   /** Where the rules came from (a path or a variable name), for logs. */
   readonly rulesSource: string;
-  /** Where the SMH client's secrets live; the handler feeds it from SSM when configured. */
-  readonly secrets: LibrarySecrets;
-  /** The SSM parameter holding the secrets, when the handler must fetch them. */
-  readonly secretsParameter: string | undefined;
   /** Queue calls made so far. */
   readonly counters: BatchCounters;
 }
@@ -52,46 +50,28 @@ export function retentionScanFromEnv(options: {
   sqs?: SQSClient;
 }): RetentionWiring {
   const env = options.env ?? process.env;
-  const policy = loadPolicyFromEnv(env);
+  const runtime = handlerRuntimeFromEnv({ env, onSmhEvent: options.onSmhEvent, sqs: options.sqs });
   const loaded = loadRulesFromEnv(env);
-  const rules = checkRulesAgainstPolicy(loaded, policy);
+  const rules = checkRulesAgainstPolicy(loaded, runtime.policy);
   const settings = readRetentionSettings(env);
-  const required = (name: string): string => {
-    const value = env[name]?.trim();
-    if (!value) throw new Error(`${name} is not set`);
-    return value;
-  };
   const urls = {
-    jobs: required(RetentionEnv.jobsQueueUrl),
-    results: required(PipelineEnv.resultsQueueUrl),
-    continuations: required(RetentionEnv.continuationsQueueUrl),
+    jobs: requiredEnv(env, RetentionEnv.jobsQueueUrl),
+    results: requiredEnv(env, RuntimeEnv.resultsQueueUrl),
+    continuations: requiredEnv(env, RetentionEnv.continuationsQueueUrl),
   };
-
-  const secrets = new LibrarySecrets();
-  const inlineSecrets = env[PipelineEnv.librarySecrets]?.trim();
-  const secretsParameter = env[PipelineEnv.librarySecretsParameter]?.trim() || undefined;
-  if (inlineSecrets) secrets.update(inlineSecrets, PipelineEnv.librarySecrets);
-  else if (!secretsParameter) {
-    throw new Error(
-      `set ${PipelineEnv.librarySecretsParameter} (an SSM SecureString) or ${PipelineEnv.librarySecrets} (local runs) to provide the library secrets`,
-    );
-  }
-
-  const smh = smhClientFromEnv([...policy.libraries.keys()], secrets, options.onSmhEvent, env);
-  const sqs = options.sqs ?? createSqsClient({ env: { ...env } });
   const counters = createBatchCounters();
   return {
     deps: {
       rules,
-      policy,
-      source: smhDirectorySource(smh),
-      outbox: sqsRetentionOutbox(sqs, urls, counters),
+      policy: runtime.policy,
+      source: smhDirectorySource(runtime.smh),
+      outbox: sqsRetentionOutbox(runtime.sqs, urls, counters),
       settings,
       ...(options.observer ? { observer: options.observer } : {}),
     },
     rulesSource: loaded.source,
-    secrets,
-    secretsParameter,
+    secrets: runtime.secrets,
+    secretsParameter: runtime.secretsParameter,
     counters,
   };
 }
