@@ -2,7 +2,7 @@
  * Reading handler settings from environment variables with zod. One rule everywhere: a variable
  * that is unset or empty (serverless.yml writes `""` for an unset parameter) takes its default.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** An environment: `process.env`, or a plain object in tests. */
 export type Env = Readonly<Record<string, string | undefined>>;

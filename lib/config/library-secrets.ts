@@ -7,7 +7,7 @@
  * The secrets never leave this object except through {@link LibrarySecrets.source}, which the SMH
  * client calls when it mints a token; error messages name the library, never the value.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { SecretSource } from "../smh/index.ts";
 
 const SecretsSchema = z.record(

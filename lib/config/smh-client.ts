@@ -2,7 +2,7 @@
  * The SMH client as every handler builds it from the environment: one per container, shared by
  * all invocations, so tokens, the per-library limiter and its learned rate survive between them.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   createSmhClient,
   DEFAULT_BASE_URL_TEMPLATE,

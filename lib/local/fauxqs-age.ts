@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { OldestMessageAgeProbe } from "../queues/depths.ts";
 
 const inspectedMessage = z.object({ sentTimestamp: z.number() });

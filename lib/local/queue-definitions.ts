@@ -18,7 +18,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 
 /** One SQS queue of the stack. */
 export interface QueueDefinition {

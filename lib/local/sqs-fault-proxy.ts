@@ -35,7 +35,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import { createRandom } from "../sim/random.ts";
 
 const ratio = z.number().min(0).max(1);

@@ -19,7 +19,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { LibraryIdSchema, SpaceIdSchema } from "../messages/index.ts";
 
 /** The file name inside the state directory. */

@@ -2,7 +2,7 @@
  * Where a recycle command is parsed: the body of one recycle-actions-queue message becomes a
  * {@link RecycleCommand} or the reasons it was refused, together with whatever still identifies it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseBody, pickField, pickFields } from "./body.ts";
 import { bodyId } from "./digest.ts";
 import { idempotencyKey, libraryId, requestedBy, spaceId } from "./fields.ts";

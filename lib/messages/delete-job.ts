@@ -5,7 +5,7 @@
  * error, so `"permanant": true` or `"dryRun": true` can never be silently dropped before an
  * irreversible call), `permanent` must be a JSON boolean, and `v` is required.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidPathError, normalizePath } from "../smh/paths.ts";
 import { digest } from "./digest.ts";
 import {

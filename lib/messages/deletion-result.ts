@@ -17,7 +17,7 @@
  * Build results with {@link deletionResult} and {@link rejectedDeletion}: they fill in `v`, `type`
  * and `dedupKey` and validate the result.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { deletionDedupKey } from "./dedup.ts";
 import type { DeleteJob } from "./delete-job.ts";
 import {

@@ -5,7 +5,7 @@
  * result (which repeats its fields) too large for the results queue, and none may hold a control
  * character, so a field can never forge a log line.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Format version of every message this module defines. */
 export const MESSAGE_VERSION = 1;

@@ -2,7 +2,7 @@
  * Where a delete job is parsed: the body of one jobs-queue message becomes a {@link DeleteJob} or
  * the reasons it was refused, together with whatever still identifies it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseBody, pickField, pickFields } from "./body.ts";
 import { type DeleteJob, DeleteJobSchema } from "./delete-job.ts";
 import { bodyId } from "./digest.ts";

@@ -6,7 +6,7 @@
  * Jobs and commands are exported as *inputs* (what a producer may write: defaults and derived IDs
  * optional), results as *outputs* (what a consumer will read).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DeleteJobSchema } from "./delete-job.ts";
 import { DeletionResultSchema } from "./deletion-result.ts";
 import { RecycleCommandSchema } from "./recycle-command.ts";

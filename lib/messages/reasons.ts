@@ -7,7 +7,7 @@
  */
 
 import type { core } from "zod";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The most reasons a `rejected` result lists; past it, a last reason counts the rest. */
 export const MAX_REASONS = 50;

@@ -14,7 +14,7 @@
  *
  * Build results with {@link recycleActionResult} and {@link rejectedRecycleCommand}.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { CommandIdentity } from "./command-body.ts";
 import { recycleActionDedupKey } from "./dedup.ts";
 import {

@@ -5,7 +5,7 @@
  * restore takes `conflictStrategy` and `restorePathStrategy`, so a purge carrying them is refused
  * rather than run with options that mean nothing to it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { digest } from "./digest.ts";
 import {
   idempotencyKey,

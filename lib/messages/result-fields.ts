@@ -6,7 +6,7 @@
  * fit the schema, and scrub credentials from it, so a long or odd error can never make building a
  * result throw; structural mistakes (a recycledItemId of 0) still throw, as the caller's bug.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { attempts, boundedText, smhRequestId, timestamp } from "./fields.ts";
 
 /** The shape of a dedup key: a SHA-256 in lowercase hex (see `dedup.ts`). */

@@ -5,7 +5,7 @@
  * Unlike jobs and commands, results are read leniently: an unknown field is dropped, not refused,
  * so a reader keeps working when a newer writer adds an optional field to v1.
  */
-import { z } from "zod";
+import * as z from "zod";
 // summary.ts imports only lib/messages' leaf modules (fields, digest, result-fields), never this
 // file or the index, so the union can list the retention results without an import cycle.
 import { RetentionAlertSchema, RetentionPlanSummarySchema } from "../retention/summary.ts";

@@ -31,7 +31,7 @@
  * irreversible and acts on any item of the space, including ones this product never deleted, so it
  * needs `allowPurge: true` and an allowed space, like permanent deletion needs `permanentPrefixes`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   DirectoryPathSchema,
   LibraryIdSchema,

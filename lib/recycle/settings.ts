@@ -2,7 +2,7 @@
  * Tuning of the recycle-actions pipeline, read from the environment at cold start. Every variable
  * is optional; the defaults suit a Lambda with a 120 s timeout and a batch of 10 commands.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type Env, envNumber, parseEnv } from "../config/env.ts";
 
 const { positiveInt, nonNegativeInt } = envNumber;

@@ -45,7 +45,7 @@
  * names are remembered, so a listing that repeated a non-selected entry across a continuation
  * would count it twice as a child; SMH's marker paging does not repeat entries.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseBody } from "../messages/body.ts";
 import { boundedText, idempotencyKey, libraryId, spaceId, timestamp } from "../messages/fields.ts";
 import type { FieldReason } from "../messages/reasons.ts";

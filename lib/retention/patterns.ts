@@ -12,7 +12,7 @@
  * of names starting `2019.`, not "anything starting 2019"), nor the other way round. Names are
  * tested in Unicode NFC.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { compileGlob, GlobError } from "./glob.ts";
 import { compileRegex, RegexError } from "./regex.ts";
 

@@ -33,7 +33,7 @@
  * - `maxAge` follows `duration.ts`; "older than" is defined once, in `age.ts`.
  * - Every object is strict: a misspelt key is an error, never a silently ignored option.
  */
-import { z } from "zod";
+import * as z from "zod";
 // fields.ts, not the messages index: lib/messages may list this schema in its JSON Schema export.
 import { boundedText, libraryId, MAX_PATH_LENGTH, spaceId } from "../messages/fields.ts";
 import { InvalidPathError, toSegments } from "../smh/paths.ts";

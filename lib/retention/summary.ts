@@ -12,7 +12,7 @@
  * Both are results, read leniently like the others (unknown fields dropped), and carry a dedupKey:
  * a re-triggered run that reaches the same plan publishes the same key.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { digest } from "../messages/digest.ts";
 import {
   boundedText,

@@ -8,7 +8,7 @@
  * least once, and Lambda retries a failed asynchronous invocation with the same event: every such
  * repeat has the same `scheduledAt`, so it plans the very same job IDs.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { idempotencyKey } from "../messages/fields.ts";
 
 /** One run of the retention rules. */

@@ -15,12 +15,15 @@ export class FaultState {
   readonly random: Random;
   /** Simulated time from which `tokenInvalidationEveryMs` counts. */
   invalidationSince: number;
+  /** Real (monotonic) time from which `throttleEveryMs` counts. */
+  #throttleSince: number;
 
   constructor(faults: Faults, random: Random, now: number) {
     this.#faults = faults;
     this.#routes = new Set(faults.routes ?? DEFAULT_FAULT_ROUTES);
     this.random = random;
     this.invalidationSince = now;
+    this.#throttleSince = performance.now();
     this.#bucket = this.#makeBucket();
   }
 
@@ -42,12 +45,32 @@ export class FaultState {
     if (previous.tokenInvalidationEveryMs !== this.#faults.tokenInvalidationEveryMs) {
       this.invalidationSince = now;
     }
+    if (
+      previous.throttleEveryMs !== this.#faults.throttleEveryMs ||
+      previous.throttleForMs !== this.#faults.throttleForMs
+    ) {
+      this.#throttleSince = performance.now();
+    }
     return this.#faults;
   }
 
   /** Whether the selectable faults (errors, resets, rate limit, …) apply to `route`. */
   selects(route: RouteName): boolean {
     return this.#routes.has(route);
+  }
+
+  /**
+   * Whether a burst of 429s is on at `now` (real monotonic ms): null when not, else the
+   * `Retry-After` seconds to advertise (`retryAfterSeconds`, or the rest of the burst rounded up,
+   * at least 1).
+   */
+  throttled(now = performance.now()): number | null {
+    const { throttleEveryMs: every, throttleForMs: length, retryAfterSeconds } = this.#faults;
+    if (every <= 0 || length <= 0) return null;
+    const into = Math.max(0, now - this.#throttleSince) % every;
+    if (length < every && into >= length) return null;
+    if (retryAfterSeconds > 0) return retryAfterSeconds;
+    return Math.max(1, Math.ceil((Math.min(length, every) - into) / 1000));
   }
 
   /** Takes a rate-limit token: null when admitted, else the `Retry-After` seconds to advertise. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ROUTE_NAMES } from "./route-names.ts";
 
 const ratio = z.number().min(0).max(1);
@@ -27,6 +27,14 @@ export const faultsSchema = z.strictObject({
   sendRetryAfter: z.boolean(),
   /** Fixed `Retry-After` seconds; 0 = computed from the bucket (rounded up, at least 1). Default 0. */
   retryAfterSeconds: z.number().int().min(0),
+  /**
+   * Bursts of 429: every `throttleEveryMs` of real time, counted from when it was set, the first
+   * `throttleForMs` answer every selected request `429 RateLimitExceeded`, whatever the bucket
+   * holds. 0 = never. Default 0.
+   */
+  throttleEveryMs: milliseconds,
+  /** Length of each burst of 429s (`throttleEveryMs` or more: always). Default 0. */
+  throttleForMs: milliseconds,
   /** Share of selected requests answered `500 InternalServerError` without being applied. Default 0. */
   error500Ratio: ratio,
   /** Share of selected requests answered `ServerOverloaded` (503) without being applied. Default 0. */
@@ -49,8 +57,8 @@ export const faultsSchema = z.strictObject({
   /** Share of selected mutating requests answered `409 PathConflict` without being applied. Default 0. */
   pathConflictRatio: ratio,
   /**
-   * Routes the rate limit, error, reset, slow-body, path-conflict and accept-then-fail faults apply
-   * to; null = every SMH route except the token routes. Latency applies to every SMH route.
+   * Routes the rate limit, 429 bursts, error, reset, slow-body, path-conflict and accept-then-fail
+   * faults apply to; null = every SMH route except the token routes. Latency applies to every SMH route.
    */
   routes: z.array(z.enum(ROUTE_NAMES)).nullable(),
   /** Batch delete/restore bodies with more items than this answer `202 {taskId}`. Default 100. */
@@ -77,6 +85,8 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   rateLimitBurst: 0,
   sendRetryAfter: true,
   retryAfterSeconds: 0,
+  throttleEveryMs: 0,
+  throttleForMs: 0,
   error500Ratio: 0,
   error503Ratio: 0,
   resetRatio: 0,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * How the simulator resolves what smh-api.md marks as unknown ([GUESS]/[INFER]), plus inspection

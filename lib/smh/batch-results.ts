@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { createSmhError } from "./errors/classify.ts";
 import type { SmhError, TaskId } from "./errors/smh-error.ts";
 import { redactText } from "./redact.ts";

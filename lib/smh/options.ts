@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import {
   DEFAULT_BASE_URL_TEMPLATE,
   type SmhLibraryConfig,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { SmhUnexpectedResponseError } from "./errors/unexpected-response-error.ts";
 
 /**

@@ -1,4 +1,5 @@
-import ky, { type HTTPError, isHTTPError, isNetworkError, isTimeoutError } from "ky";
+import type * as Ky from "ky";
+import type { HTTPError } from "ky";
 import { createSmhError } from "./errors/classify.ts";
 import { SmhNetworkError } from "./errors/network-error.ts";
 import { SmhError, type SmhErrorDetails } from "./errors/smh-error.ts";
@@ -18,6 +19,21 @@ import {
   parseRetryAfter,
   type RetryRule,
 } from "./retry-policy.ts";
+
+// ky runs a feature test when it is imported that loads Node's fetch implementation (undici): about
+// 10 ms of a Lambda cold start. It is loaded with the first request instead.
+let kyModule: typeof Ky | undefined;
+
+async function loadKy(): Promise<typeof Ky> {
+  kyModule ??= await import("ky");
+  return kyModule;
+}
+
+/** ky, once the first request has loaded it (every caller below runs after a request). */
+function loadedKy(): typeof Ky {
+  if (kyModule === undefined) throw new Error("ky is used before the first request loaded it");
+  return kyModule;
+}
 
 /** One SMH HTTP request, before the limiter, retries and timeouts are applied. */
 export interface HttpCall {
@@ -97,6 +113,7 @@ export class Transport {
     const timing = { lastEndedAt: performance.now() };
     const { retry } = this.#options;
     try {
+      const { default: ky } = await loadKy();
       const response = await ky(buildUrl(call), {
         method: call.method,
         ...(call.json === undefined ? {} : { json: call.json }),
@@ -240,7 +257,7 @@ export class Transport {
    * wait exactly `Retry-After`.
    */
   #shouldRetry(error: Error, call: HttpCall, budget: CallBudget): boolean | undefined {
-    if (isHTTPError(error)) {
+    if (loadedKy().isHTTPError(error)) {
       const status = error.response.status;
       const { code } = readErrorBody(error.data);
       if (!mayRetryStatus(call.retry, status, code)) return false;
@@ -254,19 +271,20 @@ export class Transport {
       return undefined;
     }
     if (error instanceof AttemptTimeout) return mayRetryWithoutAnswer(call.retry, undefined);
-    if (isNetworkError(error)) return mayRetryWithoutAnswer(call.retry, networkCodeOf(error));
+    if (loadedKy().isNetworkError(error))
+      return mayRetryWithoutAnswer(call.retry, networkCodeOf(error));
     return false;
   }
 
   #toSmhError(error: unknown, call: HttpCall, budget: CallBudget, log: AttemptLog): unknown {
     if (error instanceof SmhError) return error;
-    if (isHTTPError(error)) return this.#fromHttpError(error, call, log);
+    if (loadedKy().isHTTPError(error)) return this.#fromHttpError(error, call, log);
     if (budget.signal?.aborted) return budget.signal.reason;
-    if (isTimeoutError(error)) return new SmhTimeoutError(this.#details(call, log, {}));
+    if (loadedKy().isTimeoutError(error)) return new SmhTimeoutError(this.#details(call, log, {}));
     if (error instanceof AttemptTimeout) {
       return new SmhTimeoutError(this.#details(call, log, {}), "the attempt timed out");
     }
-    if (isNetworkError(error)) {
+    if (loadedKy().isNetworkError(error)) {
       return new SmhNetworkError({
         ...this.#details(call, log, {}),
         networkCode: networkCodeOf(error),
@@ -340,11 +358,11 @@ function requestIdOf(body: unknown, headers: Headers): string | undefined {
 
 /** A short, secret-free reason for a retry event. */
 function describeFailure(error: Error): string {
-  if (isHTTPError(error)) {
+  if (loadedKy().isHTTPError(error)) {
     const { code } = readErrorBody(error.data);
     return `HTTP ${error.response.status}${code ? ` ${code}` : ""}`;
   }
   if (error instanceof AttemptTimeout) return "timeout";
-  if (isNetworkError(error)) return `network ${networkCodeOf(error) ?? "error"}`;
+  if (loadedKy().isNetworkError(error)) return `network ${networkCodeOf(error) ?? "error"}`;
   return error.name;
 }

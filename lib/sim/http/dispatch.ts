@@ -22,8 +22,8 @@ interface Outcome {
 }
 
 /**
- * Draws the faults that answer instead of the handler (rate limit, reset, 500, 503, injected
- * path conflict), in that order. Null means the request goes through.
+ * Draws the faults that answer instead of the handler (429 burst, rate limit, reset, 500, 503,
+ * injected path conflict), in that order. Null means the request goes through.
  */
 function preFault(
   core: SimCore,
@@ -36,13 +36,17 @@ function preFault(
     response: errorResponse(error, requestId, match.route.name),
     fault,
   });
-  const retryAfter = faultState.admit();
-  if (retryAfter !== null) {
+  const rateLimited = (retryAfter: number, fault: FaultKind): Outcome => {
     const headers: Record<string, string> = faults.sendRetryAfter
       ? { "Retry-After": String(retryAfter) }
       : {};
-    return answer(new SmhError("RateLimitExceeded", undefined, { headers }), "rateLimited");
-  }
+    return answer(new SmhError("RateLimitExceeded", undefined, { headers }), fault);
+  };
+  // A burst of 429s answers before the bucket is asked, so it takes no token.
+  const burst = faultState.throttled();
+  if (burst !== null) return rateLimited(burst, "throttleBurst");
+  const retryAfter = faultState.admit();
+  if (retryAfter !== null) return rateLimited(retryAfter, "rateLimited");
   if (random.chance(faults.resetRatio)) return { response: null, fault: "reset" };
   if (random.chance(faults.error500Ratio))
     return answer(new SmhError("InternalServerError"), "error500");

@@ -3,6 +3,7 @@ import type { RouteName } from "../route-names.ts";
 /** Which fault shaped a call's answer, if any. */
 export type FaultKind =
   | "rateLimited"
+  | "throttleBurst"
   | "error500"
   | "error503"
   | "reset"

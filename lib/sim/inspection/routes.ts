@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { z } from "zod";
+import * as z from "zod";
 import type { SimCore } from "../core.ts";
 import { SmhError } from "../errors.ts";
 import { parseFaultsPatch } from "../faults.ts";

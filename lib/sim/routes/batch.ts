@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { SmhError } from "../errors.ts";
 import type { RequestContext } from "../http/context.ts";
 import type { SimResponse } from "../http/response.ts";

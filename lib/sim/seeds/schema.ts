@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A time in a seed: epoch milliseconds, an ISO-8601 string or a Date. */
 const seedTime = z
