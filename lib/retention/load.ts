@@ -3,7 +3,17 @@
  * {@link RulesConfigError} naming every problem by field path and, for text, line and column.
  */
 
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { core } from "zod";
 import { RulesConfigError, type RulesIssue } from "./errors.ts";
 import { type RetentionRules, RetentionRulesSchema } from "./rules.ts";
@@ -41,7 +51,15 @@ export function loadRules(text: string, sourceName: string): RetentionRules {
       })),
     );
   }
-  const result = RetentionRulesSchema.safeParse(document.toJS({ maxAliasCount: 100 }));
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Aliases resolve only here: one to an anchor never set, or so many that they would expand
+    // into a resource-exhaustion attack (an "alias bomb").
+    throw new RulesConfigError(sourceName, [aliasIssue(document, lineCounter, error)]);
+  }
+  const result = RetentionRulesSchema.safeParse(value);
   if (result.success) return result.data;
   const locate = ({ path, message, keys, atKey }: LocatedIssue): RulesIssue => {
     const offset = offsetOf(document.contents, keys, atKey);
@@ -50,6 +68,27 @@ export function loadRules(text: string, sourceName: string): RetentionRules {
     return { path, message, line, column: col };
   };
   throw new RulesConfigError(sourceName, issuesOf(result.error.issues).map(locate));
+}
+
+/** The alias that could not be resolved (or the first one, for too many), located in the text. */
+function aliasIssue(document: Document, lineCounter: LineCounter, error: unknown): RulesIssue {
+  const reason = error instanceof Error ? error.message : String(error);
+  const unresolved = /Unresolved alias[^:]*:\s*(.+)$/.exec(reason)?.[1]?.trim();
+  let offset: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (unresolved !== undefined && node.source !== unresolved) return undefined;
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  const message =
+    unresolved === undefined
+      ? `YAML aliases expand too far (${reason}): write the values out`
+      : `alias *${unresolved} names no anchor set before it`;
+  if (offset === undefined) return { path: "", message };
+  const { line, col } = lineCounter.linePos(offset);
+  return { path: "", message, line, column: col };
 }
 
 /**
