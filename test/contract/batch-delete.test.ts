@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import {
   InvalidPathError,
   SmhInvalidRequestError,
@@ -7,34 +6,18 @@ import {
   SmhPermissionError,
 } from "../../lib/smh/index.ts";
 import { contractClient, rejectionOf } from "./helpers/client.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
 import {
   callsOf,
   createDirectories,
   deletionsOf,
   grantSet,
   LIB,
-  resetSimulator,
   SPACE,
-  startContractSimulator,
-  type TokenLogEntry,
-  tokenLogMark,
   unique,
 } from "./helpers/simulator.ts";
 
-let sim: Simulator;
-let newTokens: (libraryId?: string) => TokenLogEntry[];
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => {
-  sim.resetStats();
-  newTokens = tokenLogMark(sim);
-});
-afterEach(() => resetSimulator(sim));
+const { sim, newTokens } = await useContractSimulator();
 
 /** The recycled item id the simulator recorded for `path`, or null for a permanent deletion. */
 function appliedId(path: string): number | null | undefined {

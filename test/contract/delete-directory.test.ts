@@ -1,35 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import { InvalidPathError, SmhErrorKind, SmhNotFoundError } from "../../lib/smh/index.ts";
 import { contractClient, rejectionOf, until } from "./helpers/client.ts";
-import {
-  callsOf,
-  deletionsOf,
-  grantSet,
-  LIB,
-  resetSimulator,
-  SINGLE,
-  SPACE,
-  startContractSimulator,
-  type TokenLogEntry,
-  tokenLogMark,
-  unique,
-} from "./helpers/simulator.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
+import { callsOf, deletionsOf, grantSet, LIB, SINGLE, SPACE, unique } from "./helpers/simulator.ts";
 
-let sim: Simulator;
-let newTokens: (libraryId?: string) => TokenLogEntry[];
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => {
-  sim.resetStats();
-  newTokens = tokenLogMark(sim);
-});
-afterEach(() => resetSimulator(sim));
+const { sim, newTokens } = await useContractSimulator();
 
 describe("deleteDirectory: 200 into the recycle bin", () => {
   it("moves the directory with its whole subtree to the bin and returns the id SMH recorded", async () => {

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import {
   type ConflictResolution,
   SmhAuthError,
@@ -18,18 +17,14 @@ import {
   rejectionOf,
   until,
 } from "./helpers/client.ts";
-import { LoopbackRelay } from "./helpers/relay.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
 import {
   callsOf,
   createDirectories,
   LIB,
-  resetSimulator,
   SECRET,
   SINGLE,
   SPACE,
-  startContractSimulator,
-  type TokenLogEntry,
-  tokenLogMark,
   unique,
 } from "./helpers/simulator.ts";
 
@@ -39,24 +34,7 @@ import {
  * a misrouted library) are staged with the loopback relay; everything else is plain client use.
  */
 
-let sim: Simulator;
-let relay: LoopbackRelay;
-let newTokens: (libraryId?: string) => TokenLogEntry[];
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-  relay = await LoopbackRelay.start(sim.url);
-});
-afterAll(async () => {
-  await relay.close();
-  await sim.close();
-});
-beforeEach(() => {
-  sim.resetStats();
-  relay.rewrite = undefined;
-  newTokens = tokenLogMark(sim);
-});
-afterEach(() => resetSimulator(sim));
+const { sim, relay, newTokens } = await useContractSimulator({ relay: true });
 
 /** A directory to delete, created in the simulator. */
 function someDirectory(): string {

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import {
   type SmhClient,
   SmhNetworkError,
@@ -7,26 +6,10 @@ import {
   SmhRetryableError,
 } from "../../lib/smh/index.ts";
 import { allPages, contractClient, faultForAttempts, rejectionOf } from "./helpers/client.ts";
-import {
-  createDirectories,
-  deletionsOf,
-  LIB,
-  resetSimulator,
-  SPACE,
-  startContractSimulator,
-  unique,
-} from "./helpers/simulator.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
+import { createDirectories, deletionsOf, LIB, SPACE, unique } from "./helpers/simulator.ts";
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.resetStats());
-afterEach(() => resetSimulator(sim));
+const { sim } = await useContractSimulator();
 
 function someDirectory(): string {
   const path = unique("victim");

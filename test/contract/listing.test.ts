@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import {
   type DirectoryEntry,
   SmhConfigurationError,
@@ -7,7 +6,7 @@ import {
   SmhNotFoundError,
 } from "../../lib/smh/index.ts";
 import { allPages, contractClient, rejectionOf } from "./helpers/client.ts";
-import { LoopbackRelay } from "./helpers/relay.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
 import {
   ALBUMS,
   callsOf,
@@ -15,32 +14,12 @@ import {
   grantSet,
   LIB,
   OTHER_SPACE,
-  resetSimulator,
   SINGLE,
   SPACE,
-  startContractSimulator,
-  type TokenLogEntry,
-  tokenLogMark,
   unique,
 } from "./helpers/simulator.ts";
 
-let sim: Simulator;
-let relay: LoopbackRelay;
-let newTokens: (libraryId?: string) => TokenLogEntry[];
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-  relay = await LoopbackRelay.start(sim.url);
-});
-afterAll(async () => {
-  await relay.close();
-  await sim.close();
-});
-beforeEach(() => {
-  sim.resetStats();
-  newTokens = tokenLogMark(sim);
-});
-afterEach(() => resetSimulator(sim));
+const { sim, relay, newTokens } = await useContractSimulator({ relay: true });
 
 function entriesOf(pages: ReadonlyArray<{ entries: readonly DirectoryEntry[] }>): DirectoryEntry[] {
   return pages.flatMap((page) => page.entries);

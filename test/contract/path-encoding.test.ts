@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import { allPages, contractClient } from "./helpers/client.ts";
-import { LoopbackRelay } from "./helpers/relay.ts";
-import { deletionsOf, LIB, SPACE, startContractSimulator, unique } from "./helpers/simulator.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
+import { deletionsOf, LIB, SPACE, unique } from "./helpers/simulator.ts";
 
 /**
  * Directory names that break naive URL building: each is created in the simulator, then listed,
@@ -36,17 +35,7 @@ const NAMES = [
   "nbsp\u00a0inside",
 ];
 
-let sim: Simulator;
-let relay: LoopbackRelay;
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-  relay = await LoopbackRelay.start(sim.url);
-});
-afterAll(async () => {
-  await relay.close();
-  await sim.close();
-});
+const { sim, relay } = await useContractSimulator({ relay: true, isolateTests: false });
 
 describe("path encoding round trip: client → HTTP → simulator → client", () => {
   for (const name of NAMES) {

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import {
   type RecycledItem,
   type SmhClient,
@@ -8,37 +7,10 @@ import {
   SmhRetryableError,
 } from "../../lib/smh/index.ts";
 import { allPages, contractClient, rejectionOf } from "./helpers/client.ts";
-import { LoopbackRelay } from "./helpers/relay.ts";
-import {
-  callsOf,
-  DAY_MS,
-  grantSet,
-  LIB,
-  resetSimulator,
-  SPACE,
-  startContractSimulator,
-  type TokenLogEntry,
-  tokenLogMark,
-  unique,
-} from "./helpers/simulator.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
+import { callsOf, DAY_MS, grantSet, LIB, SPACE, unique } from "./helpers/simulator.ts";
 
-let sim: Simulator;
-let relay: LoopbackRelay;
-let newTokens: (libraryId?: string) => TokenLogEntry[];
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-  relay = await LoopbackRelay.start(sim.url);
-});
-afterAll(async () => {
-  await relay.close();
-  await sim.close();
-});
-beforeEach(() => {
-  sim.resetStats();
-  newTokens = tokenLogMark(sim);
-});
-afterEach(() => resetSimulator(sim));
+const { sim, relay, newTokens } = await useContractSimulator({ relay: true });
 
 /** Creates `path` (with one child) and moves it to the recycle bin; returns its recycled item id. */
 async function recycle(client: SmhClient, path: string): Promise<number> {

@@ -1,27 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import { type SmhClient, SmhTimeoutError, type TaskId } from "../../lib/smh/index.ts";
 import { contractClient, rejectionOf } from "./helpers/client.ts";
-import {
-  createDirectories,
-  DAY_MS,
-  LIB,
-  resetSimulator,
-  SPACE,
-  startContractSimulator,
-  unique,
-} from "./helpers/simulator.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
+import { createDirectories, DAY_MS, LIB, SPACE, unique } from "./helpers/simulator.ts";
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.resetStats());
-afterEach(() => resetSimulator(sim));
+const { sim } = await useContractSimulator();
 
 /**
  * Starts an asynchronous batch delete of `count` new directories and gives up waiting at once: the

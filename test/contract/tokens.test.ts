@@ -1,34 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import { describe, expect, it } from "vitest";
 import { SmhAuthError, type SmhEvent } from "../../lib/smh/index.ts";
 import { allPages, contractClient, rejectionOf } from "./helpers/client.ts";
+import { useContractSimulator } from "./helpers/harness.ts";
 import {
   createDirectories,
   grantSet,
   LIB,
   OTHER_SPACE,
-  resetSimulator,
   SPACE,
-  startContractSimulator,
-  type TokenLogEntry,
-  tokenLogMark,
   unique,
 } from "./helpers/simulator.ts";
 
-let sim: Simulator;
-let newTokens: (libraryId?: string) => TokenLogEntry[];
-
-beforeAll(async () => {
-  sim = await startContractSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => {
-  sim.resetStats();
-  newTokens = tokenLogMark(sim);
-});
-afterEach(() => resetSimulator(sim));
+const { sim, newTokens } = await useContractSimulator();
 
 const SECOND = 1000;
 
