@@ -1,5 +1,7 @@
 import * as z from "zod";
 import { SmhUnexpectedResponseError } from "./errors/unexpected-response-error.ts";
+import type { Library } from "./library.ts";
+import type { AttemptLog, HttpAnswer } from "./transport.ts";
 
 /**
  * Schemas of the SMH answers this client reads (see `/work/shared/smh-api.md`). Objects are not
@@ -164,6 +166,23 @@ export interface AnswerContext {
   readonly secrets?: readonly string[] | undefined;
 }
 
+/** The facts an error about `answer` needs. */
+export function contextOf(
+  operation: string,
+  library: Library,
+  answer: HttpAnswer,
+  log: AttemptLog,
+): AnswerContext {
+  return {
+    operation,
+    libraryId: library.libraryId,
+    status: answer.status,
+    requestId: answer.requestId,
+    attempts: log.attempts,
+    secrets: answer.secrets,
+  };
+}
+
 /**
  * Parses an answer body with `schema`.
  * @throws SmhUnexpectedResponseError naming the fields that did not match (never their values).
@@ -191,4 +210,18 @@ export function unexpectedStatus(context: AnswerContext): SmhUnexpectedResponseE
     { ...context, mayHaveApplied: context.mayHaveApplied ?? false },
     `status ${context.status} is not documented for this operation`,
   );
+}
+
+/**
+ * The body of an answer whose status is one of `expected`, parsed with `schema`.
+ * @throws SmhUnexpectedResponseError for any other status ({@link unexpectedStatus}) or body.
+ */
+export function readAnswer<T extends z.ZodType>(
+  schema: T,
+  answer: HttpAnswer,
+  context: AnswerContext,
+  expected: readonly number[] = [200],
+): z.output<T> {
+  if (!expected.includes(answer.status)) throw unexpectedStatus(context);
+  return parseAnswer(schema, answer.body, context);
 }

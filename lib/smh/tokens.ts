@@ -4,7 +4,7 @@ import { SmhTimeoutError } from "./errors/timeout-error.ts";
 import { emit, type SmhEventListener } from "./events.ts";
 import { type Grant, grantList } from "./grants.ts";
 import type { Library } from "./library.ts";
-import { parseAnswer, TokenSchema, unexpectedStatus } from "./responses.ts";
+import { contextOf, readAnswer, TokenSchema } from "./responses.ts";
 import { RetryRule } from "./retry-policy.ts";
 import { AttemptLog, type CallBudget, type Transport } from "./transport.ts";
 
@@ -160,15 +160,8 @@ export class TokenCache {
       { deadline: mintedAt + this.#settings.mintBudgetMs, signal: undefined },
       log,
     );
-    const context = {
-      operation,
-      libraryId: library.libraryId,
-      status: answer.status,
-      requestId: answer.requestId,
-      attempts: log.attempts,
-    };
-    if (answer.status !== 200 && answer.status !== 201) throw unexpectedStatus(context);
-    const body = parseAnswer(TokenSchema, answer.body, context);
+    const context = contextOf(operation, library, answer, log);
+    const body = readAnswer(TokenSchema, answer, context, [200, 201]);
     return {
       value: body.accessToken,
       expiresInSeconds: body.expiresIn ?? library.tokenPeriodSeconds,

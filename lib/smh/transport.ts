@@ -5,7 +5,7 @@ import { SmhNetworkError } from "./errors/network-error.ts";
 import { SmhError, type SmhErrorDetails } from "./errors/smh-error.ts";
 import { SmhTimeoutError } from "./errors/timeout-error.ts";
 import { SmhUnexpectedResponseError } from "./errors/unexpected-response-error.ts";
-import { emit } from "./events.ts";
+import { emit, type SmhRequestEvent } from "./events.ts";
 import type { Library } from "./library.ts";
 import type { RequestOutcome } from "./limiter/limiter.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -198,17 +198,14 @@ export class Transport {
         outcome = throttled ? "throttled" : "accepted";
         if (call.mutating && response.status >= 500) log.mayHaveApplied = true;
         const requestId = requestIdOf(undefined, response.headers);
-        emit(this.#options.onEvent, {
-          type: "request",
-          libraryId,
-          operation: call.operation,
-          method: call.method,
-          attempt,
-          outcome: "response",
-          status: response.status,
-          requestId,
-          durationMs: Math.round(performance.now() - started),
-        });
+        emit(
+          this.#options.onEvent,
+          requestEvent(call, attempt, started, {
+            outcome: "response",
+            status: response.status,
+            requestId,
+          }),
+        );
         if (throttled) {
           emit(this.#options.onEvent, {
             type: "throttle",
@@ -233,15 +230,7 @@ export class Transport {
         if (call.mutating && !(failure === "networkError" && neverSent(networkCodeOf(error)))) {
           log.mayHaveApplied = true;
         }
-        emit(this.#options.onEvent, {
-          type: "request",
-          libraryId,
-          operation: call.operation,
-          method: call.method,
-          attempt,
-          outcome: failure,
-          durationMs: Math.round(performance.now() - started),
-        });
+        emit(this.#options.onEvent, requestEvent(call, attempt, started, { outcome: failure }));
         if (failure === "timeout") throw new AttemptTimeout("the attempt timed out");
         throw error;
       } finally {
@@ -354,6 +343,24 @@ function parseJsonBody(text: string): unknown {
 function requestIdOf(body: unknown, headers: Headers): string | undefined {
   const fromBody = body === undefined ? undefined : readErrorBody(body).requestId;
   return fromBody ?? headers.get("x-request-id") ?? headers.get("x-smh-request-id") ?? undefined;
+}
+
+/** The `request` event of an attempt that began at `started` and ended as `end` says. */
+function requestEvent(
+  call: HttpCall,
+  attempt: number,
+  started: number,
+  end: Pick<SmhRequestEvent, "outcome" | "status" | "requestId">,
+): SmhRequestEvent {
+  return {
+    type: "request",
+    libraryId: call.library.libraryId,
+    operation: call.operation,
+    method: call.method,
+    attempt,
+    ...end,
+    durationMs: Math.round(performance.now() - started),
+  };
 }
 
 /** A short, secret-free reason for a retry event. */

@@ -85,20 +85,3 @@ export async function awaitTask(
     : parseAnswer(BatchAnswerSchema, task.result, taskContext).result;
   return { items: parseItems(result, taskContext), taskId, context: taskContext };
 }
-
-/** The facts an error about `answer` needs. */
-export function contextOf(
-  operation: string,
-  library: Library,
-  answer: HttpAnswer,
-  log: AttemptLog,
-): AnswerContext {
-  return {
-    operation,
-    libraryId: library.libraryId,
-    status: answer.status,
-    requestId: answer.requestId,
-    attempts: log.attempts,
-    secrets: answer.secrets,
-  };
-}

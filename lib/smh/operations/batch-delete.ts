@@ -3,11 +3,11 @@ import type { Caller } from "../caller.ts";
 import type { TaskId } from "../errors/smh-error.ts";
 import { type Grant, grantsForDelete } from "../grants.ts";
 import { normalizePath } from "../paths.ts";
-import { checkBatchSize, checkSpaceId, invalidRequest, spacePath } from "../requests.ts";
+import { checkBatchSize, invalidRequest, spacePath } from "../requests.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import { contextOf, settleBatch } from "./batch-answers.ts";
+import { settleBatch } from "./batch-answers.ts";
+import { resolveSpace, sendRequest } from "./exchange.ts";
 
 /** One directory of a batch delete. */
 export interface BatchDeleteItem {
@@ -60,8 +60,7 @@ export async function batchDelete(
   options?: CallOptions,
 ): Promise<BatchDeleteResult> {
   const operation = "batchDelete";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const requested = request.items.map((item) => ({
     path: normalizePath(item.path),
     permanent: item.permanent ?? false,
@@ -84,8 +83,8 @@ export async function batchDelete(
     for (const grant of grantsForDelete(permanent)) grants.add(grant);
   }
   const budget = caller.budget(options);
-  const log = new AttemptLog();
-  const answer = await caller.send(
+  const { answer, log, context, meta } = await sendRequest(
+    caller,
     {
       operation,
       library,
@@ -102,9 +101,7 @@ export async function batchDelete(
       mutating: true,
     },
     budget,
-    log,
   );
-  const context = { ...contextOf(operation, library, answer, log), mayHaveApplied: true };
   const settled = await settleBatch(caller, answer, context, {
     library,
     spaceId,
@@ -120,5 +117,5 @@ export async function batchDelete(
     const outcome = outcomes.get(path) ?? { outcome: "unknown" };
     return { path, permanent, ...outcome };
   });
-  return { items, taskId: settled.taskId, requestId: answer.requestId, attempts: log.attempts };
+  return { items, taskId: settled.taskId, ...meta };
 }

@@ -3,12 +3,12 @@ import type { Caller } from "../caller.ts";
 import type { TaskId } from "../errors/smh-error.ts";
 import { grantsForDelete } from "../grants.ts";
 import { normalizePath, samePath } from "../paths.ts";
-import { checkSpaceId, directoryPath } from "../requests.ts";
-import { parseAnswer, RecycledSchema, unexpectedStatus } from "../responses.ts";
+import { directoryPath } from "../requests.ts";
+import { contextOf, parseAnswer, RecycledSchema, unexpectedStatus } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import { awaitTask, contextOf } from "./batch-answers.ts";
+import { awaitTask } from "./batch-answers.ts";
+import { resolveSpace, sendRequest } from "./exchange.ts";
 export interface DeleteDirectoryRequest extends SpaceRef {
   /** The directory or album, relative to the space root (`events/2024/party`). Never the root. */
   readonly path: string;
@@ -56,13 +56,12 @@ export async function deleteDirectory(
   options?: CallOptions,
 ): Promise<DeleteDirectoryResult> {
   const operation = "deleteDirectory";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const path = normalizePath(request.path);
   const permanent = request.permanent ?? false;
   const budget = caller.budget(options);
-  const log = new AttemptLog();
-  const answer = await caller.send(
+  const { answer, log, context, meta } = await sendRequest(
+    caller,
     {
       operation,
       library,
@@ -76,17 +75,7 @@ export async function deleteDirectory(
       mutating: true,
     },
     budget,
-    log,
   );
-  const context = {
-    operation,
-    libraryId: library.libraryId,
-    status: answer.status,
-    requestId: answer.requestId,
-    attempts: log.attempts,
-    mayHaveApplied: true,
-  };
-  const meta = { requestId: answer.requestId, attempts: log.attempts };
   switch (answer.status) {
     case 200: {
       const { recycledItemId } = parseAnswer(RecycledSchema, answer.body, context);

@@ -2,11 +2,11 @@ import type { Caller } from "../caller.ts";
 import { SmhError } from "../errors/smh-error.ts";
 import { READ_ONLY } from "../grants.ts";
 import { normalizePath } from "../paths.ts";
-import { checkSpaceId, directoryPath } from "../requests.ts";
-import { DirectoryInfoSchema, parseAnswer, unexpectedStatus } from "../responses.ts";
+import { directoryPath } from "../requests.ts";
+import { DirectoryInfoSchema, readAnswer } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
+import { resolveSpace, sendRequest } from "./exchange.ts";
 export interface DirectoryRequest extends SpaceRef {
   readonly path: string;
 }
@@ -39,11 +39,10 @@ export async function directoryInfo(
   options?: CallOptions,
 ): Promise<DirectoryInfoResult> {
   const operation = "directoryInfo";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const path = normalizePath(request.path);
-  const log = new AttemptLog();
-  const answer = await caller.send(
+  const { answer, context, meta } = await sendRequest(
+    caller,
     {
       operation,
       library,
@@ -57,17 +56,8 @@ export async function directoryInfo(
       mutating: false,
     },
     caller.budget(options),
-    log,
   );
-  const context = {
-    operation,
-    libraryId: library.libraryId,
-    status: answer.status,
-    requestId: answer.requestId,
-    attempts: log.attempts,
-  };
-  if (answer.status !== 200) throw unexpectedStatus(context);
-  const body = parseAnswer(DirectoryInfoSchema, answer.body, context);
+  const body = readAnswer(DirectoryInfoSchema, answer, context);
   return {
     info: {
       type: body.type,
@@ -78,8 +68,7 @@ export async function directoryInfo(
       fileCount: body.fileCount,
       subDirCount: body.subDirCount,
     },
-    requestId: answer.requestId,
-    attempts: log.attempts,
+    ...meta,
   };
 }
 
@@ -101,12 +90,11 @@ export async function directoryExists(
   options?: CallOptions,
 ): Promise<DirectoryExistsResult> {
   const operation = "directoryExists";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const path = normalizePath(request.path);
-  const log = new AttemptLog();
   try {
-    const answer = await caller.send(
+    const { meta } = await sendRequest(
+      caller,
       {
         operation,
         library,
@@ -119,9 +107,8 @@ export async function directoryExists(
         mutating: false,
       },
       caller.budget(options),
-      log,
     );
-    return { exists: true, requestId: answer.requestId, attempts: log.attempts };
+    return { exists: true, ...meta };
   } catch (error) {
     if (error instanceof SmhError && error.status === 404) {
       return { exists: false, requestId: error.requestId, attempts: error.attempts };

@@ -1,12 +1,12 @@
 import type { Caller } from "../caller.ts";
 import { READ_ONLY } from "../grants.ts";
-import { nextMarker } from "../pagination.ts";
+import { pages } from "../pagination.ts";
 import { isRootPath, normalizePath } from "../paths.ts";
-import { checkPageSize, checkSpaceId, directoryPath } from "../requests.ts";
-import { DirectoryPageSchema, parseAnswer, unexpectedStatus } from "../responses.ts";
+import { checkPageSize, directoryPath } from "../requests.ts";
+import { DirectoryPageSchema, readAnswer } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
+import { resolveSpace, sendRequest } from "./exchange.ts";
 export interface ListDirectoryRequest extends SpaceRef {
   /** The directory to list; empty or `/` lists the space root. @default "" */
   readonly path?: string | undefined;
@@ -70,18 +70,15 @@ export async function* listDirectory(
   options?: CallOptions,
 ): AsyncGenerator<DirectoryPage, void, undefined> {
   const operation = "listDirectory";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const path =
     request.path === undefined || isRootPath(request.path) ? "" : normalizePath(request.path);
   const limit = checkPageSize(request.pageSize, 100, 100, operation, library.libraryId);
   const filter = request.filter ?? "onlyDir";
-  let marker: string | undefined = request.marker === "" ? undefined : request.marker;
-  // A marker seen before (the starting one included) would page forever.
-  const markers = new Set<string>(marker === undefined ? [] : [marker]);
-  do {
-    const log = new AttemptLog();
-    const answer = await caller.send(
+  const start = request.marker === "" ? undefined : request.marker;
+  yield* pages(start, async (marker) => {
+    const { answer, context, meta } = await sendRequest(
+      caller,
       {
         operation,
         library,
@@ -101,18 +98,9 @@ export async function* listDirectory(
         mutating: false,
       },
       caller.budget(options),
-      log,
     );
-    const context = {
-      operation,
-      libraryId: library.libraryId,
-      status: answer.status,
-      requestId: answer.requestId,
-      attempts: log.attempts,
-    };
-    if (answer.status !== 200) throw unexpectedStatus(context);
-    const page = parseAnswer(DirectoryPageSchema, answer.body, context);
-    const entries = page.contents.map((entry) => ({
+    const body = readAnswer(DirectoryPageSchema, answer, context);
+    const entries = body.contents.map((entry) => ({
       name: entry.name,
       path: entry.path ? entry.path.join("/") : path === "" ? entry.name : `${path}/${entry.name}`,
       type: entry.type,
@@ -120,12 +108,6 @@ export async function* listDirectory(
       modificationTime: entry.modificationTime,
       size: entry.size === undefined ? undefined : String(entry.size),
     }));
-    yield {
-      entries,
-      nextMarker: page.nextMarker,
-      requestId: answer.requestId,
-      attempts: log.attempts,
-    };
-    marker = nextMarker(page.nextMarker, markers, context);
-  } while (marker !== undefined);
+    return { page: { entries, nextMarker: body.nextMarker, ...meta }, context };
+  });
 }

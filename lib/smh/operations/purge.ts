@@ -1,12 +1,12 @@
 import type { Caller } from "../caller.ts";
 import type { TaskId } from "../errors/smh-error.ts";
 import { Grant } from "../grants.ts";
-import { checkBatchSize, checkRecycledItemId, checkSpaceId, spacePath } from "../requests.ts";
+import { checkBatchSize, checkRecycledItemId, spacePath } from "../requests.ts";
 import { unexpectedStatus } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import { awaitTask, contextOf } from "./batch-answers.ts";
+import { awaitTask } from "./batch-answers.ts";
+import { resolveSpace, sendRequest } from "./exchange.ts";
 export interface PurgeRecycledItemRequest extends SpaceRef {
   readonly recycledItemId: number;
 }
@@ -25,11 +25,10 @@ export async function purgeRecycledItem(
   options?: CallOptions,
 ): Promise<CallMeta> {
   const operation = "purgeRecycledItem";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const id = checkRecycledItemId(request.recycledItemId, operation, library.libraryId);
-  const log = new AttemptLog();
-  const answer = await caller.send(
+  const { answer, context, meta } = await sendRequest(
+    caller,
     {
       operation,
       library,
@@ -42,12 +41,9 @@ export async function purgeRecycledItem(
       mutating: true,
     },
     caller.budget(options),
-    log,
   );
-  if (answer.status !== 204 && answer.status !== 200) {
-    throw unexpectedStatus({ ...contextOf(operation, library, answer, log), mayHaveApplied: true });
-  }
-  return { requestId: answer.requestId, attempts: log.attempts };
+  if (answer.status !== 204 && answer.status !== 200) throw unexpectedStatus(context);
+  return meta;
 }
 
 export interface PurgeRecycledItemsRequest extends SpaceRef {
@@ -73,14 +69,13 @@ export async function purgeRecycledItems(
   options?: CallOptions,
 ): Promise<PurgeRecycledItemsResult> {
   const operation = "purgeRecycledItems";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const ids = [...new Set(request.recycledItemIds)];
   checkBatchSize(ids.length, operation, library.libraryId);
   for (const id of ids) checkRecycledItemId(id, operation, library.libraryId);
   const budget = caller.budget(options);
-  const log = new AttemptLog();
-  const answer = await caller.send(
+  const { answer, log, context, meta } = await sendRequest(
+    caller,
     {
       operation,
       library,
@@ -95,10 +90,7 @@ export async function purgeRecycledItems(
       mutating: true,
     },
     budget,
-    log,
   );
-  const context = { ...contextOf(operation, library, answer, log), mayHaveApplied: true };
-  const meta = { requestId: answer.requestId, attempts: log.attempts };
   if (answer.status === 204 || answer.status === 200) return { taskId: undefined, ...meta };
   if (answer.status !== 202) throw unexpectedStatus(context);
   // A large purge may run as a task; it has no per-item results to read.

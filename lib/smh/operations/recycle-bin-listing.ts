@@ -1,13 +1,12 @@
 import type { Caller } from "../caller.ts";
 import { READ_ONLY } from "../grants.ts";
-import { nextMarker } from "../pagination.ts";
+import { pages } from "../pagination.ts";
 import { normalizePath, samePath } from "../paths.ts";
-import { checkPageSize, checkSpaceId, spacePath } from "../requests.ts";
-import { parseAnswer, RecycleBinPageSchema, unexpectedStatus } from "../responses.ts";
+import { checkPageSize, spacePath } from "../requests.ts";
+import { RecycleBinPageSchema, readAnswer } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import { contextOf } from "./batch-answers.ts";
+import { resolveSpace, sendRequest } from "./exchange.ts";
 /** One item of the recycle bin. */
 export interface RecycledItem {
   readonly recycledItemId: number;
@@ -50,14 +49,11 @@ export async function* listRecycleBin(
   options?: CallOptions,
 ): AsyncGenerator<RecycleBinPage, void, undefined> {
   const operation = "listRecycleBin";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const limit = checkPageSize(request.pageSize, 100, 100, operation, library.libraryId);
-  const markers = new Set<string>();
-  let marker: string | undefined;
-  do {
-    const log = new AttemptLog();
-    const answer = await caller.send(
+  yield* pages(undefined, async (marker) => {
+    const { answer, context, meta } = await sendRequest(
+      caller,
       {
         operation,
         library,
@@ -76,12 +72,9 @@ export async function* listRecycleBin(
         mutating: false,
       },
       caller.budget(options),
-      log,
     );
-    const context = contextOf(operation, library, answer, log);
-    if (answer.status !== 200) throw unexpectedStatus(context);
-    const page = parseAnswer(RecycleBinPageSchema, answer.body, context);
-    const items = page.contents.map((item) => ({
+    const body = readAnswer(RecycleBinPageSchema, answer, context);
+    const items = body.contents.map((item) => ({
       recycledItemId: item.recycledItemId,
       originalPath: item.originalPath.join("/"),
       originalSegments: item.originalPath,
@@ -90,14 +83,8 @@ export async function* listRecycleBin(
       removalTime: item.removalTime,
       remainingTime: item.remainingTime,
     }));
-    yield {
-      items,
-      nextMarker: page.nextMarker,
-      requestId: answer.requestId,
-      attempts: log.attempts,
-    };
-    marker = nextMarker(page.nextMarker, markers, context);
-  } while (marker !== undefined);
+    return { page: { items, nextMarker: body.nextMarker, ...meta }, context };
+  });
 }
 
 export interface FindRecycledItemRequest extends SpaceRef {

@@ -2,12 +2,12 @@ import { itemError } from "../batch-results.ts";
 import type { Caller } from "../caller.ts";
 import type { SmhError, TaskId } from "../errors/smh-error.ts";
 import { Grant } from "../grants.ts";
-import { checkBatchSize, checkRecycledItemId, checkSpaceId, spacePath } from "../requests.ts";
-import { parseAnswer, RestoredSchema, unexpectedStatus } from "../responses.ts";
+import { checkBatchSize, checkRecycledItemId, spacePath } from "../requests.ts";
+import { RestoredSchema, readAnswer } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import { contextOf, settleBatch } from "./batch-answers.ts";
+import { settleBatch } from "./batch-answers.ts";
+import { resolveSpace, sendRequest } from "./exchange.ts";
 /** How a restore resolves a name conflict at the destination. */
 export type ConflictResolution = "ask" | "rename" | "overwrite";
 /** Where a restore puts an item whose original parent is gone. */
@@ -44,11 +44,10 @@ export async function restoreRecycledItem(
   options?: CallOptions,
 ): Promise<RestoreRecycledItemResult> {
   const operation = "restoreRecycledItem";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const id = checkRecycledItemId(request.recycledItemId, operation, library.libraryId);
-  const log = new AttemptLog();
-  const answer = await caller.send(
+  const { answer, context, meta } = await sendRequest(
+    caller,
     {
       operation,
       library,
@@ -66,14 +65,10 @@ export async function restoreRecycledItem(
       mutating: true,
     },
     caller.budget(options),
-    log,
   );
-  const context = { ...contextOf(operation, library, answer, log), mayHaveApplied: true };
-  if (answer.status === 204)
-    return { path: undefined, requestId: answer.requestId, attempts: log.attempts };
-  if (answer.status !== 200) throw unexpectedStatus(context);
-  const body = parseAnswer(RestoredSchema, answer.body, context);
-  return { path: body.path.join("/"), requestId: answer.requestId, attempts: log.attempts };
+  if (answer.status === 204) return { path: undefined, ...meta };
+  const body = readAnswer(RestoredSchema, answer, context);
+  return { path: body.path.join("/"), ...meta };
 }
 
 export interface RestoreRecycledItemsRequest extends SpaceRef {
@@ -115,14 +110,13 @@ export async function restoreRecycledItems(
   options?: CallOptions,
 ): Promise<RestoreRecycledItemsResult> {
   const operation = "restoreRecycledItems";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const ids = [...new Set(request.recycledItemIds)];
   checkBatchSize(ids.length, operation, library.libraryId);
   for (const id of ids) checkRecycledItemId(id, operation, library.libraryId);
   const budget = caller.budget(options);
-  const log = new AttemptLog();
-  const answer = await caller.send(
+  const { answer, log, context, meta } = await sendRequest(
+    caller,
     {
       operation,
       library,
@@ -138,10 +132,7 @@ export async function restoreRecycledItems(
       mutating: true,
     },
     budget,
-    log,
   );
-  const context = { ...contextOf(operation, library, answer, log), mayHaveApplied: true };
-  const meta = { requestId: answer.requestId, attempts: log.attempts };
   const settled = await settleBatch(caller, answer, context, {
     library,
     spaceId,

@@ -1,12 +1,11 @@
 import type { Caller } from "../caller.ts";
 import { Grant, READ_ONLY } from "../grants.ts";
-import { nextMarker } from "../pagination.ts";
+import { pages } from "../pagination.ts";
 import { checkPageSize } from "../requests.ts";
-import { parseAnswer, SpacePageSchema, unexpectedStatus } from "../responses.ts";
+import { readAnswer, SpacePageSchema } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog } from "../transport.ts";
 import type { CallMeta, CallOptions } from "../types.ts";
-import { contextOf } from "./batch-answers.ts";
+import { sendRequest } from "./exchange.ts";
 
 export interface ListSpacesRequest {
   readonly libraryId: string;
@@ -48,11 +47,9 @@ export async function* listSpaces(
   const operation = "listSpaces";
   const library = caller.library(request.libraryId, operation);
   const limit = checkPageSize(request.pageSize, 1000, 100, operation, library.libraryId);
-  const markers = new Set<string>();
-  let marker: string | undefined;
-  do {
-    const log = new AttemptLog();
-    const answer = await caller.send(
+  yield* pages(undefined, async (marker) => {
+    const { answer, context, meta } = await sendRequest(
+      caller,
       {
         operation,
         library,
@@ -67,22 +64,13 @@ export async function* listSpaces(
         mutating: false,
       },
       caller.budget(options),
-      log,
     );
-    const context = contextOf(operation, library, answer, log);
-    if (answer.status !== 200) throw unexpectedStatus(context);
-    const page = parseAnswer(SpacePageSchema, answer.body, context);
-    const spaces = page.list.map((space) => ({
+    const body = readAnswer(SpacePageSchema, answer, context);
+    const spaces = body.list.map((space) => ({
       spaceId: space.spaceId,
       userId: space.userId,
       creationTime: space.creationTime,
     }));
-    yield {
-      spaces,
-      nextMarker: page.nextMarker,
-      requestId: answer.requestId,
-      attempts: log.attempts,
-    };
-    marker = nextMarker(page.nextMarker, markers, context);
-  } while (marker !== undefined);
+    return { page: { spaces, nextMarker: body.nextMarker, ...meta }, context };
+  });
 }

@@ -5,11 +5,12 @@ import { SmhTimeoutError } from "../errors/timeout-error.ts";
 import { SmhUnexpectedResponseError } from "../errors/unexpected-response-error.ts";
 import { READ_ONLY } from "../grants.ts";
 import type { Library } from "../library.ts";
-import { checkSpaceId, invalidRequest, spacePath } from "../requests.ts";
-import { parseAnswer, TaskListSchema, unexpectedStatus } from "../responses.ts";
+import { invalidRequest, spacePath } from "../requests.ts";
+import { readAnswer, TaskListSchema } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
 import { AttemptLog, type CallBudget } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
+import { resolveSpace, sendRequest } from "./exchange.ts";
 
 /** Where a task is: SMH's status 202 is `running`, other 2xx `succeeded`, anything else `failed`. */
 export type TaskState = "running" | "succeeded" | "failed";
@@ -61,12 +62,10 @@ export async function queryTasks(
   options?: CallOptions,
 ): Promise<QueryTasksResult> {
   const operation = "queryTasks";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   if (request.taskIds.length === 0 || request.taskIds.length > 100) {
     throw invalidRequest(operation, library.libraryId, "ParamInvalid", "query 1 to 100 tasks");
   }
-  const log = new AttemptLog();
   const { tasks, requestId, attempts } = await fetchTasks(
     caller,
     library,
@@ -74,7 +73,6 @@ export async function queryTasks(
     request.taskIds,
     caller.budget(options),
     options?.userId,
-    log,
   );
   return { tasks, requestId, attempts };
 }
@@ -94,8 +92,7 @@ export async function waitForTask(
   options?: CallOptions,
 ): Promise<WaitForTaskResult> {
   const operation = "waitForTask";
-  const library = caller.library(request.libraryId, operation);
-  const spaceId = checkSpaceId(request.spaceId, operation, library.libraryId);
+  const { library, spaceId } = resolveSpace(caller, request, operation);
   const log = new AttemptLog();
   const { task, polls, requestId } = await pollTask(caller, {
     operation,
@@ -160,7 +157,6 @@ export async function pollTask(
       [context.taskId],
       context.budget,
       context.userId,
-      new AttemptLog(),
     );
     polls++;
     const task = answer.tasks.find(
@@ -193,11 +189,11 @@ async function fetchTasks(
   taskIds: readonly TaskId[],
   budget: CallBudget,
   userId: string | undefined,
-  log: AttemptLog,
 ): Promise<TaskAnswer> {
   const operation = "queryTasks";
   const ids = taskIds.map((id) => encodeURIComponent(String(id))).join(",");
-  const answer = await caller.send(
+  const { answer, context, meta } = await sendRequest(
+    caller,
     {
       operation,
       library,
@@ -210,23 +206,14 @@ async function fetchTasks(
       mutating: false,
     },
     budget,
-    log,
   );
-  const context = {
-    operation,
-    libraryId: library.libraryId,
-    status: answer.status,
-    requestId: answer.requestId,
-    attempts: log.attempts,
-  };
-  if (answer.status !== 200) throw unexpectedStatus(context);
-  const tasks = parseAnswer(TaskListSchema, answer.body, context).map((task) => ({
+  const tasks = readAnswer(TaskListSchema, answer, context).map((task) => ({
     taskId: task.taskId,
     status: task.status,
     state: stateOf(task.status),
     result: task.result,
   }));
-  return { tasks, requestId: answer.requestId, attempts: log.attempts, secrets: answer.secrets };
+  return { tasks, ...meta, secrets: answer.secrets };
 }
 
 function stateOf(status: number): TaskState {
