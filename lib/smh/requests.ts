@@ -61,6 +61,18 @@ export function checkRecycledItemId(id: number, operation: string, libraryId: st
   return id;
 }
 
+/** The distinct IDs of a batch of recycled items: 1 to {@link MAX_BATCH_ITEMS}, each one valid. */
+export function checkRecycledItemIds(
+  ids: readonly number[],
+  operation: string,
+  libraryId: string,
+): number[] {
+  const unique = [...new Set(ids)];
+  checkBatchSize(unique.length, operation, libraryId);
+  for (const id of unique) checkRecycledItemId(id, operation, libraryId);
+  return unique;
+}
+
 /** `/api/v1/{area}/{LibraryId}/{SpaceId}`, each ID URL-encoded. */
 export function spacePath(area: string, libraryId: string, spaceId: string): string {
   return `/api/v1/${area}/${encodeURIComponent(libraryId)}/${encodeURIComponent(spaceId)}`;

@@ -7,7 +7,7 @@ import { checkBatchSize, invalidRequest, spacePath } from "../requests.ts";
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
 import { settleBatch } from "./batch-answers.ts";
-import { resolveSpace, sendRequest } from "./exchange.ts";
+import { resolveSpace, sendChange } from "./exchange.ts";
 
 /** One directory of a batch delete. */
 export interface BatchDeleteItem {
@@ -82,8 +82,7 @@ export async function batchDelete(
   for (const permanent of unique.values()) {
     for (const grant of grantsForDelete(permanent)) grants.add(grant);
   }
-  const budget = caller.budget(options);
-  const { answer, log, context, meta } = await sendRequest(
+  const { answer, context, meta, wait } = await sendChange(
     caller,
     {
       operation,
@@ -96,19 +95,11 @@ export async function batchDelete(
       ),
       spaceId,
       grants: [...grants],
-      userId: options?.userId,
       retry: RetryRule.onlyUnprocessed,
-      mutating: true,
     },
-    budget,
+    options,
   );
-  const settled = await settleBatch(caller, answer, context, {
-    library,
-    spaceId,
-    budget,
-    userId: options?.userId,
-    log,
-  });
+  const settled = await settleBatch(caller, answer, context, wait);
   const outcomes = deleteOutcomes([...unique.keys()], settled.items ?? [], {
     ...context,
     taskId: settled.taskId,

@@ -8,7 +8,7 @@ import { contextOf, parseAnswer, RecycledSchema, unexpectedStatus } from "../res
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
 import { awaitTask } from "./batch-answers.ts";
-import { resolveSpace, sendRequest } from "./exchange.ts";
+import { resolveSpace, sendChange } from "./exchange.ts";
 export interface DeleteDirectoryRequest extends SpaceRef {
   /** The directory or album, relative to the space root (`events/2024/party`). Never the root. */
   readonly path: string;
@@ -59,8 +59,7 @@ export async function deleteDirectory(
   const { library, spaceId } = resolveSpace(caller, request, operation);
   const path = normalizePath(request.path);
   const permanent = request.permanent ?? false;
-  const budget = caller.budget(options);
-  const { answer, log, context, meta } = await sendRequest(
+  const { answer, log, context, meta, wait } = await sendChange(
     caller,
     {
       operation,
@@ -70,11 +69,9 @@ export async function deleteDirectory(
       query: { permanent: permanent ? "1" : "0" },
       spaceId,
       grants: grantsForDelete(permanent),
-      userId: options?.userId,
       retry: RetryRule.always,
-      mutating: true,
     },
-    budget,
+    options,
   );
   switch (answer.status) {
     case 200: {
@@ -84,7 +81,6 @@ export async function deleteDirectory(
     case 204:
       return { outcome: "deleted", ...meta };
     case 202: {
-      const wait = { library, spaceId, budget, userId: options?.userId, log };
       const settled = await awaitTask(
         caller,
         answer,

@@ -4,9 +4,8 @@ import { READ_ONLY } from "../grants.ts";
 import { normalizePath } from "../paths.ts";
 import { directoryPath } from "../requests.ts";
 import { DirectoryInfoSchema, readAnswer } from "../responses.ts";
-import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import { resolveSpace, sendRequest } from "./exchange.ts";
+import { resolveSpace, sendRead } from "./exchange.ts";
 export interface DirectoryRequest extends SpaceRef {
   readonly path: string;
 }
@@ -41,7 +40,7 @@ export async function directoryInfo(
   const operation = "directoryInfo";
   const { library, spaceId } = resolveSpace(caller, request, operation);
   const path = normalizePath(request.path);
-  const { answer, context, meta } = await sendRequest(
+  const { answer, context, meta } = await sendRead(
     caller,
     {
       operation,
@@ -51,11 +50,8 @@ export async function directoryInfo(
       flags: ["info"],
       spaceId,
       grants: READ_ONLY,
-      userId: options?.userId,
-      retry: RetryRule.always,
-      mutating: false,
     },
-    caller.budget(options),
+    options,
   );
   const body = readAnswer(DirectoryInfoSchema, answer, context);
   return {
@@ -93,7 +89,7 @@ export async function directoryExists(
   const { library, spaceId } = resolveSpace(caller, request, operation);
   const path = normalizePath(request.path);
   try {
-    const { meta } = await sendRequest(
+    const { meta } = await sendRead(
       caller,
       {
         operation,
@@ -102,11 +98,8 @@ export async function directoryExists(
         path: directoryPath(library.libraryId, spaceId, path),
         spaceId,
         grants: READ_ONLY,
-        userId: options?.userId,
-        retry: RetryRule.always,
-        mutating: false,
       },
-      caller.budget(options),
+      options,
     );
     return { exists: true, ...meta };
   } catch (error) {

@@ -2,8 +2,10 @@ import type { AuthorizedCall, Caller } from "../caller.ts";
 import type { Library } from "../library.ts";
 import { checkSpaceId } from "../requests.ts";
 import { type AnswerContext, contextOf } from "../responses.ts";
+import { RetryRule } from "../retry-policy.ts";
 import { AttemptLog, type CallBudget, type HttpAnswer } from "../transport.ts";
-import type { CallMeta, SpaceRef } from "../types.ts";
+import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
+import type { BatchWait } from "./batch-answers.ts";
 
 /** The configured library and the checked space an operation on `request` goes to. */
 export function resolveSpace(
@@ -45,4 +47,46 @@ export async function sendRequest(
     context: call.mutating ? { ...context, mayHaveApplied: true } : context,
     meta: { requestId: answer.requestId, attempts: log.attempts },
   };
+}
+
+/** A read request: the call less what {@link sendRead} fills in. */
+export type ReadCall = Omit<AuthorizedCall, "userId" | "retry" | "mutating">;
+
+/**
+ * Sends a request that changes nothing, so that any failure may be retried
+ * ({@link RetryRule.always}), as the call's user and within the call's budget.
+ */
+export function sendRead(
+  caller: Caller,
+  call: ReadCall,
+  options: CallOptions | undefined,
+): Promise<Exchange> {
+  return sendRequest(
+    caller,
+    { ...call, userId: options?.userId, retry: RetryRule.always, mutating: false },
+    caller.budget(options),
+  );
+}
+
+/** A request that changes SMH state in a space: the call less what {@link sendChange} fills in. */
+export type ChangeCall = Omit<AuthorizedCall, "spaceId" | "userId" | "mutating"> & {
+  readonly spaceId: string;
+};
+
+/** The answer to a {@link ChangeCall}, and where to wait for the task if SMH answered 202. */
+export interface ChangeExchange extends Exchange {
+  readonly wait: BatchWait;
+}
+
+/** Sends a request that changes SMH state, as the call's user and within the call's budget. */
+export async function sendChange(
+  caller: Caller,
+  call: ChangeCall,
+  options: CallOptions | undefined,
+): Promise<ChangeExchange> {
+  const budget = caller.budget(options);
+  const userId = options?.userId;
+  const exchange = await sendRequest(caller, { ...call, userId, mutating: true }, budget);
+  const { library, spaceId } = call;
+  return { ...exchange, wait: { library, spaceId, budget, userId, log: exchange.log } };
 }

@@ -4,9 +4,8 @@ import { pages } from "../pagination.ts";
 import { isRootPath, normalizePath } from "../paths.ts";
 import { checkPageSize, directoryPath } from "../requests.ts";
 import { DirectoryPageSchema, readAnswer } from "../responses.ts";
-import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import { resolveSpace, sendRequest } from "./exchange.ts";
+import { resolveSpace, sendRead } from "./exchange.ts";
 export interface ListDirectoryRequest extends SpaceRef {
   /** The directory to list; empty or `/` lists the space root. @default "" */
   readonly path?: string | undefined;
@@ -77,7 +76,7 @@ export async function* listDirectory(
   const filter = request.filter ?? "onlyDir";
   const start = request.marker === "" ? undefined : request.marker;
   yield* pages(start, async (marker) => {
-    const { answer, context, meta } = await sendRequest(
+    const { answer, context, meta } = await sendRead(
       caller,
       {
         operation,
@@ -93,11 +92,8 @@ export async function* listDirectory(
         },
         spaceId,
         grants: READ_ONLY,
-        userId: options?.userId,
-        retry: RetryRule.always,
-        mutating: false,
       },
-      caller.budget(options),
+      options,
     );
     const body = readAnswer(DirectoryPageSchema, answer, context);
     const entries = body.contents.map((entry) => ({

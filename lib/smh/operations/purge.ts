@@ -1,12 +1,12 @@
 import type { Caller } from "../caller.ts";
 import type { TaskId } from "../errors/smh-error.ts";
 import { Grant } from "../grants.ts";
-import { checkBatchSize, checkRecycledItemId, spacePath } from "../requests.ts";
+import { checkRecycledItemId, checkRecycledItemIds, spacePath } from "../requests.ts";
 import { unexpectedStatus } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
 import { awaitTask } from "./batch-answers.ts";
-import { resolveSpace, sendRequest } from "./exchange.ts";
+import { resolveSpace, sendChange } from "./exchange.ts";
 export interface PurgeRecycledItemRequest extends SpaceRef {
   readonly recycledItemId: number;
 }
@@ -27,7 +27,7 @@ export async function purgeRecycledItem(
   const operation = "purgeRecycledItem";
   const { library, spaceId } = resolveSpace(caller, request, operation);
   const id = checkRecycledItemId(request.recycledItemId, operation, library.libraryId);
-  const { answer, context, meta } = await sendRequest(
+  const { answer, context, meta } = await sendChange(
     caller,
     {
       operation,
@@ -36,11 +36,9 @@ export async function purgeRecycledItem(
       path: `${spacePath("recycled", library.libraryId, spaceId)}/${id}`,
       spaceId,
       grants: [Grant.deleteRecycled],
-      userId: options?.userId,
       retry: RetryRule.always,
-      mutating: true,
     },
-    caller.budget(options),
+    options,
   );
   if (answer.status !== 204 && answer.status !== 200) throw unexpectedStatus(context);
   return meta;
@@ -70,11 +68,8 @@ export async function purgeRecycledItems(
 ): Promise<PurgeRecycledItemsResult> {
   const operation = "purgeRecycledItems";
   const { library, spaceId } = resolveSpace(caller, request, operation);
-  const ids = [...new Set(request.recycledItemIds)];
-  checkBatchSize(ids.length, operation, library.libraryId);
-  for (const id of ids) checkRecycledItemId(id, operation, library.libraryId);
-  const budget = caller.budget(options);
-  const { answer, log, context, meta } = await sendRequest(
+  const ids = checkRecycledItemIds(request.recycledItemIds, operation, library.libraryId);
+  const { answer, context, meta, wait } = await sendChange(
     caller,
     {
       operation,
@@ -85,16 +80,13 @@ export async function purgeRecycledItems(
       json: ids,
       spaceId,
       grants: [Grant.deleteRecycled],
-      userId: options?.userId,
       retry: RetryRule.onlyUnprocessed,
-      mutating: true,
     },
-    budget,
+    options,
   );
   if (answer.status === 204 || answer.status === 200) return { taskId: undefined, ...meta };
   if (answer.status !== 202) throw unexpectedStatus(context);
   // A large purge may run as a task; it has no per-item results to read.
-  const wait = { library, spaceId, budget, userId: options?.userId, log };
   const { taskId } = await awaitTask(caller, answer, context, wait);
   return { taskId, ...meta };
 }

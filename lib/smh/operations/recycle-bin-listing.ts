@@ -4,9 +4,8 @@ import { pages } from "../pagination.ts";
 import { normalizePath, samePath } from "../paths.ts";
 import { checkPageSize, spacePath } from "../requests.ts";
 import { RecycleBinPageSchema, readAnswer } from "../responses.ts";
-import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import { resolveSpace, sendRequest } from "./exchange.ts";
+import { resolveSpace, sendRead } from "./exchange.ts";
 /** One item of the recycle bin. */
 export interface RecycledItem {
   readonly recycledItemId: number;
@@ -52,7 +51,7 @@ export async function* listRecycleBin(
   const { library, spaceId } = resolveSpace(caller, request, operation);
   const limit = checkPageSize(request.pageSize, 100, 100, operation, library.libraryId);
   yield* pages(undefined, async (marker) => {
-    const { answer, context, meta } = await sendRequest(
+    const { answer, context, meta } = await sendRead(
       caller,
       {
         operation,
@@ -67,11 +66,8 @@ export async function* listRecycleBin(
         },
         spaceId,
         grants: READ_ONLY,
-        userId: options?.userId,
-        retry: RetryRule.always,
-        mutating: false,
       },
-      caller.budget(options),
+      options,
     );
     const body = readAnswer(RecycleBinPageSchema, answer, context);
     const items = body.contents.map((item) => ({

@@ -2,12 +2,12 @@ import { itemError } from "../batch-results.ts";
 import type { Caller } from "../caller.ts";
 import type { SmhError, TaskId } from "../errors/smh-error.ts";
 import { Grant } from "../grants.ts";
-import { checkBatchSize, checkRecycledItemId, spacePath } from "../requests.ts";
+import { checkRecycledItemId, checkRecycledItemIds, spacePath } from "../requests.ts";
 import { RestoredSchema, readAnswer } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
 import { settleBatch } from "./batch-answers.ts";
-import { resolveSpace, sendRequest } from "./exchange.ts";
+import { resolveSpace, sendChange } from "./exchange.ts";
 /** How a restore resolves a name conflict at the destination. */
 export type ConflictResolution = "ask" | "rename" | "overwrite";
 /** Where a restore puts an item whose original parent is gone. */
@@ -46,7 +46,7 @@ export async function restoreRecycledItem(
   const operation = "restoreRecycledItem";
   const { library, spaceId } = resolveSpace(caller, request, operation);
   const id = checkRecycledItemId(request.recycledItemId, operation, library.libraryId);
-  const { answer, context, meta } = await sendRequest(
+  const { answer, context, meta } = await sendChange(
     caller,
     {
       operation,
@@ -60,11 +60,9 @@ export async function restoreRecycledItem(
       },
       spaceId,
       grants: [Grant.restoreRecycled],
-      userId: options?.userId,
       retry: RetryRule.onlyUnprocessed,
-      mutating: true,
     },
-    caller.budget(options),
+    options,
   );
   if (answer.status === 204) return { path: undefined, ...meta };
   const body = readAnswer(RestoredSchema, answer, context);
@@ -111,11 +109,8 @@ export async function restoreRecycledItems(
 ): Promise<RestoreRecycledItemsResult> {
   const operation = "restoreRecycledItems";
   const { library, spaceId } = resolveSpace(caller, request, operation);
-  const ids = [...new Set(request.recycledItemIds)];
-  checkBatchSize(ids.length, operation, library.libraryId);
-  for (const id of ids) checkRecycledItemId(id, operation, library.libraryId);
-  const budget = caller.budget(options);
-  const { answer, log, context, meta } = await sendRequest(
+  const ids = checkRecycledItemIds(request.recycledItemIds, operation, library.libraryId);
+  const { answer, context, meta, wait } = await sendChange(
     caller,
     {
       operation,
@@ -127,19 +122,11 @@ export async function restoreRecycledItems(
       json: ids,
       spaceId,
       grants: [Grant.restoreRecycled],
-      userId: options?.userId,
       retry: RetryRule.onlyUnprocessed,
-      mutating: true,
     },
-    budget,
+    options,
   );
-  const settled = await settleBatch(caller, answer, context, {
-    library,
-    spaceId,
-    budget,
-    userId: options?.userId,
-    log,
-  });
+  const settled = await settleBatch(caller, answer, context, wait);
   if (settled.items === undefined) {
     // Done without per-item detail: SMH reports nothing to map.
     const items = ids.map((recycledItemId) => ({ recycledItemId, outcome: "unknown" as const }));

@@ -3,9 +3,8 @@ import { Grant, READ_ONLY } from "../grants.ts";
 import { pages } from "../pagination.ts";
 import { checkPageSize } from "../requests.ts";
 import { readAnswer, SpacePageSchema } from "../responses.ts";
-import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions } from "../types.ts";
-import { sendRequest } from "./exchange.ts";
+import { sendRead } from "./exchange.ts";
 
 export interface ListSpacesRequest {
   readonly libraryId: string;
@@ -48,7 +47,7 @@ export async function* listSpaces(
   const library = caller.library(request.libraryId, operation);
   const limit = checkPageSize(request.pageSize, 1000, 100, operation, library.libraryId);
   yield* pages(undefined, async (marker) => {
-    const { answer, context, meta } = await sendRequest(
+    const { answer, context, meta } = await sendRead(
       caller,
       {
         operation,
@@ -59,11 +58,8 @@ export async function* listSpaces(
         // Spaces themselves are listed with a token bound to no space.
         spaceId: undefined,
         grants: request.all ? [Grant.spaceAdmin] : READ_ONLY,
-        userId: options?.userId,
-        retry: RetryRule.always,
-        mutating: false,
       },
-      caller.budget(options),
+      options,
     );
     const body = readAnswer(SpacePageSchema, answer, context);
     const spaces = body.list.map((space) => ({
