@@ -78,6 +78,11 @@ export function spacePath(area: string, libraryId: string, spaceId: string): str
   return `/api/v1/${area}/${encodeURIComponent(libraryId)}/${encodeURIComponent(spaceId)}`;
 }
 
+/** `/api/v1/recycled/{LibraryId}/{SpaceId}/{RecycledItemId}`: one item of the recycle bin. */
+export function recycledItemPath(libraryId: string, spaceId: string, id: number): string {
+  return `${spacePath("recycled", libraryId, spaceId)}/${id}`;
+}
+
 /**
  * `/api/v1/directory/{LibraryId}/{SpaceId}/{DirPath}` with each path segment URL-encoded; an
  * empty `path` names the space root (for listing only: {@link normalizePath} refuses the root).

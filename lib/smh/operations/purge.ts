@@ -1,7 +1,12 @@
 import type { Caller } from "../caller.ts";
 import type { TaskId } from "../errors/smh-error.ts";
 import { Grant } from "../grants.ts";
-import { checkRecycledItemId, checkRecycledItemIds, spacePath } from "../requests.ts";
+import {
+  checkRecycledItemId,
+  checkRecycledItemIds,
+  recycledItemPath,
+  spacePath,
+} from "../requests.ts";
 import { unexpectedStatus } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
@@ -33,7 +38,7 @@ export async function purgeRecycledItem(
       operation,
       library,
       method: "DELETE",
-      path: `${spacePath("recycled", library.libraryId, spaceId)}/${id}`,
+      path: recycledItemPath(library.libraryId, spaceId, id),
       spaceId,
       grants: [Grant.deleteRecycled],
       retry: RetryRule.always,

@@ -2,7 +2,12 @@ import { itemError } from "../batch-results.ts";
 import type { Caller } from "../caller.ts";
 import type { SmhError, TaskId } from "../errors/smh-error.ts";
 import { Grant } from "../grants.ts";
-import { checkRecycledItemId, checkRecycledItemIds, spacePath } from "../requests.ts";
+import {
+  checkRecycledItemId,
+  checkRecycledItemIds,
+  recycledItemPath,
+  spacePath,
+} from "../requests.ts";
 import { RestoredSchema, readAnswer } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
@@ -52,7 +57,7 @@ export async function restoreRecycledItem(
       operation,
       library,
       method: "POST",
-      path: `${spacePath("recycled", library.libraryId, spaceId)}/${id}`,
+      path: recycledItemPath(library.libraryId, spaceId, id),
       flags: ["restore"],
       query: {
         conflict_resolution_strategy: request.conflictResolution ?? "ask",
