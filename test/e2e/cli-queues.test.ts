@@ -4,7 +4,6 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { PurgeQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { parse as parseCsv } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,8 +26,8 @@ import { createSqsClient } from "../../lib/queues/client.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
 import { receive } from "../../lib/queues/receive.ts";
+import { CLI_BIN, type CliRun, environmentWithout, spawnCli } from "./helpers/cli.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/smh-cleaner.js", import.meta.url));
 // Variables that would point the CLI somewhere else than the stack file.
 const LOCATION_VARIABLES = [
   "SQS_ENDPOINT",
@@ -52,34 +51,13 @@ function url(key: StackQueueKey): string {
   return queue.url;
 }
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `smh-cleaner …` in `cwd` (the state directory defaults to `<cwd>/.smh-cleaner`). */
 function cli(
   args: string[],
   options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
-  const env = { ...process.env };
-  for (const name of LOCATION_VARIABLES) delete env[name];
-  Object.assign(env, options.env);
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? work, env });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  child.stdin.end(options.stdin ?? "");
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  const env = { ...environmentWithout(LOCATION_VARIABLES), ...options.env };
+  return spawnCli(args, { cwd: options.cwd ?? work, env, stdin: options.stdin });
 }
 
 async function depth(key: StackQueueKey) {
@@ -434,9 +412,11 @@ describe("smh-cleaner results", () => {
       body: JSON.stringify(result),
     }));
     await publish(sqs, url("results"), published);
-    const env = { ...process.env };
-    for (const name of LOCATION_VARIABLES) delete env[name];
-    const child = spawn(process.execPath, [BIN, "results", "--tail", "--json"], { cwd: work, env });
+    const env = environmentWithout(LOCATION_VARIABLES);
+    const child = spawn(process.execPath, [CLI_BIN, "results", "--tail", "--json"], {
+      cwd: work,
+      env,
+    });
     let stdout = "";
     let stderr = "";
     const twoLines = new Promise<void>((resolve) => {

@@ -2,11 +2,9 @@
 // local stack (fauxqs with the queues of serverless.yml, the SMH simulator's demo seed, the local
 // runner invoking the real delete-directories and recycle-actions handlers), found through the
 // stack file, the local secrets file and the local policy file in a temporary state directory.
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_POLICY_FILE_NAME, LOCAL_SECRETS_FILE_NAME } from "../../lib/local/local-files.ts";
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
@@ -16,12 +14,12 @@ import {
   type OutcomeResult,
   parseResultMessage,
 } from "../../lib/messages/index.ts";
-import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
 import { DEMO, type Simulator } from "../../lib/sim/index.ts";
 import { BULK_ALBUMS, BULK_CAMERA_UPLOADS } from "../../lib/sim/seeds/demo.ts";
+import { type CliRun, environmentWithout, spawnCli } from "./helpers/cli.ts";
+import { pendingMessages, queueUrl, until } from "./helpers/stack-io.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/smh-cleaner.js", import.meta.url));
 const LIBRARY = DEMO.multiTenant.libraryId;
 const BULK = DEMO.multiTenant.bulkAlbumSpaceId;
 const FILES = DEMO.multiTenant.filesSpaceId;
@@ -53,32 +51,16 @@ const printed: string[] = [];
 /** Files of each camera-upload album before anything was deleted. */
 const filesBefore = new Map<string, string[]>();
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+async function cli(args: string[], options: { stdin?: string } = {}): Promise<CliRun> {
+  const env = { ...environmentWithout(FOREIGN_VARIABLES), SMH_CLEANER_STATE_DIR: state };
+  const run = await spawnCli(args, { cwd: work, env, stdin: options.stdin });
+  printed.push(run.stdout, run.stderr);
+  return run;
 }
 
-function cli(args: string[], options: { stdin?: string } = {}): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SMH_CLEANER_STATE_DIR: state };
-  for (const name of FOREIGN_VARIABLES) delete env[name];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  child.stdin.end(options.stdin ?? "");
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      printed.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** `smh-cleaner purge-albums` for the camera uploads of the bulk album space. */
+function purgeAlbums(...args: string[]): Promise<CliRun> {
+  return cli(["purge-albums", "--library", LIBRARY, "--space", BULK, ...PURGE_FILTER, ...args]);
 }
 
 function json(run: CliRun): Record<string, unknown> {
@@ -89,23 +71,13 @@ function json(run: CliRun): Record<string, unknown> {
   }
 }
 
-function url(key: string): string {
-  const queue = stack.queues.get(key);
-  if (!queue) throw new Error(`no ${key} queue`);
-  return queue.url;
+function pending(key: string): Promise<number> {
+  return pendingMessages(stack.sqs, queueUrl(stack, key));
 }
 
-async function pending(key: string): Promise<number> {
-  const depths = await queueDepths(stack.sqs, url(key));
-  return depths.visible + depths.inFlight + depths.delayed;
-}
-
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000) {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Waits (polling every 200 ms, a minute by default) until the queue `key` holds nothing. */
+function untilEmpty(key: string, timeoutMs = 60_000): Promise<void> {
+  return until(`the ${key} queue to empty`, async () => (await pending(key)) === 0, timeoutMs, 200);
 }
 
 /** Drains the results queue to `name` with the CLI and reads the file back. */
@@ -206,7 +178,7 @@ describe("smh-cleaner enqueue against the local stack", () => {
     expect(run.code, run.stderr).toBe(0);
     const jobIds = json(run).jobIds as string[];
     expect(jobIds).toHaveLength(1000);
-    await until("the jobs queue to empty", async () => (await pending("jobs")) === 0, 120_000);
+    await untilEmpty("jobs", 120_000);
     const results = await exportResults("enqueue-results.ndjson");
     const deletions = results.filter((result) => result.type === "deletion");
     expect(new Set(deletions.map((result) => result.jobId))).toEqual(new Set(jobIds));
@@ -223,15 +195,7 @@ describe("a bulk album purge, then restoring half of it and purging the rest", (
   let restored: OutcomeResult[];
 
   it("plans: lists, filters and checks every album against the policy, writes a plan with its hash, enqueues nothing", async () => {
-    const run = await cli([
-      "purge-albums",
-      "--library",
-      LIBRARY,
-      "--space",
-      BULK,
-      ...PURGE_FILTER,
-      "--json",
-    ]);
+    const run = await purgeAlbums("--json");
     expect(run.code, run.stderr).toBe(0);
     const plan = json(run);
     expect(plan).toMatchObject({
@@ -254,16 +218,7 @@ describe("a bulk album purge, then restoring half of it and purging the rest", (
 
   it("enqueues nothing when confirmed with a wrong hash (exit 4)", async () => {
     const wrong = planHash.startsWith("0") ? `1${planHash.slice(1)}` : `0${planHash.slice(1)}`;
-    const run = await cli([
-      "purge-albums",
-      "--library",
-      LIBRARY,
-      "--space",
-      BULK,
-      ...PURGE_FILTER,
-      "--confirm",
-      wrong,
-    ]);
+    const run = await purgeAlbums("--confirm", wrong);
     expect(run.code).toBe(4);
     expect(run.stderr).toContain("Nothing was enqueued");
     expect(await pending("jobs")).toBe(0);
@@ -271,36 +226,14 @@ describe("a bulk album purge, then restoring half of it and purging the rest", (
   });
 
   it("refuses a plan larger than --max (exit 4), enqueuing nothing", async () => {
-    const run = await cli([
-      "purge-albums",
-      "--library",
-      LIBRARY,
-      "--space",
-      BULK,
-      ...PURGE_FILTER,
-      "--max",
-      "999",
-      "--confirm",
-      planHash,
-    ]);
+    const run = await purgeAlbums("--max", "999", "--confirm", planHash);
     expect(run.code).toBe(4);
     expect(run.stderr).toContain("more than --max 999");
     expect(await pending("jobs")).toBe(0);
   });
 
   it("confirmed with the plan's hash, enqueues one job per album, waits for them, and every album goes to the recycle bin", async () => {
-    const run = await cli([
-      "purge-albums",
-      "--library",
-      LIBRARY,
-      "--space",
-      BULK,
-      ...PURGE_FILTER,
-      "--confirm",
-      planHash,
-      "--wait",
-      "--json",
-    ]);
+    const run = await purgeAlbums("--confirm", planHash, "--wait", "--json");
     expect(run.code, run.stderr).toBe(0);
     expect(json(run)).toMatchObject({
       planId,
@@ -322,16 +255,7 @@ describe("a bulk album purge, then restoring half of it and purging the rest", (
   }, 120_000);
 
   it("a second confirmation of the same plan enqueues nothing: the albums are gone, so its hash no longer matches", async () => {
-    const run = await cli([
-      "purge-albums",
-      "--library",
-      LIBRARY,
-      "--space",
-      BULK,
-      ...PURGE_FILTER,
-      "--confirm",
-      planHash,
-    ]);
+    const run = await purgeAlbums("--confirm", planHash);
     expect(run.code).toBe(4);
     expect(run.stderr).toContain(`${BULK_CAMERA_UPLOADS} no longer match`);
     expect(await pending("jobs")).toBe(0);
@@ -436,7 +360,7 @@ describe("items whose retention ran out", () => {
       .slice(0, 3);
     const run = await cli(["enqueue", "--library", LIBRARY, "--space", BULK, ...others, "--json"]);
     expect(run.code, run.stderr).toBe(0);
-    await until("the jobs queue to empty", async () => (await pending("jobs")) === 0);
+    await untilEmpty("jobs");
     const deleted = await exportResults("others.ndjson");
     const ids = deleted.map((result) =>
       "recycledItemId" in result ? (result.recycledItemId ?? 0) : 0,
@@ -482,7 +406,7 @@ describe("smh-cleaner redrive against the local stack", () => {
     if (!album) throw new Error("no album left");
     const run = await cli(["enqueue", "--library", LIBRARY, "--space", BULK, album]);
     expect(run.code, run.stderr).toBe(0);
-    await until("the jobs queue to empty", async () => (await pending("jobs")) === 0);
+    await untilEmpty("jobs");
     const [deleted] = await exportResults("dead.ndjson");
     const id = deleted && "recycledItemId" in deleted ? (deleted.recycledItemId ?? 0) : 0;
     expect(bulkAlbumNames()).not.toContain(album);
@@ -494,7 +418,7 @@ describe("smh-cleaner redrive against the local stack", () => {
       spaceId: BULK,
       recycledItemIds: [id],
     });
-    await publish(stack.sqs, url("recycle-actions-dlq"), [
+    await publish(stack.sqs, queueUrl(stack, "recycle-actions-dlq"), [
       { id: "dead", body: JSON.stringify(command) },
     ]);
     expect(await pending("recycle-actions-dlq")).toBe(1);
@@ -510,10 +434,7 @@ describe("smh-cleaner redrive against the local stack", () => {
     expect(redrive.code, redrive.stderr).toBe(0);
     expect(json(redrive)).toMatchObject({ moved: 1, method: "copy" });
     expect(await pending("recycle-actions-dlq")).toBe(0);
-    await until(
-      "the recycle-actions queue to empty",
-      async () => (await pending("recycle-actions")) === 0,
-    );
+    await untilEmpty("recycle-actions");
     const [result] = await exportResults("redriven.ndjson");
     expect(result).toMatchObject({
       outcome: "restored",

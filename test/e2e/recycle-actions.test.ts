@@ -14,11 +14,10 @@ import {
   type RecycleActionResult,
 } from "../../lib/messages/index.ts";
 import type { DeletionPolicyConfig } from "../../lib/policy/index.ts";
-import { deleteBatch } from "../../lib/queues/acknowledge.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
-import { receive } from "../../lib/queues/receive.ts";
-import { DEMO, type Simulator } from "../../lib/sim/index.ts";
+import type { Simulator } from "../../lib/sim/index.ts";
+import { demoLibrarySecrets, drain, until as pollUntil, queueUrl } from "./helpers/stack-io.ts";
 
 interface TestLibrary {
   libraryId: string;
@@ -51,38 +50,11 @@ const draining = new AbortController();
 let drains: Promise<void>[] = [];
 let maxReceiveCount: number;
 
-function url(key: string): string {
-  const queue = stack.queues.get(key);
-  if (!queue) throw new Error(`no ${key} queue`);
-  return queue.url;
-}
+const url = (key: string) => queueUrl(stack, key);
 
-async function until(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-) {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function drain(queueUrl: string, take: (body: string) => void): Promise<void> {
-  while (!draining.signal.aborted) {
-    const messages = await receive(stack.sqs, queueUrl, { waitTimeSeconds: 1 }).catch(() => []);
-    if (messages.length === 0) continue;
-    for (const message of messages) take(String(message.Body));
-    await deleteBatch(
-      stack.sqs,
-      queueUrl,
-      messages.map((message, index) => ({
-        id: String(index),
-        receiptHandle: String(message.ReceiptHandle),
-      })),
-    ).catch(() => undefined);
-  }
+/** Polls until `condition` holds; a minute by default. */
+function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
+  return pollUntil(what, condition, timeoutMs);
 }
 
 /** Creates `paths` (one photo each) in space `-` and deletes them to the recycle bin; their IDs. */
@@ -133,10 +105,7 @@ async function queueIsEmpty(key: string): Promise<boolean> {
 
 beforeAll(async () => {
   const policy: DeletionPolicyConfig = demoPolicy();
-  const secrets: Record<string, string> = {
-    [DEMO.multiTenant.libraryId]: DEMO.multiTenant.librarySecret,
-    [DEMO.singleTenant.libraryId]: DEMO.singleTenant.librarySecret,
-  };
+  const secrets = demoLibrarySecrets();
   for (const lib of Object.values(LIBRARIES)) {
     policy.libraries[lib.libraryId] = {
       spaces: ["-"],
@@ -173,12 +142,12 @@ beforeAll(async () => {
   );
   maxReceiveCount = definition?.deadLetter?.maxReceiveCount ?? 0;
   drains = [
-    drain(url("results"), (body) => {
+    drain(stack.sqs, url("results"), draining.signal, (body) => {
       const parsed = parseResultMessage(body);
       if (parsed.ok && parsed.result.type === "recycle-action") results.push(parsed.result);
       else unreadable.push(body);
     }),
-    drain(url("recycle-actions-dlq"), (body) => deadLetters.push(body)),
+    drain(stack.sqs, url("recycle-actions-dlq"), draining.signal, (body) => deadLetters.push(body)),
   ];
 }, 60_000);
 

@@ -1,7 +1,6 @@
 // End to end: `smh-cleaner plan` and `smh-cleaner retention run`, spawned as a user runs them,
 // against the local stack (fauxqs, the simulator with the demo data, the delete function in the
 // local runner) found through its stack file.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
 import { parseResultMessage, type ResultMessage } from "../../lib/messages/index.ts";
 import { deleteBatch } from "../../lib/queues/acknowledge.ts";
-import { queueDepths } from "../../lib/queues/depths.ts";
 import { receive } from "../../lib/queues/receive.ts";
 import { DEMO } from "../../lib/sim/index.ts";
+import { type CliRun, environmentWithout, spawnCli } from "./helpers/cli.ts";
+import { pendingMessages, until as pollUntil, queueUrl } from "./helpers/stack-io.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/smh-cleaner.js", import.meta.url));
 const EXAMPLE_RULES = fileURLToPath(new URL("../../examples/retention-rules.yml", import.meta.url));
 // Variables that would point the CLI somewhere else than the stack file.
 const LOCATION_VARIABLES = [
@@ -35,44 +34,25 @@ let work: string;
 let stack: LocalStack;
 const results: ResultMessage[] = [];
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(args: string[]): Promise<CliRun> {
-  const env = { ...process.env };
-  for (const name of LOCATION_VARIABLES) delete env[name];
-  env.SMH_CLEANER_STATE_DIR = join(work, "state");
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  const env = {
+    ...environmentWithout(LOCATION_VARIABLES),
+    SMH_CLEANER_STATE_DIR: join(work, "state"),
+  };
+  return spawnCli(args, { cwd: work, env });
 }
 
 function json(run: CliRun): Record<string, unknown> {
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
 
-async function jobsPending(): Promise<number> {
-  const depths = await queueDepths(stack.sqs, stack.queues.get("jobs")?.url as string);
-  return depths.visible + depths.inFlight + depths.delayed;
+function jobsPending(): Promise<number> {
+  return pendingMessages(stack.sqs, queueUrl(stack, "jobs"));
 }
 
 /** Reads (and deletes) what is on the results queue into `results`. */
 async function readResults(): Promise<void> {
-  const url = stack.queues.get("results")?.url as string;
+  const url = queueUrl(stack, "results");
   for (;;) {
     const batch = await receive(stack.sqs, url, { waitTimeSeconds: 1 });
     if (batch.length === 0) return;
@@ -88,12 +68,9 @@ async function readResults(): Promise<void> {
   }
 }
 
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000) {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Polls every 200 ms until `condition` holds; a minute at the most. */
+function until(what: string, condition: () => Promise<boolean>): Promise<void> {
+  return pollUntil(what, condition, 60_000, 200);
 }
 
 beforeAll(async () => {

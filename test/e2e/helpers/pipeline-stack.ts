@@ -21,10 +21,9 @@ import {
   type ResultMessage,
 } from "../../../lib/messages/index.ts";
 import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
-import { deleteBatch } from "../../../lib/queues/acknowledge.ts";
-import { receive } from "../../../lib/queues/receive.ts";
-import { DEMO, type Simulator } from "../../../lib/sim/index.ts";
+import type { Simulator } from "../../../lib/sim/index.ts";
 import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
+import { captureOutput, demoLibrarySecrets, drain, queueUrl, until } from "./stack-io.ts";
 
 /** A library a scenario owns: single-tenant (space `-`), deletion allowed under `jobs/`. */
 export interface TestLibrary {
@@ -114,10 +113,7 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
   const events: RunnerEvent[] = [];
 
   const policy: DeletionPolicyConfig = demoPolicy();
-  const secrets: Record<string, string> = {
-    [DEMO.multiTenant.libraryId]: DEMO.multiTenant.librarySecret,
-    [DEMO.singleTenant.libraryId]: DEMO.singleTenant.librarySecret,
-  };
+  const secrets = demoLibrarySecrets();
   for (const library of options.libraries) {
     policy.libraries[library.libraryId] = { spaces: ["-"], allowedPrefixes: ["jobs"] };
     secrets[library.libraryId] = library.secret;
@@ -143,11 +139,7 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
     restoreOutput();
     throw error;
   }
-  const url = (key: string) => {
-    const queue = stack.queues.get(key);
-    if (!queue) throw new Error(`serverless.yml defines no ${key} queue`);
-    return queue.url;
-  };
+  const url = (key: string) => queueUrl(stack, key);
   let sim: Simulator;
   let maxReceiveCount: number;
   try {
@@ -166,12 +158,12 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
   const deadLetters: string[] = [];
   const draining = new AbortController();
   const drains = [
-    drain(stack, url("results"), draining.signal, (body) => {
+    drain(stack.sqs, url("results"), draining.signal, (body) => {
       const parsed = parseResultMessage(body);
       if (parsed.ok && isDeletion(parsed.result)) results.push({ result: parsed.result, body });
       else unreadable.push(body);
     }),
-    drain(stack, url("jobs-dlq"), draining.signal, (body) => deadLetters.push(body)),
+    drain(stack.sqs, url("jobs-dlq"), draining.signal, (body) => deadLetters.push(body)),
   ];
 
   let stopping: Promise<void> | undefined;
@@ -264,14 +256,7 @@ function prepare(
   return { sim, maxReceiveCount };
 }
 
-/** Polls every 100 ms until `condition` holds. */
-export async function until(what: string, condition: () => boolean, timeoutMs = 45_000) {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { until } from "./stack-io.ts";
 
 /** A directory job body for a test library (space `-`) with its own jobId. */
 export function jobFor(
@@ -306,62 +291,4 @@ export const SETTLED = new Set(["recycled", "deleted", "recovered", "already_abs
 
 function isDeletion(result: ResultMessage): result is DeletionResult {
   return result.type === "deletion";
-}
-
-/** Receives and deletes every message of a queue until aborted, handing each body to `take`. */
-async function drain(
-  stack: LocalStack,
-  queueUrl: string,
-  signal: AbortSignal,
-  take: (body: string) => void,
-): Promise<void> {
-  while (!signal.aborted) {
-    let messages: Awaited<ReturnType<typeof receive>>;
-    try {
-      messages = await receive(stack.sqs, queueUrl, { waitTimeSeconds: 1 });
-    } catch {
-      if (signal.aborted) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      continue;
-    }
-    if (messages.length === 0) continue;
-    for (const message of messages) take(String(message.Body));
-    await deleteBatch(
-      stack.sqs,
-      queueUrl,
-      messages.map((message, index) => ({
-        id: String(index),
-        receiptHandle: String(message.ReceiptHandle),
-      })),
-    ).catch(() => undefined);
-  }
-}
-
-/**
- * Collects what is written to stdout and stderr (the handlers' Powertools JSON lines) instead of
- * printing it. Returns the function that restores the streams.
- */
-function captureOutput(lines: string[]): () => void {
-  const streams = [process.stdout, process.stderr] as const;
-  const originals = streams.map((stream) => stream.write);
-  const partial = ["", ""];
-  streams.forEach((stream, index) => {
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const text =
-        partial[index] +
-        (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-      const parts = text.split("\n");
-      partial[index] = parts.pop() ?? "";
-      lines.push(...parts.filter((line) => line.length > 0));
-      const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
-      callback?.();
-      return true;
-    }) as typeof stream.write;
-  });
-  return () => {
-    streams.forEach((stream, index) => {
-      stream.write = originals[index] as typeof stream.write;
-      if (partial[index]) lines.push(partial[index] as string);
-    });
-  };
 }

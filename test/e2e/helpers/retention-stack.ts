@@ -17,12 +17,10 @@ import {
   type ResultMessage,
 } from "../../../lib/messages/index.ts";
 import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
-import { deleteBatch } from "../../../lib/queues/acknowledge.ts";
-import { receive } from "../../../lib/queues/receive.ts";
 import type { RunDescription } from "../../../lib/retention/report.ts";
 import type { RetentionAlert, RetentionPlanSummary } from "../../../lib/retention/summary.ts";
-import { DEMO, type Simulator } from "../../../lib/sim/index.ts";
-import { until } from "./pipeline-stack.ts";
+import type { Simulator } from "../../../lib/sim/index.ts";
+import { captureOutput, demoLibrarySecrets, drain, queueUrl, until } from "./stack-io.ts";
 
 /** A library as the simulator's seed describes it. */
 export type SeedLibraryInput = Parameters<Simulator["addLibrary"]>[0];
@@ -75,10 +73,7 @@ export async function startRetentionStack(options: RetentionStackOptions): Promi
   const events: RunnerEvent[] = [];
   const policy: DeletionPolicyConfig = demoPolicy();
   Object.assign(policy.libraries, options.policy);
-  const secrets: Record<string, string> = {
-    [DEMO.multiTenant.libraryId]: DEMO.multiTenant.librarySecret,
-    [DEMO.singleTenant.libraryId]: DEMO.singleTenant.librarySecret,
-  };
+  const secrets = demoLibrarySecrets();
   for (const library of options.libraries) secrets[library.id] = library.secret;
 
   let stack: LocalStack;
@@ -111,8 +106,8 @@ export async function startRetentionStack(options: RetentionStackOptions): Promi
   const received: { result: ResultMessage; body: string }[] = [];
   const unreadable: string[] = [];
   const draining = new AbortController();
-  const resultsUrl = stack.queues.get("results")?.url as string;
-  const drained = drain(stack, resultsUrl, draining.signal, (body) => {
+  const resultsUrl = queueUrl(stack, "results");
+  const drained = drain(stack.sqs, resultsUrl, draining.signal, (body) => {
     const parsed = parseResultMessage(body);
     if (parsed.ok) received.push({ result: parsed.result, body });
     else unreadable.push(body);
@@ -164,60 +159,5 @@ export async function startRetentionStack(options: RetentionStackOptions): Promi
       })();
       return stopping;
     },
-  };
-}
-
-/** Receives and deletes every message of a queue until aborted, handing each body to `take`. */
-async function drain(
-  stack: LocalStack,
-  queueUrl: string,
-  signal: AbortSignal,
-  take: (body: string) => void,
-): Promise<void> {
-  while (!signal.aborted) {
-    let messages: Awaited<ReturnType<typeof receive>>;
-    try {
-      messages = await receive(stack.sqs, queueUrl, { waitTimeSeconds: 1 });
-    } catch {
-      if (signal.aborted) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      continue;
-    }
-    if (messages.length === 0) continue;
-    for (const message of messages) take(String(message.Body));
-    await deleteBatch(
-      stack.sqs,
-      queueUrl,
-      messages.map((message, index) => ({
-        id: String(index),
-        receiptHandle: String(message.ReceiptHandle),
-      })),
-    ).catch(() => undefined);
-  }
-}
-
-/** Collects stdout and stderr lines (the handlers' JSON logs); returns the restoring function. */
-function captureOutput(lines: string[]): () => void {
-  const streams = [process.stdout, process.stderr] as const;
-  const originals = streams.map((stream) => stream.write);
-  const partial = ["", ""];
-  streams.forEach((stream, index) => {
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const text =
-        partial[index] +
-        (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-      const parts = text.split("\n");
-      partial[index] = parts.pop() ?? "";
-      lines.push(...parts.filter((line) => line.length > 0));
-      const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
-      callback?.();
-      return true;
-    }) as typeof stream.write;
-  });
-  return () => {
-    streams.forEach((stream, index) => {
-      stream.write = originals[index] as typeof stream.write;
-      if (partial[index]) lines.push(partial[index] as string);
-    });
   };
 }

@@ -1,0 +1,104 @@
+/**
+ * What the end-to-end stacks share around the local stack: the demo libraries' secrets, queue URLs
+ * by key, draining a queue as a consumer would, counting what a queue holds, waiting for a
+ * condition, and capturing the handlers' output.
+ */
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { LocalStack } from "../../../lib/local/stack.ts";
+import { deleteBatch } from "../../../lib/queues/acknowledge.ts";
+import { queueDepths } from "../../../lib/queues/depths.ts";
+import { receive } from "../../../lib/queues/receive.ts";
+import { DEMO } from "../../../lib/sim/index.ts";
+
+/** `SMH_LIBRARY_SECRETS` for the simulator's demo libraries; add a test's own libraries to it. */
+export function demoLibrarySecrets(): Record<string, string> {
+  return {
+    [DEMO.multiTenant.libraryId]: DEMO.multiTenant.librarySecret,
+    [DEMO.singleTenant.libraryId]: DEMO.singleTenant.librarySecret,
+  };
+}
+
+/** The URL of the stack's queue `key` (as serverless.yml names it). */
+export function queueUrl(stack: LocalStack, key: string): string {
+  const queue = stack.queues.get(key);
+  if (!queue) throw new Error(`serverless.yml defines no ${key} queue`);
+  return queue.url;
+}
+
+/** Polls every `intervalMs` until `condition` holds; fails with `what` after `timeoutMs`. */
+export async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 45_000,
+  intervalMs = 100,
+): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** How many messages a queue holds: visible, in flight and delayed. */
+export async function pendingMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const depths = await queueDepths(sqs, queueUrl);
+  return depths.visible + depths.inFlight + depths.delayed;
+}
+
+/** Receives and deletes every message of a queue until aborted, handing each body to `take`. */
+export async function drain(
+  sqs: SQSClient,
+  queueUrl: string,
+  signal: AbortSignal,
+  take: (body: string) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    let messages: Awaited<ReturnType<typeof receive>>;
+    try {
+      messages = await receive(sqs, queueUrl, { waitTimeSeconds: 1 });
+    } catch {
+      if (signal.aborted) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    if (messages.length === 0) continue;
+    for (const message of messages) take(String(message.Body));
+    await deleteBatch(
+      sqs,
+      queueUrl,
+      messages.map((message, index) => ({
+        id: String(index),
+        receiptHandle: String(message.ReceiptHandle),
+      })),
+    ).catch(() => undefined);
+  }
+}
+
+/**
+ * Collects what is written to stdout and stderr (the handlers' Powertools JSON lines) instead of
+ * printing it. Returns the function that restores the streams.
+ */
+export function captureOutput(lines: string[]): () => void {
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((stream) => stream.write);
+  const partial = ["", ""];
+  streams.forEach((stream, index) => {
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const text =
+        partial[index] +
+        (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+      const parts = text.split("\n");
+      partial[index] = parts.pop() ?? "";
+      lines.push(...parts.filter((line) => line.length > 0));
+      const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+      callback?.();
+      return true;
+    }) as typeof stream.write;
+  });
+  return () => {
+    streams.forEach((stream, index) => {
+      stream.write = originals[index] as typeof stream.write;
+      if (partial[index]) lines.push(partial[index] as string);
+    });
+  };
+}
