@@ -11,9 +11,9 @@
  * With a real SMH library the stack writes neither: the CLI then needs `SMH_LIBRARY_SECRETS` and
  * `SMH_POLICY`/`SMH_POLICY_FILE` in its own environment, as the stack did.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomically } from "./atomic-file.ts";
 
 /** The secrets file inside the state directory. */
 export const LOCAL_SECRETS_FILE_NAME = "local-secrets.json";
@@ -79,25 +79,9 @@ export async function removeLocalFiles(dir: string): Promise<void> {
   );
 }
 
+/** Writes `<dir>/<name>` atomically, mode 0600 (creating `dir` with mode 0700 when missing). */
 async function writeAtomically(dir: string, name: string, text: string): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, name);
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const file = await open(temporary, "wx", 0o600);
-  try {
-    await file.writeFile(text, "utf8");
-    await file.sync();
-  } catch (error) {
-    await file.close();
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await file.close();
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomically(path, text, { mode: 0o600, createDirectory: true });
   return path;
 }

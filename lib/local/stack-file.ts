@@ -16,11 +16,11 @@
  * await writeStackFile(stateDir(), { v: 1, pid: process.pid, startedAt: new Date().toISOString(), sqs, queues, smh });
  * const stack = await readStackFile(stateDir()); // throws StackFileError when missing, stale or invalid
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { readFile, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as z from "zod";
 import { LibraryIdSchema, SpaceIdSchema } from "../messages/index.ts";
+import { writeFileAtomically } from "./atomic-file.ts";
 
 /** The file name inside the state directory. */
 export const STACK_FILE_NAME = "local-stack.json";
@@ -120,26 +120,12 @@ export function stackFilePath(dir: string): string {
  */
 export async function writeStackFile(dir: string, info: StackInfo): Promise<string> {
   const text = `${JSON.stringify(StackFileSchema.parse(info), null, 2)}\n`;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = stackFilePath(dir);
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const file = await open(temporary, "wx", 0o600);
-  try {
-    await file.writeFile(text, "utf8");
-    await file.sync();
-  } catch (error) {
-    await file.close();
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await file.close();
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(dir);
+  await writeFileAtomically(path, text, {
+    mode: 0o600,
+    createDirectory: true,
+    syncDirectory: true,
+  });
   return path;
 }
 
@@ -225,18 +211,5 @@ export function processIsAlive(pid: number): boolean {
   } catch (error) {
     // EPERM: it exists, but belongs to another user.
     return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** fsyncs a directory so that a rename in it survives a crash; not every platform allows it. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch {
-    // Windows cannot open a directory; the rename is still atomic.
-  } finally {
-    await handle?.close();
   }
 }

@@ -4,9 +4,9 @@
  * per line, appended and fsynced after each send. A confirmation of the same plan skips them, so
  * running `--confirm` twice (after a crash, a Ctrl-C, a partial failure) sends nothing twice.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, open, readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomically } from "../../local/atomic-file.ts";
 import type { AlbumPlan } from "./plan.ts";
 
 /** The plans directory inside the state directory. */
@@ -16,22 +16,10 @@ export function plansDir(stateDirectory: string): string {
 
 /** Writes `plan` to `path` atomically (a temporary file, fsynced, renamed). */
 export async function writePlanFile(path: string, plan: AlbumPlan): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-  );
-  const file = await open(temporary, "wx", 0o644);
-  try {
-    await file.writeFile(`${JSON.stringify(plan, null, 2)}\n`, "utf8");
-    await file.sync();
-  } catch (error) {
-    await file.close();
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await file.close();
-  await rename(temporary, path);
+  await writeFileAtomically(path, `${JSON.stringify(plan, null, 2)}\n`, {
+    mode: 0o644,
+    createDirectory: true,
+  });
 }
 
 /** The newest stored plan with this hash, if any (plans that cannot be read are skipped). */

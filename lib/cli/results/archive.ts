@@ -4,10 +4,10 @@
  * crash — only then may the messages be deleted from the queue. An existing file is never
  * overwritten unless asked: it may be the only copy of earlier restore handles.
  */
-import { randomBytes } from "node:crypto";
-import { access, type FileHandle, open, rename, unlink } from "node:fs/promises";
+import { access, type FileHandle } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
+import { writeFileAtomically } from "../../local/atomic-file.ts";
 import type { ResultMessage } from "../../messages/index.ts";
 import type { InvalidResultMessage } from "./collector.ts";
 import { RESULT_CSV_COLUMNS, resultCsvRow } from "./csv-row.ts";
@@ -77,36 +77,6 @@ export async function writeInvalidFile(
   });
 }
 
-async function writeDurably(
-  path: string,
-  write: (file: FileHandle) => Promise<void>,
-): Promise<void> {
-  const temporary = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-  );
-  const file = await open(temporary, "wx", 0o666);
-  try {
-    await write(file);
-    await file.sync();
-    await file.close();
-    await rename(temporary, path);
-  } catch (error) {
-    await file.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(dirname(path));
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch {
-    // Not every platform can open a directory; the rename itself is atomic.
-  } finally {
-    await handle?.close();
-  }
+function writeDurably(path: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
+  return writeFileAtomically(path, write, { mode: 0o666, syncDirectory: true });
 }
