@@ -7,6 +7,7 @@
 import { queueDepths } from "../queues/depths.ts";
 import { abortableSleep } from "../queues/sleep.ts";
 import type { SqsSender } from "../queues/sqs-sender.ts";
+import { ExitCode } from "./exit-codes.ts";
 import { info, type OutputFlags } from "./output.ts";
 import { progressWanted, startProgress } from "./progress.ts";
 
@@ -80,6 +81,22 @@ export async function waitForQueue(
     bar.stop();
   }
   return outcome;
+}
+
+/**
+ * The exit code of a command that sent messages and, with `--wait`, waited for them: interrupted
+ * when interrupted; a failure when a message was not sent, or when the wait ended before the
+ * queue was empty or saw messages dead-lettered; ok otherwise.
+ */
+export function exitCodeAfterSending(
+  interrupted: boolean,
+  notSent: number,
+  waited?: WaitOutcome,
+): ExitCode {
+  if (interrupted) return ExitCode.interrupted;
+  if (notSent > 0) return ExitCode.failure;
+  if (waited && (!waited.drained || waited.deadLettered > 0)) return ExitCode.failure;
+  return ExitCode.ok;
 }
 
 async function pending(sqs: SqsSender, url: string): Promise<number> {

@@ -17,6 +17,7 @@ import { info, type OutputFlags, printJson, printLine, warn } from "../output.ts
 import { progressWanted, startProgress } from "../progress.ts";
 import { publishJobs } from "../publish-jobs.ts";
 import { osUser } from "../user.ts";
+import { exitCodeAfterSending } from "../wait.ts";
 
 interface EnqueueFlags extends QueueLocationFlags, OutputFlags {
   file?: string;
@@ -167,8 +168,7 @@ async function enqueue(paths: string[], flags: EnqueueFlags): Promise<ExitCode> 
       }
       printLine(`enqueued ${result.sent.length} of ${count} jobs to ${jobs.url}`);
     }
-    if (interrupt.requested) return ExitCode.interrupted;
-    return result.failed.length > 0 ? ExitCode.failure : ExitCode.ok;
+    return exitCodeAfterSending(interrupt.requested, result.failed.length);
   } finally {
     interrupt.dispose();
     context.close();

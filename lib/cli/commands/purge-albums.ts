@@ -37,7 +37,7 @@ import { ask, canPrompt } from "../prompt.ts";
 import { publishJobs } from "../publish-jobs.ts";
 import { cliErrorFromSmh, createSmhContext, type SmhContext } from "../smh.ts";
 import { osUser } from "../user.ts";
-import { waitForQueue } from "../wait.ts";
+import { exitCodeAfterSending, waitForQueue } from "../wait.ts";
 
 interface PurgeAlbumsFlags extends QueueLocationFlags, OutputFlags {
   library: string;
@@ -456,10 +456,7 @@ async function enqueuePlan(
         ...(waited ? { wait: waited } : {}),
       });
     }
-    if (interrupt.requested) return ExitCode.interrupted;
-    if (result.failed.length > 0) return ExitCode.failure;
-    if (waited && (!waited.drained || waited.deadLettered > 0)) return ExitCode.failure;
-    return ExitCode.ok;
+    return exitCodeAfterSending(interrupt.requested, result.failed.length, waited);
   } finally {
     interrupt.dispose();
     context.close();

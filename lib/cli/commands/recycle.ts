@@ -22,7 +22,7 @@ import { info, type OutputFlags, printJson, printLine, warn } from "../output.ts
 import { ask, canPrompt } from "../prompt.ts";
 import { itemKey, type RecycledEntry, readExports } from "../recycle/selection.ts";
 import { osUser } from "../user.ts";
-import { waitForQueue } from "../wait.ts";
+import { exitCodeAfterSending, waitForQueue } from "../wait.ts";
 
 type Action = "restore" | "purge";
 
@@ -275,10 +275,7 @@ async function run(action: Action, ids: string[], flags: RecycleFlags): Promise<
         ...(waited ? { wait: waited } : {}),
       });
     }
-    if (interrupt.requested) return ExitCode.interrupted;
-    if (sent.failed.length > 0) return ExitCode.failure;
-    if (waited && (!waited.drained || waited.deadLettered > 0)) return ExitCode.failure;
-    return ExitCode.ok;
+    return exitCodeAfterSending(interrupt.requested, sent.failed.length, waited);
   } finally {
     interrupt.dispose();
     context.close();
