@@ -1,6 +1,6 @@
 import { DirectoryViews, type EntryGroup } from "./directory-views.ts";
 import { decodeMarker, encodeMarker, type MarkerPosition } from "./markers.ts";
-import { iterateFrom, mergeOrdered, takePage } from "./paging.ts";
+import { iterateFrom, mergeOrdered, type Paging, takePage } from "./paging.ts";
 import { compareKeys, type DirectoryOrderBy, entrySortValue } from "./sort-keys.ts";
 import type { DirectoryNode, TreeNode } from "./tree.ts";
 
@@ -14,10 +14,7 @@ export interface ListOrder {
   readonly union: boolean;
 }
 
-/** Marker paging or page paging; the two cannot be combined. */
-export type Paging =
-  | { readonly mode: "marker"; readonly marker: string | null; readonly limit: number }
-  | { readonly mode: "page"; readonly page: number; readonly pageSize: number };
+export type { Paging } from "./paging.ts";
 
 /** One page of a directory listing. */
 export interface DirectoryPage {

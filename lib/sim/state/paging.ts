@@ -1,5 +1,10 @@
 import type { SortedIndex } from "../sorted-index.ts";
 
+/** Marker paging or page paging (of a directory listing or the recycle bin); never both. */
+export type Paging =
+  | { readonly mode: "marker"; readonly marker: string | null; readonly limit: number }
+  | { readonly mode: "page"; readonly page: number; readonly pageSize: number };
+
 /**
  * Iterates a sorted index from just after a cursor, ascending or descending.
  * `compareToCursor(item)` is negative for items that sort before the cursor; null starts at the

@@ -1,7 +1,7 @@
 import { pathKey } from "../paths.ts";
 import { SortedIndex } from "../sorted-index.ts";
 import { decodeMarker, encodeMarker } from "./markers.ts";
-import { iterateFrom, takePage } from "./paging.ts";
+import { iterateFrom, type Paging, takePage } from "./paging.ts";
 import { compareKeys } from "./sort-keys.ts";
 import type { EntryType, TreeNode } from "./tree.ts";
 
@@ -32,11 +32,6 @@ export interface RecycledItem {
   /** Files only. */
   readonly size: number | null;
 }
-
-/** Marker paging or page paging of the recycle bin. */
-export type RecycledPaging =
-  | { readonly mode: "marker"; readonly marker: string | null; readonly limit: number }
-  | { readonly mode: "page"; readonly page: number; readonly pageSize: number };
 
 /** One page of the recycle bin. */
 export interface RecycledPage {
@@ -169,7 +164,7 @@ export class RecycleBin {
   }
 
   /** One page in `orderBy` order (null = deletion order). */
-  list(orderBy: RecycledOrderBy | null, descending: boolean, paging: RecycledPaging): RecycledPage {
+  list(orderBy: RecycledOrderBy | null, descending: boolean, paging: Paging): RecycledPage {
     const index = this.#view(orderBy);
     const signature = `recycled|${orderBy ?? "unsorted"}|${descending ? "desc" : "asc"}`;
     const position =

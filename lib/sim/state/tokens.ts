@@ -8,10 +8,8 @@ export const DEFAULT_TOKEN_PERIOD_SECONDS = 86_400;
 /** Why a token stopped working before it expired. */
 export type InvalidationReason = "deleted" | "deletedForUser" | "invalidated" | "periodic";
 
-/** A minted access token and its state. Only the store and the auth check ever see `token`. */
-export interface TokenRecord {
-  readonly token: string;
-  readonly fingerprint: string;
+/** What a token is minted with. */
+export interface MintRequest {
   readonly libraryId: string;
   /** The spaces the token is bound to; null = not bound (admin tokens, or single-tenant `-`). */
   readonly spaceIds: readonly string[] | null;
@@ -20,22 +18,17 @@ export interface TokenRecord {
   readonly sessionId: string;
   readonly grants: ReadonlySet<Grant>;
   readonly periodSeconds: number;
+}
+
+/** A minted access token and its state. Only the store and the auth check ever see `token`. */
+export interface TokenRecord extends MintRequest {
+  readonly token: string;
+  readonly fingerprint: string;
   readonly mintedAt: number;
   lastUsedAt: number;
   expiresAt: number;
   invalidatedAt: number | null;
   invalidationReason: InvalidationReason | null;
-}
-
-/** What a token is minted with. */
-export interface MintRequest {
-  readonly libraryId: string;
-  readonly spaceIds: readonly string[] | null;
-  readonly userId: string;
-  readonly clientId: string;
-  readonly sessionId: string;
-  readonly grants: ReadonlySet<Grant>;
-  readonly periodSeconds: number;
 }
 
 /** Periodic invalidation of a library's tokens: every `everyMs` since `sinceMs`. */
