@@ -1,7 +1,7 @@
 // The contract between the local runner and a handler: the event and context it receives, how its
 // return value is read, and which configurations the runner refuses — as Lambda does.
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { interpretBatchResponse } from "../../lib/local/batch-response.ts";
 import type { RunnerEvent } from "../../lib/local/runner-events.ts";
 import { publish } from "../../lib/queues/publish.ts";
@@ -13,20 +13,11 @@ import {
   mappingFor,
   sendDirectives,
   startTestRunner,
-  startTestStack,
-  type TestStack,
 } from "../fixtures/handlers/harness.ts";
 import { deliveriesFor, observationsFor } from "../fixtures/handlers/observations.ts";
+import { useTestStack } from "./helpers/test-stack.ts";
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-
-afterAll(async () => {
-  await stack.close();
-});
+const stack = await useTestStack();
 
 describe("interpretBatchResponse", () => {
   const ids = ["m-1", "m-2"];

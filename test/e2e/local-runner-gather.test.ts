@@ -1,24 +1,12 @@
 // How one poller of the local runner gathers a batch, against fauxqs: batch size, Lambda's payload
 // cap, and records kept across batches.
 import type { SQSRecord } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gatherBatch } from "../../lib/local/gather.ts";
-import {
-  createTestQueues,
-  sendDirectives,
-  startTestStack,
-  type TestStack,
-} from "../fixtures/handlers/harness.ts";
+import { createTestQueues, sendDirectives } from "../fixtures/handlers/harness.ts";
+import { useTestStack } from "./helpers/test-stack.ts";
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-
-afterAll(async () => {
-  await stack.close();
-});
+const stack = await useTestStack();
 
 async function setupFor(count: number, padding = 0) {
   const { jobs } = await createTestQueues(stack.sqs, { visibilityTimeoutSeconds: 60 });

@@ -1,6 +1,6 @@
 // The local runner emulates Lambda's SQS event source over fauxqs: these tests check that records
 // are deleted, redelivered and dead-lettered exactly as Lambda would, with the same handler modules.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { RunnerEvent } from "../../lib/local/runner-events.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { receive } from "../../lib/queues/receive.ts";
@@ -12,8 +12,6 @@ import {
   mappingFor,
   sendDirectives,
   startTestRunner,
-  startTestStack,
-  type TestStack,
 } from "../fixtures/handlers/harness.ts";
 import {
   activeHandlers,
@@ -21,16 +19,9 @@ import {
   observationsFor,
   peakConcurrency,
 } from "../fixtures/handlers/observations.ts";
+import { useTestStack } from "./helpers/test-stack.ts";
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-
-afterAll(async () => {
-  await stack.close();
-});
+const stack = await useTestStack();
 
 describe("local runner: what happens to a batch after the handler", () => {
   it("deletes the records that succeeded and redelivers only those reported in batchItemFailures", async () => {
