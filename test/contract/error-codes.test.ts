@@ -15,6 +15,7 @@ import {
   contractClient,
   faultForAttempts,
   rejectionOf,
+  revokeEveryMintedToken,
   until,
 } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
@@ -112,10 +113,7 @@ describe("403: the token", () => {
 
   it("InvalidAccessToken on every token → SmhAuthError after one re-mint", async () => {
     const contract = contractClient(sim);
-    contract.listen((event) => {
-      if (event.type === "tokenMinted" || event.type === "tokenRefreshed")
-        sim.invalidateTokens(LIB);
-    });
+    revokeEveryMintedToken(sim, contract);
 
     const error = await rejectionOf(
       contract.client.deleteDirectory({ libraryId: LIB, spaceId: SPACE, path: someDirectory() }),

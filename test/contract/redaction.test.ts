@@ -3,7 +3,12 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../lib/sim/index.ts";
 import type { SmhClientOptions } from "../../lib/smh/index.ts";
-import { allPages, type ContractClient, contractClient } from "./helpers/client.ts";
+import {
+  allPages,
+  type ContractClient,
+  contractClient,
+  revokeEveryMintedToken,
+} from "./helpers/client.ts";
 import { LoopbackRelay } from "./helpers/relay.ts";
 import {
   LIB,
@@ -79,18 +84,12 @@ beforeAll(async () => {
   });
   await scenario("authRefusedTwice", () => {
     const contract = client();
-    contract.listen((event) => {
-      if (event.type === "tokenMinted" || event.type === "tokenRefreshed")
-        sim.invalidateTokens(LIB);
-    });
+    revokeEveryMintedToken(sim, contract);
     return contract.client.deleteDirectory({ ...ref, path: someDirectory() });
   });
   await scenario("headRefusedTwice", () => {
     const contract = client();
-    contract.listen((event) => {
-      if (event.type === "tokenMinted" || event.type === "tokenRefreshed")
-        sim.invalidateTokens(LIB);
-    });
+    revokeEveryMintedToken(sim, contract);
     return contract.client.directoryExists({ ...ref, path: someDirectory() });
   });
   await scenario("emptyAccessToken", () => {

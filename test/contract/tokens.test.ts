@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SmhAuthError, type SmhEvent } from "../../lib/smh/index.ts";
-import { allPages, contractClient, rejectionOf } from "./helpers/client.ts";
+import { allPages, contractClient, rejectionOf, revokeEveryMintedToken } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
 import {
   createDirectories,
@@ -122,11 +122,7 @@ describe("re-minting a token SMH refuses (403 InvalidAccessToken)", () => {
     const path = unique("refused");
     sim.createDirectory(LIB, SPACE, path);
     const contract = contractClient(sim);
-    // A revoker that kills every token the moment it is minted.
-    contract.listen((event) => {
-      if (event.type === "tokenMinted" || event.type === "tokenRefreshed")
-        sim.invalidateTokens(LIB);
-    });
+    revokeEveryMintedToken(sim, contract);
 
     const error = await rejectionOf(
       contract.client.deleteDirectory({ libraryId: LIB, spaceId: SPACE, path }),
@@ -161,10 +157,7 @@ describe("re-minting a token SMH refuses (403 InvalidAccessToken)", () => {
     const path = unique("head-refused");
     sim.createDirectory(LIB, SPACE, path);
     const contract = contractClient(sim);
-    contract.listen((event) => {
-      if (event.type === "tokenMinted" || event.type === "tokenRefreshed")
-        sim.invalidateTokens(LIB);
-    });
+    revokeEveryMintedToken(sim, contract);
 
     const error = await rejectionOf(
       contract.client.directoryExists({ libraryId: LIB, spaceId: SPACE, path }),

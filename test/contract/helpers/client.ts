@@ -82,6 +82,16 @@ export function faultForAttempts(
   });
 }
 
+/**
+ * Makes the simulator refuse every token `contract` gets: each is invalidated the moment the
+ * client reports it minted or refreshed.
+ */
+export function revokeEveryMintedToken(sim: Simulator, contract: ContractClient): void {
+  contract.listen((event) => {
+    if (event.type === "tokenMinted" || event.type === "tokenRefreshed") sim.invalidateTokens(LIB);
+  });
+}
+
 /** Resolves with the rejection of `promise`; fails if it fulfils. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
