@@ -78,6 +78,30 @@ export const StackFileSchema = z.strictObject({
 /** What the local stack file says. */
 export type StackInfo = z.output<typeof StackFileSchema>;
 
+/**
+ * The stack file's `queues`: the URL, ARN and name of each of {@link STACK_QUEUE_KEYS} among the
+ * created queues. Throws when one is missing.
+ */
+export function stackQueueRefs(
+  queues: ReadonlyMap<
+    string,
+    { readonly url: string; readonly arn: string; readonly name: string }
+  >,
+): StackInfo["queues"] {
+  const ref = (key: StackQueueKey) => {
+    const queue = queues.get(key);
+    if (!queue) throw new Error(`serverless.yml defines no ${key} queue`);
+    return { url: queue.url, arn: queue.arn, name: queue.name };
+  };
+  return {
+    jobs: ref("jobs"),
+    "jobs-dlq": ref("jobs-dlq"),
+    results: ref("results"),
+    "recycle-actions": ref("recycle-actions"),
+    "recycle-actions-dlq": ref("recycle-actions-dlq"),
+  };
+}
+
 /** Why {@link readStackFile} found no usable stack. */
 export type StackFileProblem = "missing" | "stale" | "invalid";
 

@@ -29,7 +29,7 @@ import { type LocalRunner, startRunner } from "./runner.ts";
 import type { RunnerListener } from "./runner-events.ts";
 import { type ScheduledEventOptions, scheduledEvent } from "./scheduled-event.ts";
 import { type LocalSqs, startLocalSqs } from "./sqs-server.ts";
-import { type StackInfo, writeStackFile } from "./stack-file.ts";
+import { type StackInfo, stackQueueRefs, writeStackFile } from "./stack-file.ts";
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -332,23 +332,12 @@ function stackInfo(
   smhBaseUrl: string,
   sim: Simulator | undefined,
 ): StackInfo {
-  const ref = (key: string) => {
-    const queue = queues.get(key);
-    if (!queue) throw new Error(`serverless.yml defines no ${key} queue`);
-    return { url: queue.url, arn: queue.arn, name: queue.name };
-  };
   return {
     v: 1,
     pid: process.pid,
     startedAt: new Date().toISOString(),
     sqs: { endpoint: sqs.endpoint, region: REGION },
-    queues: {
-      jobs: ref("jobs"),
-      "jobs-dlq": ref("jobs-dlq"),
-      results: ref("results"),
-      "recycle-actions": ref("recycle-actions"),
-      "recycle-actions-dlq": ref("recycle-actions-dlq"),
-    },
+    queues: stackQueueRefs(queues),
     smh: {
       baseUrl: smhBaseUrl,
       libraries: sim

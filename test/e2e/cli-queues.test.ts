@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readServerlessDefinitions } from "../../lib/local/queue-definitions.ts";
 import { type CreatedQueue, createQueues } from "../../lib/local/queues.ts";
 import { type LocalSqs, startLocalSqs } from "../../lib/local/sqs-server.ts";
-import { type StackInfo, type StackQueueKey, writeStackFile } from "../../lib/local/stack-file.ts";
+import {
+  type StackInfo,
+  type StackQueueKey,
+  stackQueueRefs,
+  writeStackFile,
+} from "../../lib/local/stack-file.ts";
 import {
   createDeleteJob,
   createRecycleCommand,
@@ -26,19 +31,16 @@ import { createSqsClient } from "../../lib/queues/client.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
 import { receive } from "../../lib/queues/receive.ts";
-import { CLI_BIN, type CliRun, environmentWithout, spawnCli } from "./helpers/cli.ts";
+import {
+  CLI_BIN,
+  type CliRun,
+  environmentWithout,
+  QUEUE_LOCATION_VARIABLES,
+  spawnCli,
+} from "./helpers/cli.ts";
 
 // Variables that would point the CLI somewhere else than the stack file.
-const LOCATION_VARIABLES = [
-  "SQS_ENDPOINT",
-  "AWS_REGION",
-  "JOBS_QUEUE_URL",
-  "JOBS_DLQ_URL",
-  "RESULTS_QUEUE_URL",
-  "RECYCLE_ACTIONS_QUEUE_URL",
-  "RECYCLE_ACTIONS_DLQ_URL",
-  "SMH_CLEANER_STATE_DIR",
-];
+const LOCATION_VARIABLES = [...QUEUE_LOCATION_VARIABLES, "SMH_CLEANER_STATE_DIR"];
 
 let server: LocalSqs;
 let sqs: SQSClient;
@@ -93,23 +95,12 @@ beforeAll(async () => {
     visibilityTimeoutOverrideSeconds: 2,
   });
   work = await mkdtemp(join(tmpdir(), "smh-cli-"));
-  const ref = (key: StackQueueKey) => {
-    const queue = queues.get(key);
-    if (!queue) throw new Error(`queue ${key} missing`);
-    return { url: queue.url, arn: queue.arn, name: queue.name };
-  };
   const stack: StackInfo = {
     v: 1,
     pid: process.pid,
     startedAt: new Date().toISOString(),
     sqs: { endpoint: server.endpoint, region: "us-east-1" },
-    queues: {
-      jobs: ref("jobs"),
-      "jobs-dlq": ref("jobs-dlq"),
-      results: ref("results"),
-      "recycle-actions": ref("recycle-actions"),
-      "recycle-actions-dlq": ref("recycle-actions-dlq"),
-    },
+    queues: stackQueueRefs(queues),
     smh: { baseUrl: "http://127.0.0.1:9", libraries: [{ libraryId: "smh1", spaceIds: ["-"] }] },
   };
   await writeStackFile(join(work, ".smh-cleaner"), stack);

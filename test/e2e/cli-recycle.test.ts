@@ -17,7 +17,12 @@ import {
 import { publish } from "../../lib/queues/publish.ts";
 import { DEMO, type Simulator } from "../../lib/sim/index.ts";
 import { BULK_ALBUMS, BULK_CAMERA_UPLOADS } from "../../lib/sim/seeds/demo.ts";
-import { type CliRun, environmentWithout, spawnCli } from "./helpers/cli.ts";
+import {
+  type CliRun,
+  environmentWithout,
+  QUEUE_LOCATION_VARIABLES,
+  spawnCli,
+} from "./helpers/cli.ts";
 import { pendingMessages, queueUrl, until } from "./helpers/stack-io.ts";
 
 const LIBRARY = DEMO.multiTenant.libraryId;
@@ -27,13 +32,7 @@ const DAY = 86_400_000;
 // What would point the CLI somewhere else than the stack's files (startLocalStack also puts the
 // handlers' environment, secrets included, into this process's environment).
 const FOREIGN_VARIABLES = [
-  "SQS_ENDPOINT",
-  "AWS_REGION",
-  "JOBS_QUEUE_URL",
-  "JOBS_DLQ_URL",
-  "RESULTS_QUEUE_URL",
-  "RECYCLE_ACTIONS_QUEUE_URL",
-  "RECYCLE_ACTIONS_DLQ_URL",
+  ...QUEUE_LOCATION_VARIABLES,
   "SMH_BASE_URL",
   "SMH_LIBRARY_SECRETS",
   "SMH_LIBRARY_SECRETS_SSM_PARAMETER",

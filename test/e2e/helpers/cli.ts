@@ -5,6 +5,17 @@ import { fileURLToPath } from "node:url";
 /** The CLI's entry point. */
 export const CLI_BIN = fileURLToPath(new URL("../../../bin/smh-cleaner.js", import.meta.url));
 
+/** Variables that would point the CLI at other queues than the local stack file's. */
+export const QUEUE_LOCATION_VARIABLES = [
+  "SQS_ENDPOINT",
+  "AWS_REGION",
+  "JOBS_QUEUE_URL",
+  "JOBS_DLQ_URL",
+  "RESULTS_QUEUE_URL",
+  "RECYCLE_ACTIONS_QUEUE_URL",
+  "RECYCLE_ACTIONS_DLQ_URL",
+] as const;
+
 /** How one run of the CLI ended. */
 export interface CliRun {
   code: number | null;
