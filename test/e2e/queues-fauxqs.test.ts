@@ -1,30 +1,16 @@
-// Integration: the queue helpers against fauxqs, a real SQS wire-protocol server (127.0.0.1, port 0).
-import type { SQSClient } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fauxqsOldestMessageAge } from "../../lib/local/fauxqs-age.ts";
 import type { QueueDefinition } from "../../lib/local/queue-definitions.ts";
 import { createQueues } from "../../lib/local/queues.ts";
-import { type LocalSqs, startLocalSqs } from "../../lib/local/sqs-server.ts";
 import { changeVisibilityBatch, deleteBatch } from "../../lib/queues/acknowledge.ts";
 import { readQueueAttributes } from "../../lib/queues/attributes.ts";
-import { createSqsClient } from "../../lib/queues/client.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
 import { receive } from "../../lib/queues/receive.ts";
 import { QueueNotFoundError, resolveQueueUrl } from "../../lib/queues/urls.ts";
+import { useTestStack } from "./helpers/test-stack.ts";
 
-let server: LocalSqs;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  server = await startLocalSqs();
-  sqs = createSqsClient({ endpoint: server.endpoint, env: {} });
-});
-
-afterAll(async () => {
-  sqs.destroy();
-  await server.stop();
-});
+const { server, sqs } = await useTestStack();
 
 const plain = (key: string): QueueDefinition => ({
   logicalId: key,
