@@ -169,15 +169,24 @@ describe("re-minting a token SMH refuses (403 InvalidAccessToken)", () => {
 });
 
 describe("refreshing before expiry", () => {
-  it("replaces a token shortly before it expires, without SMH ever refusing it", async () => {
-    const paths = createDirectories(sim, unique("refresh"), 3);
-    const { client, events } = contractClient(sim, {
+  /**
+   * A client on the simulator's clock with 10-minute tokens it refreshes a minute before they
+   * expire, and `remove(path)`, its delete of one directory.
+   */
+  function refreshingClient() {
+    const contract = contractClient(sim, {
       now: () => sim.now(),
       tokenPeriodSeconds: 600,
       tokenRefreshMarginSeconds: 60,
     });
     const remove = (path: string | undefined) =>
-      client.deleteDirectory({ libraryId: LIB, spaceId: SPACE, path: path as string });
+      contract.client.deleteDirectory({ libraryId: LIB, spaceId: SPACE, path: path as string });
+    return { ...contract, remove };
+  }
+
+  it("replaces a token shortly before it expires, without SMH ever refusing it", async () => {
+    const paths = createDirectories(sim, unique("refresh"), 3);
+    const { events, remove } = refreshingClient();
 
     await remove(paths[0]);
     sim.advanceClock(500 * SECOND);
@@ -196,13 +205,7 @@ describe("refreshing before expiry", () => {
 
   it("refreshes on its own schedule although SMH slides the expiry of a token in use", async () => {
     const paths = createDirectories(sim, unique("sliding"), 3);
-    const { client } = contractClient(sim, {
-      now: () => sim.now(),
-      tokenPeriodSeconds: 600,
-      tokenRefreshMarginSeconds: 60,
-    });
-    const remove = (path: string | undefined) =>
-      client.deleteDirectory({ libraryId: LIB, spaceId: SPACE, path: path as string });
+    const { remove } = refreshingClient();
 
     await remove(paths[0]);
     sim.advanceClock(300 * SECOND);
