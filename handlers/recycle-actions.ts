@@ -2,19 +2,12 @@
  * Lambda: recycle-actions queue → SMH restore / purge → results queue (SQS trigger with
  * ReportBatchItemFailures).
  *
- * Thin by design, like delete-directories: `lambdaHandler` wires logging, metrics and the library
+ * Thin by design, like delete-directories: `sqsBatchHandler` wires logging, metrics and the library
  * secrets (from SSM, cached); the work is `processRecycleBatch` in lib/recycle, which knows nothing
  * about Lambda.
  */
-import type { SQSEvent } from "aws-lambda";
-import {
-  batchResponse,
-  FullBatchFailureError,
-  lambdaHandler,
-  powertools,
-} from "../lib/observability/lambda-handler.ts";
+import { powertools, sqsBatchHandler } from "../lib/observability/lambda-handler.ts";
 import { smhEventMetrics } from "../lib/observability/pipeline-observer.ts";
-import { jobRecordFromSqs } from "../lib/pipeline/records.ts";
 import { recyclePipelineFromEnv } from "../lib/recycle/environment.ts";
 import { powertoolsRecycleObserver } from "../lib/recycle/powertools-observer.ts";
 import { processRecycleBatch } from "../lib/recycle/process-batch.ts";
@@ -27,16 +20,4 @@ const wiring = recyclePipelineFromEnv({
   onSmhEvent: smhEventMetrics(logger, metrics),
 });
 
-export const handler = lambdaHandler(
-  async (event: SQSEvent, context) => {
-    const deadline = Date.now() + context.getRemainingTimeInMillis();
-    const outcome = await processRecycleBatch(
-      event.Records.map(jobRecordFromSqs),
-      wiring.pipeline,
-      deadline,
-    );
-    if (outcome.fullBatchFailure) throw new FullBatchFailureError(outcome.fullBatchFailure);
-    return batchResponse(outcome.failedMessageIds);
-  },
-  { logger, metrics, wiring },
-);
+export const handler = sqsBatchHandler(processRecycleBatch, { logger, metrics, wiring });

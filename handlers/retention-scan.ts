@@ -8,9 +8,13 @@
  * about Lambda. The rules are read and checked against the deletion policy at cold start.
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { batchResponse, lambdaHandler, powertools } from "../lib/observability/lambda-handler.ts";
+import {
+  answerSqsEvent,
+  invocationDeadline,
+  lambdaHandler,
+  powertools,
+} from "../lib/observability/lambda-handler.ts";
 import { smhEventMetrics } from "../lib/observability/pipeline-observer.ts";
-import { jobRecordFromSqs } from "../lib/pipeline/records.ts";
 import { retentionScanFromEnv } from "../lib/retention/environment.ts";
 import { powertoolsRetentionObserver } from "../lib/retention/powertools-observer.ts";
 import { describeRun, type RunDescription } from "../lib/retention/report.ts";
@@ -43,14 +47,11 @@ function isSqsEvent(event: unknown): event is SQSEvent {
 
 export const handler = lambdaHandler(
   async (event: unknown, context): Promise<SQSBatchResponse | RunDescription> => {
-    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    const deadline = invocationDeadline(context);
     if (isSqsEvent(event)) {
-      const outcome = await processContinuations(
-        event.Records.map(jobRecordFromSqs),
-        wiring.deps,
-        deadline,
+      return answerSqsEvent(event, (records) =>
+        processContinuations(records, wiring.deps, deadline),
       );
-      return batchResponse(outcome.failedMessageIds);
     }
     const report: RetentionRunReport = await runRetention(
       parseTrigger(event, new Date()),

@@ -10,8 +10,9 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import ssm from "@middy/ssm";
-import type { Context } from "aws-lambda";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { SecretsWiring } from "../config/runtime.ts";
+import { type JobRecord, jobRecordFromSqs } from "../pipeline/records.ts";
 
 /** A handler's logger and metrics; names, namespace and level come from `POWERTOOLS_*`. */
 export function powertools(): { logger: Logger; metrics: Metrics } {
@@ -63,4 +64,52 @@ export function batchResponse(failedMessageIds: readonly string[]): {
   batchItemFailures: { itemIdentifier: string }[];
 } {
   return { batchItemFailures: failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** When the invocation ends (epoch ms). */
+export function invocationDeadline(context: Context): number {
+  return Date.now() + context.getRemainingTimeInMillis();
+}
+
+/** What a batch processor tells the handler: the records that must come back, and why not all. */
+export interface RecordsOutcome {
+  readonly failedMessageIds: readonly string[];
+  /** Set when the whole batch is failed on purpose: thrown as a {@link FullBatchFailureError}. */
+  readonly fullBatchFailure?: string | undefined;
+}
+
+/**
+ * Hands an SQS event's records to `processRecords` and answers Lambda with the partial batch response —
+ * or throws {@link FullBatchFailureError} when the whole batch is failed on purpose.
+ */
+export async function answerSqsEvent(
+  event: SQSEvent,
+  processRecords: (records: JobRecord[]) => Promise<RecordsOutcome>,
+): Promise<SQSBatchResponse> {
+  const outcome = await processRecords(event.Records.map(jobRecordFromSqs));
+  if (outcome.fullBatchFailure) throw new FullBatchFailureError(outcome.fullBatchFailure);
+  return batchResponse(outcome.failedMessageIds);
+}
+
+/**
+ * The Lambda handler of an SQS-triggered batch processor (ReportBatchItemFailures): each event's
+ * records go to `processBatch` with the pipeline built at cold start and the invocation's deadline.
+ *
+ * @example
+ * export const handler = sqsBatchHandler(processDeleteBatch, { logger, metrics, wiring });
+ */
+export function sqsBatchHandler<Pipeline>(
+  processBatch: (
+    records: readonly JobRecord[],
+    pipeline: Pipeline,
+    deadline: number,
+  ) => Promise<RecordsOutcome>,
+  options: { logger: Logger; metrics: Metrics; wiring: SecretsWiring & { pipeline: Pipeline } },
+) {
+  return lambdaHandler((event: SQSEvent, context) => {
+    const deadline = invocationDeadline(context);
+    return answerSqsEvent(event, (records) =>
+      processBatch(records, options.wiring.pipeline, deadline),
+    );
+  }, options);
 }

@@ -8,6 +8,7 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DeletionResult } from "../messages/index.ts";
 import type { PipelineObserver } from "../pipeline/observer.ts";
 import type { SmhEvent } from "../smh/index.ts";
+import { powertoolsBatchFailures } from "./batch-observer.ts";
 
 const OUTCOME_METRIC: Record<DeletionResult["outcome"], string> = {
   recycled: "JobsRecycled",
@@ -49,14 +50,7 @@ export function powertoolsPipelineObserver(logger: Logger, metrics: Metrics): Pi
       metrics.addMetric("JobsRetriedLater", MetricUnit.Count, 1);
       logger.warn("job returns to the queue", { correlationId: details.jobId, ...details });
     },
-    publishFailed(details) {
-      metrics.addMetric("ResultsPublishFailures", MetricUnit.Count, details.count);
-      logger.error("results could not be written; their records come back", details);
-    },
-    batchFailed(details) {
-      metrics.addMetric("BatchesFailedOnPurpose", MetricUnit.Count, 1);
-      logger.error("failing the whole batch", details);
-    },
+    ...powertoolsBatchFailures(logger, metrics),
   };
 }
 

@@ -9,7 +9,7 @@
  * items: a single delete of a directory that the batch did delete answers 404, and the recycle-bin
  * lookup then recovers its `recycledItemId`.
  */
-import pLimit from "p-limit";
+import { recordAttempts, recordFailedCall, recordHealth, runUnits } from "../batch/work.ts";
 import type { SmhClient } from "../smh/index.ts";
 import { SmhError } from "../smh/index.ts";
 import type { CircuitBreakers } from "./circuit.ts";
@@ -75,53 +75,17 @@ export async function executeDeletions(
   jobs: readonly JobState[],
   context: ExecuteContext,
 ): Promise<void> {
-  const limit = pLimit(Math.max(1, context.concurrency));
-  const running = new Set<Promise<void>>();
-  const schedule = (unit: Unit): void => {
-    const run: Promise<void> = limit(() => runUnit(unit, context))
-      .catch((error: unknown) => {
-        // runUnit records every SMH failure itself; this is a bug's last line of defence.
-        for (const job of jobsOf(unit)) settle(job, error, "transient-smh");
-        return [];
-      })
-      // Follow-ups are scheduled after the unit has left its slot, so they never wait on it.
-      .then((followUps) => followUps.forEach(schedule))
-      .finally(() => running.delete(run));
-    running.add(run);
-  };
-  for (const unit of planUnits(jobs, context.batchDeleteMinJobs, context.batchDeleteMaxItems)) {
-    schedule(unit);
-  }
-  while (running.size > 0) await Promise.all(running);
-}
-
-function jobsOf(unit: Unit): readonly JobState[] {
-  return unit.kind === "single" ? [unit.job] : unit.jobs;
-}
-
-async function runUnit(unit: Unit, context: ExecuteContext): Promise<Unit[]> {
-  const jobs = jobsOf(unit);
-  const first = jobs[0];
-  if (!first) return [];
-  const { libraryId } = first.accepted.job;
-  if (context.now() >= context.stopStartingAt) {
-    defer(jobs, "not started: the invocation's remaining time fell under the deadline margin");
-    return [];
-  }
-  if (!context.circuits.tryAcquire(libraryId)) {
-    defer(
-      jobs,
-      `not started: the circuit for library ${libraryId} is open after repeated SMH failures`,
-    );
-    return [];
-  }
-  const startedAt = new Date(context.now());
-  for (const job of jobs) job.startedAt ??= startedAt;
-  return unit.kind === "single" ? deleteSingle(unit.job, context) : deleteBatch(unit.jobs, context);
-}
-
-function defer(jobs: readonly JobState[], reason: string): void {
-  for (const job of jobs) job.settlement = { kind: "deferred", reason };
+  await runUnits(
+    planUnits(jobs, context.batchDeleteMinJobs, context.batchDeleteMaxItems),
+    {
+      concurrency: context.concurrency,
+      statesOf: (unit) => (unit.kind === "single" ? [unit.job] : unit.jobs),
+      libraryOf: (state) => state.accepted.job.libraryId,
+      run: (unit) =>
+        unit.kind === "single" ? deleteSingle(unit.job, context) : deleteBatch(unit.jobs, context),
+    },
+    context,
+  );
 }
 
 async function deleteSingle(state: JobState, context: ExecuteContext): Promise<Unit[]> {
@@ -131,24 +95,13 @@ async function deleteSingle(state: JobState, context: ExecuteContext): Promise<U
       { libraryId: job.libraryId, spaceId: job.spaceId, path: job.path, permanent: job.permanent },
       { deadline: context.callDeadline, userId: job.userId },
     );
-    state.attempts += answer.attempts;
-    state.requestId = answer.requestId ?? state.requestId;
+    recordAttempts(state, answer.attempts, answer.requestId);
     context.circuits.recordSuccess(job.libraryId);
-    switch (answer.outcome) {
-      case "recycled":
-        state.settlement = {
-          kind: "done",
-          facts: { outcome: "recycled", recycledItemId: answer.recycledItemId },
-        };
-        break;
-      case "deleted":
-        state.settlement = { kind: "done", facts: { outcome: "deleted" } };
-        break;
-      case "done":
-        // An asynchronous task finished without per-item detail: the directory is gone.
-        state.settlement = { kind: "lookup", otherwise: "deleted" };
-        break;
-    }
+    state.settlement =
+      answer.outcome === "done"
+        ? // An asynchronous task finished without per-item detail: the directory is gone.
+          { kind: "lookup", otherwise: "deleted" }
+        : removed(answer);
   } catch (error) {
     settleFromError(state, error, context);
   }
@@ -176,39 +129,25 @@ async function deleteBatch(states: readonly JobState[], context: ExecuteContext)
     context.circuits.recordSuccess(libraryId);
     const byPath = new Map(answer.items.map((item) => [item.path, item]));
     for (const state of states) {
-      state.attempts += answer.attempts;
-      state.requestId = answer.requestId ?? state.requestId;
+      recordAttempts(state, answer.attempts, answer.requestId);
       const item = byPath.get(state.accepted.job.path);
       if (!item || item.outcome === "unknown") {
         retrySingly.push({ kind: "single", job: state });
         continue;
       }
-      switch (item.outcome) {
-        case "recycled":
-          state.settlement = {
-            kind: "done",
-            facts: { outcome: "recycled", recycledItemId: item.recycledItemId },
-          };
-          break;
-        case "deleted":
-          state.settlement = { kind: "done", facts: { outcome: "deleted" } };
-          break;
-        case "failed": {
-          const verdict = judgeError(item.error);
-          if (verdict === "not-found")
-            state.settlement = { kind: "lookup", otherwise: "already_absent" };
-          else if (verdict === "fail-now") state.settlement = failedNow(item.error);
-          // A per-item 5xx or PathConflict: this one item is tried again on its own.
-          else retrySingly.push({ kind: "single", job: state });
-          break;
-        }
+      if (item.outcome !== "failed") {
+        state.settlement = removed(item);
+        continue;
       }
+      const verdict = judgeError(item.error);
+      if (verdict === "not-found")
+        state.settlement = { kind: "lookup", otherwise: "already_absent" };
+      else if (verdict === "fail-now") state.settlement = failedNow(item.error);
+      // A per-item 5xx or PathConflict: this one item is tried again on its own.
+      else retrySingly.push({ kind: "single", job: state });
     }
   } catch (error) {
-    for (const state of states) {
-      state.attempts += error instanceof SmhError ? error.attempts : 1;
-      if (error instanceof SmhError) state.requestId = error.requestId ?? state.requestId;
-    }
+    for (const state of states) recordFailedCall(state, error);
     if (error instanceof SmhError && error.mayHaveApplied) {
       // SMH may have deleted some of them: single deletes find out which (404 → recycle bin).
       context.circuits.recordFailure(libraryId);
@@ -216,7 +155,7 @@ async function deleteBatch(states: readonly JobState[], context: ExecuteContext)
     } else {
       // One failed request: the circuit hears of it once, every job gets the same settlement.
       const verdict = judgeError(error);
-      recordCircuit(context, libraryId, verdict);
+      recordHealth(context.circuits, libraryId, verdict);
       for (const state of states) settle(state, error, verdict);
     }
   }
@@ -226,19 +165,20 @@ async function deleteBatch(states: readonly JobState[], context: ExecuteContext)
 }
 
 function settleFromError(state: JobState, error: unknown, context: ExecuteContext): void {
-  if (error instanceof SmhError) {
-    state.attempts += error.attempts;
-    state.requestId = error.requestId ?? state.requestId;
-  }
+  // Unlike a failed batch request, a failed single delete that is not an SmhError adds no attempt.
+  if (error instanceof SmhError) recordAttempts(state, error.attempts, error.requestId);
   const verdict = judgeError(error);
-  recordCircuit(context, state.accepted.job.libraryId, verdict);
+  recordHealth(context.circuits, state.accepted.job.libraryId, verdict);
   settle(state, error, verdict);
 }
 
-/** Only SMH's own trouble counts against its circuit; a 404 or a bad request is a healthy answer. */
-function recordCircuit(context: ExecuteContext, libraryId: string, verdict: ErrorVerdict): void {
-  if (verdict === "transient-smh") context.circuits.recordFailure(libraryId);
-  else context.circuits.recordSuccess(libraryId);
+/** The settlement of a directory SMH removed: to the recycle bin (with its handle) or for ever. */
+function removed(
+  answer: { outcome: "recycled"; recycledItemId: number } | { outcome: "deleted" },
+): JobState["settlement"] {
+  return answer.outcome === "recycled"
+    ? { kind: "done", facts: { outcome: "recycled", recycledItemId: answer.recycledItemId } }
+    : { kind: "done", facts: { outcome: "deleted" } };
 }
 
 function settle(state: JobState, error: unknown, verdict: ErrorVerdict): void {

@@ -2,9 +2,18 @@
  * Where each accepted job stands while a batch is processed, and how an SMH answer or error
  * becomes that standing.
  */
+import {
+  type Deferred,
+  type Done,
+  notStarted,
+  type Transient,
+  type WorkState,
+} from "../batch/work.ts";
 import type { DeletionFacts } from "../messages/index.ts";
 import { SmhError, SmhErrorKind } from "../smh/index.ts";
 import type { AcceptedJob } from "./intake.ts";
+
+export { type FailureInfo, failureInfo } from "../batch/work.ts";
 
 /**
  * - `done`: the outcome is known (`facts`); the job gets its result.
@@ -15,41 +24,17 @@ import type { AcceptedJob } from "./intake.ts";
  * - `deferred`: not started (the invocation's deadline, or the library's circuit is open).
  */
 export type Settlement =
-  | { readonly kind: "done"; readonly facts: DeletionFacts }
+  | Done<DeletionFacts>
   | { readonly kind: "lookup"; readonly otherwise: "already_absent" | "deleted" }
-  | { readonly kind: "transient"; readonly error: FailureInfo }
-  | { readonly kind: "deferred"; readonly reason: string };
-
-/** What a failure looked like, for logs and the `failed` result. */
-export interface FailureInfo {
-  readonly status?: number | undefined;
-  readonly code?: string | undefined;
-  readonly message: string;
-  /** The client's error kind, or `internal` for an error that is not an SMH error. */
-  readonly kind: SmhErrorKind | "internal" | "deadline" | "circuit";
-}
+  | Transient
+  | Deferred;
 
 /** The mutable state of one accepted job in one invocation. */
-export interface JobState {
-  readonly accepted: AcceptedJob;
-  startedAt: Date | undefined;
-  finishedAt: Date | undefined;
-  /** SMH attempts spent on this job's delete (single or its share of a batch request). */
-  attempts: number;
-  requestId: string | undefined;
-  settlement: Settlement;
-}
+export type JobState = WorkState<AcceptedJob, Settlement>;
 
 /** A new state: nothing started yet. */
 export function initialState(accepted: AcceptedJob): JobState {
-  return {
-    accepted,
-    startedAt: undefined,
-    finishedAt: undefined,
-    attempts: 0,
-    requestId: undefined,
-    settlement: { kind: "deferred", reason: "not started" },
-  };
+  return notStarted(accepted);
 }
 
 /** How the pipeline treats an error from the SMH client. */
@@ -79,13 +64,4 @@ export function judgeError(error: unknown): ErrorVerdict {
     case SmhErrorKind.unexpected:
       return "transient-smh";
   }
-}
-
-/** The {@link FailureInfo} of an error, safe to publish (SMH errors carry no secrets). */
-export function failureInfo(error: unknown): FailureInfo {
-  if (error instanceof SmhError) {
-    return { status: error.status, code: error.code, message: error.message, kind: error.kind };
-  }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return { message, kind: "internal" };
 }

@@ -4,54 +4,21 @@
  * settings), plus `RECYCLE_MAX_RECEIVE_COUNT` and `RECYCLE_CONCURRENCY` (see `settings.ts`).
  * Configuration errors fail here, before any command is consumed.
  */
-import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { Env } from "../config/env.ts";
 import {
-  handlerRuntimeFromEnv,
-  RuntimeEnv,
-  requiredEnv,
-  type SecretsWiring,
-} from "../config/runtime.ts";
-import { CircuitBreakers } from "../pipeline/circuit.ts";
-import { sqsResultPublisher } from "../pipeline/results.ts";
-import { type BatchCounters, createBatchCounters } from "../queues/index.ts";
-import type { SmhEventListener } from "../smh/index.ts";
+  type PipelineEnvOptions,
+  type QueuePipelineWiring,
+  queuePipelineFromEnv,
+} from "../batch/environment.ts";
 import type { RecycleObserver } from "./observer.ts";
 import type { RecyclePipeline } from "./process-batch.ts";
 import { readRecycleSettings } from "./settings.ts";
 
-export interface RecycleWiring extends SecretsWiring {
-  readonly pipeline: RecyclePipeline;
-  /** Results-queue calls made so far. */
-  readonly resultCounters: BatchCounters;
-}
+/** The recycle pipeline and its results-queue counters. */
+export type RecycleWiring = QueuePipelineWiring<RecyclePipeline>;
 
 /** Reads everything from `env` (see `lib/config/runtime.ts` and `settings.ts`). */
-export function recyclePipelineFromEnv(options: {
-  env?: Env;
-  observer?: RecycleObserver;
-  onSmhEvent?: SmhEventListener;
-  sqs?: SQSClient;
-}): RecycleWiring {
-  const env = options.env ?? process.env;
-  const settings = readRecycleSettings(env);
-  const resultsQueueUrl = requiredEnv(env, RuntimeEnv.resultsQueueUrl);
-  const runtime = handlerRuntimeFromEnv({ env, onSmhEvent: options.onSmhEvent, sqs: options.sqs });
-  const resultCounters = createBatchCounters();
-  return {
-    pipeline: {
-      smh: runtime.smh,
-      publisher: sqsResultPublisher(runtime.sqs, resultsQueueUrl, resultCounters),
-      policy: runtime.policy,
-      settings,
-      circuits: new CircuitBreakers({
-        threshold: settings.circuitFailureThreshold,
-        cooldownMs: settings.circuitCooldownMs,
-      }),
-      ...(options.observer ? { observer: options.observer } : {}),
-    },
-    secrets: runtime.secrets,
-    secretsParameter: runtime.secretsParameter,
-    resultCounters,
-  };
+export function recyclePipelineFromEnv(
+  options: PipelineEnvOptions<RecycleObserver>,
+): RecycleWiring {
+  return queuePipelineFromEnv(options, readRecycleSettings);
 }

@@ -12,13 +12,12 @@
  *   when the batch had purged it already (404 `RecycledItemNotFound`).
  * A purge batch that succeeded (204, or its task finished) purged every item.
  */
-import pLimit from "p-limit";
+import { recordAttempts, recordFailedCall, recordHealth, runUnits } from "../batch/work.ts";
 import type { CircuitBreakers } from "../pipeline/circuit.ts";
-import { failureInfo } from "../pipeline/settlement.ts";
 import type { SmhClient } from "../smh/index.ts";
 import { SmhError } from "../smh/index.ts";
 import type { AcceptedCommand } from "./intake.ts";
-import { type ItemState, type ItemVerdict, judgeItemError, settleItem } from "./settlement.ts";
+import { type ItemState, judgeItemError, settleItem } from "./settlement.ts";
 
 /** The SMH operations the recycle pipeline uses. */
 export type RecycleSmh = Pick<
@@ -69,48 +68,24 @@ export async function executeRecycleActions(
   units: readonly RecycleUnit[],
   context: RecycleExecuteContext,
 ): Promise<void> {
-  const limit = pLimit(Math.max(1, context.concurrency));
-  const running = new Set<Promise<void>>();
-  const schedule = (unit: RecycleUnit): void => {
-    const run: Promise<void> = limit(() => runUnit(unit, context))
-      .catch((error: unknown) => {
-        // runUnit records every SMH failure itself; this is a bug's last line of defence.
-        for (const item of itemsOf(unit)) {
-          item.settlement = { kind: "transient", error: failureInfo(error) };
-        }
-        return [];
-      })
-      // Follow-ups are scheduled after the unit has left its slot, so they never wait on it.
-      .then((followUps) => followUps.forEach(schedule))
-      .finally(() => running.delete(run));
-    running.add(run);
-  };
-  for (const unit of units) schedule(unit);
-  while (running.size > 0) await Promise.all(running);
+  await runUnits(
+    units,
+    {
+      concurrency: context.concurrency,
+      statesOf: itemsOf,
+      libraryOf: (item) => item.accepted.command.libraryId,
+      run: (unit) => runUnit(unit, context),
+    },
+    context,
+  );
 }
 
 function itemsOf(unit: RecycleUnit): readonly ItemState[] {
   return unit.kind === "single" ? [unit.item] : unit.items;
 }
 
+/** Calls SMH for a unit that may start; every item of it gets its finishing time. */
 async function runUnit(unit: RecycleUnit, context: RecycleExecuteContext): Promise<RecycleUnit[]> {
-  const items = itemsOf(unit);
-  const first = items[0];
-  if (!first) return [];
-  const { libraryId } = first.accepted.command;
-  if (context.now() >= context.stopStartingAt) {
-    defer(items, "not started: the invocation's remaining time fell under the deadline margin");
-    return [];
-  }
-  if (!context.circuits.tryAcquire(libraryId)) {
-    defer(
-      items,
-      `not started: the circuit for library ${libraryId} is open after repeated SMH failures`,
-    );
-    return [];
-  }
-  const startedAt = new Date(context.now());
-  for (const item of items) item.startedAt ??= startedAt;
   let followUps: RecycleUnit[];
   switch (unit.kind) {
     case "single":
@@ -125,12 +100,8 @@ async function runUnit(unit: RecycleUnit, context: RecycleExecuteContext): Promi
       break;
   }
   const finishedAt = new Date(context.now());
-  for (const item of items) item.finishedAt = finishedAt;
+  for (const item of itemsOf(unit)) item.finishedAt = finishedAt;
   return followUps;
-}
-
-function defer(items: readonly ItemState[], reason: string): void {
-  for (const item of items) item.settlement = { kind: "deferred", reason };
 }
 
 async function runSingle(item: ItemState, context: RecycleExecuteContext): Promise<void> {
@@ -151,21 +122,21 @@ async function runSingle(item: ItemState, context: RecycleExecuteContext): Promi
         },
         options,
       );
-      record(item, answer.attempts, answer.requestId);
+      recordAttempts(item, answer.attempts, answer.requestId);
       item.settlement = {
         kind: "done",
         facts: { outcome: "restored", restoredPath: answer.path || undefined },
       };
     } else {
       const answer = await context.smh.purgeRecycledItem(target, options);
-      record(item, answer.attempts, answer.requestId);
+      recordAttempts(item, answer.attempts, answer.requestId);
       item.settlement = { kind: "done", facts: { outcome: "purged" } };
     }
     context.circuits.recordSuccess(command.libraryId);
   } catch (error) {
-    recordError(item, error);
+    recordFailedCall(item, error);
     const verdict = judgeItemError(error, command);
-    recordCircuit(context, command.libraryId, verdict);
+    recordHealth(context.circuits, command.libraryId, verdict.kind);
     settleItem(item, verdict);
   }
 }
@@ -191,7 +162,7 @@ async function restoreBatch(
     context.circuits.recordSuccess(command.libraryId);
     const byId = new Map(answer.items.map((entry) => [entry.recycledItemId, entry]));
     for (const item of items) {
-      record(item, answer.attempts, answer.requestId);
+      recordAttempts(item, answer.attempts, answer.requestId);
       const entry = byId.get(item.recycledItemId);
       if (!entry || entry.outcome === "unknown") {
         retrySingly.push({ kind: "single", item });
@@ -232,7 +203,7 @@ async function purgeBatch(
     );
     context.circuits.recordSuccess(command.libraryId);
     for (const item of items) {
-      record(item, answer.attempts, answer.requestId);
+      recordAttempts(item, answer.attempts, answer.requestId);
       item.settlement = { kind: "done", facts: { outcome: "purged" } };
     }
     return [];
@@ -252,33 +223,13 @@ function batchFailed(
   context: RecycleExecuteContext,
 ): RecycleUnit[] {
   const { command } = (items[0] as ItemState).accepted;
-  for (const item of items) recordError(item, error);
+  for (const item of items) recordFailedCall(item, error);
   if (error instanceof SmhError && error.mayHaveApplied) {
     context.circuits.recordFailure(command.libraryId);
     return items.map((item) => ({ kind: "single", item }));
   }
   const verdict = judgeItemError(error, command);
-  recordCircuit(context, command.libraryId, verdict);
+  recordHealth(context.circuits, command.libraryId, verdict.kind);
   for (const item of items) settleItem(item, verdict);
   return [];
-}
-
-function record(item: ItemState, attempts: number, requestId: string | undefined): void {
-  item.attempts += attempts;
-  item.requestId = requestId ?? item.requestId;
-}
-
-function recordError(item: ItemState, error: unknown): void {
-  if (error instanceof SmhError) record(item, error.attempts, error.requestId);
-  else item.attempts += 1;
-}
-
-/** Only SMH's own trouble counts against its circuit; a 404 or a refused request is an answer. */
-function recordCircuit(
-  context: RecycleExecuteContext,
-  libraryId: string,
-  verdict: ItemVerdict,
-): void {
-  if (verdict.kind === "transient-smh") context.circuits.recordFailure(libraryId);
-  else context.circuits.recordSuccess(libraryId);
 }

@@ -6,6 +6,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { RecycleActionResult } from "../messages/index.ts";
+import { powertoolsBatchFailures } from "../observability/batch-observer.ts";
 import type { RecycleObserver } from "./observer.ts";
 
 const OUTCOME_METRIC: Record<RecycleActionResult["outcome"], string> = {
@@ -52,13 +53,6 @@ export function powertoolsRecycleObserver(logger: Logger, metrics: Metrics): Rec
         ...details,
       });
     },
-    publishFailed(details) {
-      metrics.addMetric("ResultsPublishFailures", MetricUnit.Count, details.count);
-      logger.error("results could not be written; their records come back", details);
-    },
-    batchFailed(details) {
-      metrics.addMetric("BatchesFailedOnPurpose", MetricUnit.Count, 1);
-      logger.error("failing the whole batch", details);
-    },
+    ...powertoolsBatchFailures(logger, metrics),
   };
 }

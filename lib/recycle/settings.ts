@@ -3,21 +3,27 @@
  * is optional; the defaults suit a Lambda with a 120 s timeout and a batch of 10 commands.
  */
 import * as z from "zod";
+import {
+  type CircuitSettings,
+  circuitSettings,
+  circuitSettingsShape,
+  type DeadlineSettings,
+  deadlineSettings,
+  deadlineSettingsShape,
+} from "../batch/settings.ts";
 import { type Env, envNumber, parseEnv } from "../config/env.ts";
 
-const { positiveInt, nonNegativeInt } = envNumber;
+const { positiveInt } = envNumber;
 
 const SettingsSchema = z.object({
   RECYCLE_MAX_RECEIVE_COUNT: positiveInt.default(5),
   RECYCLE_CONCURRENCY: positiveInt.max(100).default(4),
-  DEADLINE_MARGIN_MS: nonNegativeInt.default(15_000),
-  PUBLISH_RESERVE_MS: nonNegativeInt.default(5_000),
-  CIRCUIT_FAILURE_THRESHOLD: positiveInt.default(5),
-  CIRCUIT_COOLDOWN_MS: positiveInt.default(30_000),
+  ...deadlineSettingsShape,
+  ...circuitSettingsShape,
 });
 
 /** What the recycle pipeline needs to know besides its dependencies. */
-export interface RecycleSettings {
+export interface RecycleSettings extends DeadlineSettings, CircuitSettings {
   /**
    * The recycle-actions queue's maxReceiveCount (serverless.yml sets both from one value): on the
    * last receive, items that still fail get a `failed` result before the command dead-letters.
@@ -25,14 +31,6 @@ export interface RecycleSettings {
   readonly maxReceiveCount: number;
   /** SMH calls (batch requests or single restores/purges) in flight per invocation. */
   readonly concurrency: number;
-  /** No SMH call starts when less than this is left (capped at a quarter of the invocation). */
-  readonly deadlineMarginMs: number;
-  /** Time kept back from SMH calls for publishing results (capped at a tenth of the invocation). */
-  readonly publishReserveMs: number;
-  /** Consecutive failed SMH operations after which a library's circuit opens. */
-  readonly circuitFailureThreshold: number;
-  /** How long an open circuit stays open before one probe is let through. */
-  readonly circuitCooldownMs: number;
 }
 
 /** The defaults of {@link readRecycleSettings}, by environment variable. */
@@ -47,9 +45,7 @@ export function readRecycleSettings(env: Env = process.env): RecycleSettings {
   return {
     maxReceiveCount: parsed.RECYCLE_MAX_RECEIVE_COUNT,
     concurrency: parsed.RECYCLE_CONCURRENCY,
-    deadlineMarginMs: parsed.DEADLINE_MARGIN_MS,
-    publishReserveMs: parsed.PUBLISH_RESERVE_MS,
-    circuitFailureThreshold: parsed.CIRCUIT_FAILURE_THRESHOLD,
-    circuitCooldownMs: parsed.CIRCUIT_COOLDOWN_MS,
+    ...deadlineSettings(parsed),
+    ...circuitSettings(parsed),
   };
 }

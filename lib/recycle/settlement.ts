@@ -2,8 +2,16 @@
  * Where each item of an accepted command stands while a batch is processed, and how an SMH answer
  * or error becomes that standing.
  */
+import {
+  type Deferred,
+  type Done,
+  type FailureInfo,
+  failureInfo,
+  notStarted,
+  type Transient,
+  type WorkState,
+} from "../batch/work.ts";
 import type { RecycleActionFacts, RecycleCommand } from "../messages/index.ts";
-import { type FailureInfo, failureInfo } from "../pipeline/settlement.ts";
 import { SmhError, SmhErrorKind } from "../smh/index.ts";
 import type { AcceptedCommand } from "./intake.ts";
 
@@ -13,33 +21,18 @@ import type { AcceptedCommand } from "./intake.ts";
  *   configuration error being fixed); the command comes back through the queue.
  * - `deferred`: not started (the invocation's deadline, or the library's circuit is open).
  */
-export type ItemSettlement =
-  | { readonly kind: "done"; readonly facts: RecycleActionFacts }
-  | { readonly kind: "transient"; readonly error: FailureInfo }
-  | { readonly kind: "deferred"; readonly reason: string };
+export type ItemSettlement = Done<RecycleActionFacts> | Transient | Deferred;
 
 /** The mutable state of one item of an accepted command in one invocation. */
-export interface ItemState {
-  readonly accepted: AcceptedCommand;
+export interface ItemState extends WorkState<AcceptedCommand, ItemSettlement> {
   readonly recycledItemId: number;
-  startedAt: Date | undefined;
-  finishedAt: Date | undefined;
-  /** SMH attempts spent on this item (its single call, or its share of a batch request). */
-  attempts: number;
-  requestId: string | undefined;
-  settlement: ItemSettlement;
 }
 
 /** The items of a command, nothing started yet. */
 export function initialItems(accepted: AcceptedCommand): ItemState[] {
   return accepted.command.recycledItemIds.map((recycledItemId) => ({
-    accepted,
+    ...notStarted(accepted),
     recycledItemId,
-    startedAt: undefined,
-    finishedAt: undefined,
-    attempts: 0,
-    requestId: undefined,
-    settlement: { kind: "deferred", reason: "not started" },
   }));
 }
 

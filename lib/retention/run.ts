@@ -12,6 +12,7 @@
  * write fails the invocation (a scheduled run throws; a continuation comes back), to be run again.
  */
 import pLimit from "p-limit";
+import { invocationBudget } from "../batch/settings.ts";
 import type { JobRecord } from "../pipeline/records.ts";
 import type { DeletionPolicy } from "../policy/index.ts";
 import { parseContinuationBody, type RetentionContinuation } from "./checkpoint.ts";
@@ -63,11 +64,8 @@ export function scanBudget(deadline: number, now: number, settings: RetentionSet
   if (!Number.isFinite(deadline)) {
     return { stopListingAt: Number.POSITIVE_INFINITY, smhDeadline: undefined };
   }
-  const left = Math.max(0, deadline - now);
-  return {
-    stopListingAt: deadline - Math.min(settings.deadlineMarginMs, left / 4),
-    smhDeadline: deadline - Math.min(settings.publishReserveMs, left / 10),
-  };
+  const { stopStartingAt, callDeadline } = invocationBudget(deadline, now, settings);
+  return { stopListingAt: stopStartingAt, smhDeadline: callDeadline };
 }
 
 /**

@@ -3,20 +3,24 @@
  * optional; the defaults suit a Lambda with a 900 s timeout.
  */
 import * as z from "zod";
+import {
+  type DeadlineSettings,
+  deadlineSettings,
+  deadlineSettingsShape,
+} from "../batch/settings.ts";
 import { type Env, envNumber, parseEnv } from "../config/env.ts";
 
-const { positiveInt, nonNegativeInt } = envNumber;
+const { positiveInt } = envNumber;
 
 const SettingsSchema = z.object({
   RETENTION_SCAN_CONCURRENCY: positiveInt.max(32).default(4),
   RETENTION_PAGE_SIZE: positiveInt.max(100).default(100),
   RETENTION_MAX_RECEIVE_COUNT: positiveInt.default(5),
-  DEADLINE_MARGIN_MS: nonNegativeInt.default(15_000),
-  PUBLISH_RESERVE_MS: nonNegativeInt.default(5_000),
+  ...deadlineSettingsShape,
 });
 
 /** What a retention run needs to know besides its dependencies. */
-export interface RetentionSettings {
+export interface RetentionSettings extends DeadlineSettings {
   /** Scans (one rule in one space) in flight per invocation, below the SMH limiter. */
   readonly concurrency: number;
   /** Entries per listing page (`limit`, 1 to 100). */
@@ -26,16 +30,6 @@ export interface RetentionSettings {
    * cannot be carried on, its scan gets a `scan-failed` alert before the message dead-letters.
    */
   readonly maxReceiveCount: number;
-  /**
-   * No listing page is started when less than this is left of the invocation (capped at a quarter
-   * of the time the invocation started with): the scan checkpoints and goes on in another one.
-   */
-  readonly deadlineMarginMs: number;
-  /**
-   * Time kept back from SMH calls for writing the plan, its jobs or the continuation (capped at a
-   * tenth of the invocation).
-   */
-  readonly publishReserveMs: number;
 }
 
 /** The environment variables {@link readRetentionSettings} reads, with their defaults. */
@@ -51,7 +45,6 @@ export function readRetentionSettings(env: Env = process.env): RetentionSettings
     concurrency: parsed.RETENTION_SCAN_CONCURRENCY,
     pageSize: parsed.RETENTION_PAGE_SIZE,
     maxReceiveCount: parsed.RETENTION_MAX_RECEIVE_COUNT,
-    deadlineMarginMs: parsed.DEADLINE_MARGIN_MS,
-    publishReserveMs: parsed.PUBLISH_RESERVE_MS,
+    ...deadlineSettings(parsed),
   };
 }

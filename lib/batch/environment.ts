@@ -1,0 +1,65 @@
+/**
+ * Builds a queue-driven pipeline (deletions, recycle actions) from the environment, once per
+ * container (cold start): the domain's settings, `RESULTS_QUEUE_URL`, and what every handler reads
+ * (`lib/config/runtime.ts`). Configuration errors fail here, before any message is consumed.
+ */
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { Env } from "../config/env.ts";
+import {
+  handlerRuntimeFromEnv,
+  RuntimeEnv,
+  requiredEnv,
+  type SecretsWiring,
+} from "../config/runtime.ts";
+import { CircuitBreakers } from "../pipeline/circuit.ts";
+import { sqsResultPublisher } from "../pipeline/results.ts";
+import { type BatchCounters, createBatchCounters } from "../queues/index.ts";
+import type { SmhClient, SmhEventListener } from "../smh/index.ts";
+import type { QueuePipeline } from "./process.ts";
+import type { CircuitSettings } from "./settings.ts";
+
+/** What a pipeline's `…FromEnv` is given: all optional, for the local stack and tests. */
+export interface PipelineEnvOptions<Observer> {
+  env?: Env;
+  observer?: Observer;
+  onSmhEvent?: SmhEventListener;
+  sqs?: SQSClient;
+}
+
+/** A pipeline built from the environment, and what the handler and benchmarks need besides. */
+export interface QueuePipelineWiring<Pipeline> extends SecretsWiring {
+  readonly pipeline: Pipeline;
+  /** Results-queue calls made so far (for benchmarks). */
+  readonly resultCounters: BatchCounters;
+}
+
+/**
+ * Reads the domain's settings with `readSettings`, then the results queue and the handler runtime,
+ * from `options.env` (default `process.env`).
+ */
+export function queuePipelineFromEnv<Settings extends CircuitSettings, Observer>(
+  options: PipelineEnvOptions<Observer>,
+  readSettings: (env: Env) => Settings,
+): QueuePipelineWiring<QueuePipeline<SmhClient, Settings, Observer>> {
+  const env = options.env ?? process.env;
+  const settings = readSettings(env);
+  const resultsQueueUrl = requiredEnv(env, RuntimeEnv.resultsQueueUrl);
+  const runtime = handlerRuntimeFromEnv({ env, onSmhEvent: options.onSmhEvent, sqs: options.sqs });
+  const resultCounters = createBatchCounters();
+  return {
+    pipeline: {
+      smh: runtime.smh,
+      publisher: sqsResultPublisher(runtime.sqs, resultsQueueUrl, resultCounters),
+      policy: runtime.policy,
+      settings,
+      circuits: new CircuitBreakers({
+        threshold: settings.circuitFailureThreshold,
+        cooldownMs: settings.circuitCooldownMs,
+      }),
+      ...(options.observer ? { observer: options.observer } : {}),
+    },
+    secrets: runtime.secrets,
+    secretsParameter: runtime.secretsParameter,
+    resultCounters,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * What a queue-driven batch (deletions, recycle actions) reports while it works, so the handler can
+ * turn it into one structured log line per result and metrics (Powertools in Lambda, plain JSON
+ * lines locally). Each domain names its results and what it says of work that comes back through
+ * the queue. Nothing passed here carries a secret: results and SMH errors are built free of them.
+ */
+import type { FailureInfo } from "./work.ts";
+
+/** What a batch reports; `Result` is its result message, `Retry` what it says of work retried later. */
+export interface BatchObserver<Result, Retry> {
+  /** Work (or a refused record) has its result; `acknowledged` tells whether its record is deleted. */
+  outcome(result: Result, details: OutcomeDetails): void;
+  /** Work goes back to the queue without (all of) its results: failed transiently, or not started. */
+  retryLater(details: Retry): void;
+  /** Results could not be written; their records come back through the queue. */
+  publishFailed(details: { count: number; codes: string[] }): void;
+  /** The whole batch is failed on purpose (an open circuit). */
+  batchFailed(details: { reason: string; records: number }): void;
+}
+
+/** How a written result's record fares. */
+export interface OutcomeDetails {
+  readonly receiveCount: number;
+  readonly acknowledged: boolean;
+  /**
+   * Set when the record goes to the DLQ (its last receive, with work still unsettled): this result
+   * was written first.
+   */
+  readonly deadLettered: boolean;
+}
+
+/** Work that goes back to the queue without (all of) its results, and why. */
+export interface PendingWork {
+  readonly libraryId: string;
+  readonly spaceId: string;
+  readonly receiveCount: number;
+  /** Why it has no result yet (the deferral's reason, or the failure's message). */
+  readonly reason: string;
+  readonly error?: FailureInfo | undefined;
+}
+
+/** An observer that ignores everything (unit tests, benchmarks). */
+export function silentBatchObserver<Result, Retry>(): BatchObserver<Result, Retry> {
+  return {
+    outcome: () => {},
+    retryLater: () => {},
+    publishFailed: () => {},
+    batchFailed: () => {},
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * What the delete and recycle pipelines share while they call SMH: the standing of one piece of
+ * work (a job, an item of a command), how a failure is described, the pool of workers that runs the
+ * units of a batch, and the check every unit passes before it starts (time left, the library's
+ * circuit). Each domain keeps its own units, its own SMH calls and its own reading of SMH's errors.
+ */
+import pLimit from "p-limit";
+import type { RunFacts, SmhFailure } from "../messages/index.ts";
+import type { CircuitBreakers } from "../pipeline/circuit.ts";
+import { SmhError, type SmhErrorKind } from "../smh/index.ts";
+
+/** What a failure looked like, for logs and the `failed` result. */
+export interface FailureInfo {
+  readonly status?: number | undefined;
+  readonly code?: string | undefined;
+  readonly message: string;
+  /** The client's error kind, or `internal` for an error that is not an SMH error. */
+  readonly kind: SmhErrorKind | "internal" | "deadline" | "circuit";
+}
+
+/** The {@link FailureInfo} of an error, safe to publish (SMH errors carry no secrets). */
+export function failureInfo(error: unknown): FailureInfo {
+  if (error instanceof SmhError) {
+    return { status: error.status, code: error.code, message: error.message, kind: error.kind };
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { message, kind: "internal" };
+}
+
+/** The outcome is known (`facts`): the work gets its result. */
+export interface Done<Facts> {
+  readonly kind: "done";
+  readonly facts: Facts;
+}
+
+/**
+ * It failed in a way a later attempt may not (throttled, 5xx, timeout, a configuration error being
+ * fixed): its record comes back through the queue.
+ */
+export interface Transient {
+  readonly kind: "transient";
+  readonly error: FailureInfo;
+}
+
+/** Not started (the invocation's deadline, or the library's circuit is open). */
+export interface Deferred {
+  readonly kind: "deferred";
+  readonly reason: string;
+}
+
+/** The mutable state of one piece of accepted work in one invocation. */
+export interface WorkState<Accepted, Settlement> {
+  readonly accepted: Accepted;
+  startedAt: Date | undefined;
+  finishedAt: Date | undefined;
+  /** SMH attempts spent on this work (its single call, or its share of a batch request). */
+  attempts: number;
+  requestId: string | undefined;
+  settlement: Settlement;
+}
+
+/** A new state: nothing started yet. */
+export function notStarted<Accepted>(accepted: Accepted): WorkState<Accepted, Deferred> {
+  return {
+    accepted,
+    startedAt: undefined,
+    finishedAt: undefined,
+    attempts: 0,
+    requestId: undefined,
+    settlement: { kind: "deferred", reason: "not started" },
+  };
+}
+
+/**
+ * A state as the shared steps see it: they may defer it, fail it transiently, stamp its times and
+ * count its attempts. Every domain's settlement includes {@link Deferred} and {@link Transient}.
+ */
+export type AnyWorkState = WorkState<unknown, Deferred | Transient | { readonly kind: string }>;
+
+/** Adds an SMH answer's (or error's) attempts and request ID to a state. */
+export function recordAttempts(
+  state: AnyWorkState,
+  attempts: number,
+  requestId: string | undefined,
+): void {
+  state.attempts += attempts;
+  state.requestId = requestId ?? state.requestId;
+}
+
+/** Adds a failed call to a state: an SMH error's attempts and request ID, or one attempt. */
+export function recordFailedCall(state: AnyWorkState, error: unknown): void {
+  if (error instanceof SmhError) recordAttempts(state, error.attempts, error.requestId);
+  else state.attempts += 1;
+}
+
+/** Why unsettled work has no result yet: its reason, and the failure when there was one. */
+export function pendingReason(
+  settlement: Deferred | Transient | { readonly kind: "done" | "lookup" },
+): {
+  reason: string;
+  error: FailureInfo | undefined;
+} {
+  if (settlement.kind === "transient")
+    return { reason: settlement.error.message, error: settlement.error };
+  return {
+    reason: settlement.kind === "deferred" ? settlement.reason : "unsettled",
+    error: undefined,
+  };
+}
+
+/**
+ * The result a piece of work gets now, if any, built by `build`: its outcome when settled, or —
+ * when its work is given up (last receive) — a `failed` result saying why (it still goes to the
+ * DLQ). Times not recorded (it never started) are `now`.
+ */
+export function resultNow<Facts, Result>(
+  state: WorkState<
+    { readonly receiveCount: number },
+    Done<Facts> | Transient | Deferred | { readonly kind: "lookup" }
+  >,
+  givingUp: boolean,
+  now: () => number,
+  build: (facts: Facts | { outcome: "failed"; error: SmhFailure }, run: RunFacts) => Result,
+): Result | undefined {
+  const run = {
+    attempts: state.attempts,
+    requestId: state.requestId,
+    startedAt: state.startedAt ?? new Date(now()),
+    finishedAt: state.finishedAt ?? new Date(now()),
+  };
+  const { settlement } = state;
+  if (settlement.kind === "done") return build(settlement.facts, run);
+  if (!givingUp) return undefined;
+  const { reason, error } = pendingReason(settlement);
+  const message = `given up after ${state.accepted.receiveCount} deliveries (moving to the DLQ): ${reason}`;
+  return build(
+    { outcome: "failed", error: { status: error?.status, code: error?.code, message } },
+    run,
+  );
+}
+
+/** What the shared executor steps need from the outside world. */
+export interface ExecutionLimits {
+  readonly circuits: CircuitBreakers;
+  /** No unit starts after this instant (epoch ms). */
+  readonly stopStartingAt: number;
+  readonly now: () => number;
+}
+
+/**
+ * Whether a unit of `libraryId`'s work may start now. When it may not — the invocation's time runs
+ * short, or the library's circuit is open — every state of the unit is deferred with the reason;
+ * when it may, each gets its start time (kept from an earlier unit when it has one).
+ */
+function startUnit(
+  states: readonly AnyWorkState[],
+  libraryId: string,
+  limits: ExecutionLimits,
+): boolean {
+  if (limits.now() >= limits.stopStartingAt) {
+    defer(states, "not started: the invocation's remaining time fell under the deadline margin");
+    return false;
+  }
+  if (!limits.circuits.tryAcquire(libraryId)) {
+    defer(
+      states,
+      `not started: the circuit for library ${libraryId} is open after repeated SMH failures`,
+    );
+    return false;
+  }
+  const startedAt = new Date(limits.now());
+  for (const state of states) state.startedAt ??= startedAt;
+  return true;
+}
+
+function defer(states: readonly AnyWorkState[], reason: string): void {
+  for (const state of states) state.settlement = { kind: "deferred", reason };
+}
+
+/**
+ * Tells a library's circuit how an SMH error went: only SMH's own trouble (`transient-smh`) counts
+ * against it; a 404, a refused request or a configuration error is a healthy answer.
+ */
+export function recordHealth(circuits: CircuitBreakers, libraryId: string, verdict: string): void {
+  if (verdict === "transient-smh") circuits.recordFailure(libraryId);
+  else circuits.recordSuccess(libraryId);
+}
+
+/** How {@link runUnits} runs a domain's units. */
+export interface UnitRunner<Unit, State extends AnyWorkState> {
+  /** Units in flight at once (at least one). */
+  readonly concurrency: number;
+  /** The states a unit settles. */
+  statesOf(unit: Unit): readonly State[];
+  /** The library a state's work acts on (a unit acts on one). */
+  libraryOf(state: State): string;
+  /** Calls SMH for a unit that may start, and settles its states; returns follow-up units. */
+  run(unit: Unit): Promise<Unit[]>;
+}
+
+/**
+ * Runs every unit through a pool of workers. A unit starts only when {@link startUnit} lets it; it
+ * may hand back follow-ups (items of a batch to try singly), scheduled once it has left its slot so
+ * they never wait on it. Never throws: `run` records every SMH failure itself, and should it throw
+ * anyway (a bug), the unit's states fail transiently and come back through the queue.
+ */
+export async function runUnits<Unit, State extends AnyWorkState>(
+  units: readonly Unit[],
+  runner: UnitRunner<Unit, State>,
+  limits: ExecutionLimits,
+): Promise<void> {
+  const limit = pLimit(Math.max(1, runner.concurrency));
+  const running = new Set<Promise<void>>();
+  const runOne = async (unit: Unit): Promise<Unit[]> => {
+    const states = runner.statesOf(unit);
+    const [first] = states;
+    if (!first || !startUnit(states, runner.libraryOf(first), limits)) return [];
+    return runner.run(unit);
+  };
+  const schedule = (unit: Unit): void => {
+    const done: Promise<void> = limit(() => runOne(unit))
+      .catch((error: unknown) => {
+        // `run` records every SMH failure itself; this is a bug's last line of defence.
+        for (const state of runner.statesOf(unit)) {
+          state.settlement = { kind: "transient", error: failureInfo(error) };
+        }
+        return [];
+      })
+      // Follow-ups are scheduled after the unit has left its slot, so they never wait on it.
+      .then((followUps) => followUps.forEach(schedule))
+      .finally(() => running.delete(done));
+    running.add(done);
+  };
+  for (const unit of units) schedule(unit);
+  while (running.size > 0) await Promise.all(running);
+}
