@@ -66,9 +66,8 @@ export function sqsRetentionOutbox(
   return {
     async enqueue(jobs) {
       if (jobs.length === 0) return;
-      let outcome: Awaited<ReturnType<typeof publish>>;
-      try {
-        outcome = await publish(
+      await writeAll("jobs", jobs.length, async () => {
+        const outcome = await publish(
           sqs,
           urls.jobs,
           jobs.map((job, index) => ({
@@ -81,34 +80,16 @@ export function sqsRetentionOutbox(
           })),
           options,
         );
-      } catch (error) {
-        throw new RetentionPublishError("jobs", jobs.length, describe(error), { cause: error });
-      }
-      if (outcome.failed.length > 0) {
-        throw new RetentionPublishError(
-          "jobs",
-          outcome.failed.length,
-          firstFailure(outcome.failed),
-        );
-      }
+        return outcome.failed;
+      });
     },
     async publishResults(messages) {
       if (messages.length === 0) return;
-      let outcome: Awaited<ReturnType<typeof results.publish>>;
-      try {
-        outcome = await results.publish(messages);
-      } catch (error) {
-        throw new RetentionPublishError("results", messages.length, describe(error), {
-          cause: error,
-        });
-      }
-      if (outcome.failures.length > 0) {
-        throw new RetentionPublishError(
-          "results",
-          outcome.failures.length,
-          firstFailure(outcome.failures),
-        );
-      }
+      await writeAll(
+        "results",
+        messages.length,
+        async () => (await results.publish(messages)).failures,
+      );
     },
     async continueLater(continuation) {
       const url = urls.continuations;
@@ -119,9 +100,8 @@ export function sqsRetentionOutbox(
           "no continuation queue is configured (RETENTION_CONTINUATIONS_QUEUE_URL)",
         );
       }
-      let outcome: Awaited<ReturnType<typeof publish>>;
-      try {
-        outcome = await publish(
+      await writeAll("continuations", 1, async () => {
+        const outcome = await publish(
           sqs,
           url,
           [
@@ -135,14 +115,31 @@ export function sqsRetentionOutbox(
           ],
           options,
         );
-      } catch (error) {
-        throw new RetentionPublishError("continuations", 1, describe(error), { cause: error });
-      }
-      if (outcome.failed.length > 0) {
-        throw new RetentionPublishError("continuations", 1, firstFailure(outcome.failed));
-      }
+        return outcome.failed;
+      });
     },
   };
+}
+
+/**
+ * Runs one write of `count` messages to `queue`, which answers with the messages it could not
+ * write. Throws {@link RetentionPublishError} when the write throws (every message unsent) or
+ * leaves any message unsent.
+ */
+async function writeAll(
+  queue: RetentionQueue,
+  count: number,
+  write: () => Promise<readonly { code: string; message: string }[]>,
+): Promise<void> {
+  let failures: readonly { code: string; message: string }[];
+  try {
+    failures = await write();
+  } catch (error) {
+    throw new RetentionPublishError(queue, count, describe(error), { cause: error });
+  }
+  if (failures.length > 0) {
+    throw new RetentionPublishError(queue, failures.length, firstFailure(failures));
+  }
 }
 
 function firstFailure(failures: readonly { code: string; message: string }[]): string {

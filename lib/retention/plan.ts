@@ -329,20 +329,8 @@ export class PlanBuilder {
     if (this.#pagesThisInvocation === 0 || this.#marker === undefined) {
       throw new ScanStalledError("no page was listed since the scan started or resumed");
     }
-    const { rule, spaceId } = this.#run;
     const continuation: RetentionContinuation = {
-      v: 1,
-      type: "retention-continuation",
-      ruleId: rule.id,
-      ruleFingerprint: this.#fingerprint,
-      libraryId: rule.libraryId,
-      spaceId,
-      parent: displayPath(rule.parent),
-      runId: this.#run.runId,
-      runDate: this.#runDate,
-      scheduledAt: this.#run.scheduledAt.toISOString(),
-      startedAt: this.#run.startedAt.toISOString(),
-      dryRun: this.#run.dryRun === true,
+      ...this.#continuationHead(),
       marker: this.#marker,
       pageCount: this.#pageCount,
       invocations: this.#invocations,
@@ -366,20 +354,8 @@ export class PlanBuilder {
     if (this.#pageCount > 0) {
       throw new RangeError("the scan already read pages: checkpoint() it instead");
     }
-    const { rule, spaceId } = this.#run;
     const continuation: RetentionContinuation = {
-      v: 1,
-      type: "retention-continuation",
-      ruleId: rule.id,
-      ruleFingerprint: this.#fingerprint,
-      libraryId: rule.libraryId,
-      spaceId,
-      parent: displayPath(rule.parent),
-      runId: this.#run.runId,
-      runDate: this.#runDate,
-      scheduledAt: this.#run.scheduledAt.toISOString(),
-      startedAt: this.#run.startedAt.toISOString(),
-      dryRun: this.#run.dryRun === true,
+      ...this.#continuationHead(),
       pageCount: 0,
       invocations: this.#invocations,
       counts: copyCounts(this.#counts),
@@ -389,6 +365,32 @@ export class PlanBuilder {
     };
     encodeContinuation(continuation);
     return continuation;
+  }
+
+  /** Which scan this is, and of which run: what its plan and its continuations both name. */
+  #scanIdentity() {
+    const { rule, spaceId } = this.#run;
+    return {
+      ruleId: rule.id,
+      ruleFingerprint: this.#fingerprint,
+      libraryId: rule.libraryId,
+      spaceId,
+      parent: displayPath(rule.parent),
+      runId: this.#run.runId,
+      runDate: this.#runDate,
+    };
+  }
+
+  /** What every continuation of this scan says first. */
+  #continuationHead() {
+    return {
+      v: 1,
+      type: "retention-continuation",
+      ...this.#scanIdentity(),
+      scheduledAt: this.#run.scheduledAt.toISOString(),
+      startedAt: this.#run.startedAt.toISOString(),
+      dryRun: this.#run.dryRun === true,
+    } as const;
   }
 
   /**
@@ -459,13 +461,7 @@ export class PlanBuilder {
     return {
       planId: this.#planId,
       planHash: this.#selectionDropped ? undefined : planHash(this.#planId, selected),
-      ruleId: rule.id,
-      ruleFingerprint: this.#fingerprint,
-      libraryId: rule.libraryId,
-      spaceId,
-      parent: displayPath(rule.parent),
-      runId: this.#run.runId,
-      runDate: this.#runDate,
+      ...this.#scanIdentity(),
       scheduledAt,
       startedAt: this.#run.startedAt.toISOString(),
       permanent: rule.permanent,
