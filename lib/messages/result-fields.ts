@@ -42,6 +42,26 @@ export const runShape = {
   finishedAt: timestamp.meta({ description: "When the outcome was known (ISO-8601, UTC)." }),
 };
 
+/** Schema fields for the run of work refused before SMH was called: no attempt, its timing. */
+export const refusedRunShape = {
+  attempts: z.literal(0),
+  startedAt: runShape.startedAt,
+  finishedAt: runShape.finishedAt,
+};
+
+/** The result fields for work refused before SMH was called (see {@link refusedRunShape}). */
+export function refusedRunFields(timing: Timing): {
+  attempts: 0;
+  startedAt: string;
+  finishedAt: string;
+} {
+  return {
+    attempts: 0,
+    startedAt: timing.startedAt.toISOString(),
+    finishedAt: timing.finishedAt.toISOString(),
+  };
+}
+
 /** How SMH refused, for a `failed` outcome. */
 export interface SmhFailure {
   /** HTTP status, when SMH answered at all. */
