@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,5 +8,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests start their own loopback servers on port 0; files run in parallel.
     pool: "forks",
+    // Most of the end-to-end time is spent waiting (batching windows, visibility timeouts), not
+    // computing: on 2 cores, 3 workers run the suite in about 130 s instead of 330 s with
+    // vitest's default (one fewer than the cores) while the CPU stays under full use.
+    maxWorkers: Math.max(3, availableParallelism()),
   },
 });
