@@ -1,5 +1,5 @@
 // A scan of 100,000 directories against the simulator, through fauxqs and the local runner, with
-// a one-second function timeout: it cannot fit in one invocation, so it must go on from
+// a two-second function timeout: it cannot fit in one invocation, so it must go on from
 // checkpoints through the continuation queue — and still plan exactly, enforce the caps and
 // enqueue nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,6 +54,10 @@ beforeAll(async () => {
     policy: { [LIBRARY]: { spaces: ["-"], allowedPrefixes: ["big"] } },
     rules: RULES,
     env: { POWERTOOLS_LOG_LEVEL: "SILENT" },
+    // A 2 s function ((18 − 5 − 1) / 6): far too short for the scan, long enough that a busy
+    // machine (the suite runs files in parallel) does not time out the scheduled invocation
+    // before it can hand its scans over.
+    visibilityTimeoutSeconds: 18,
     seed: (sim) => {
       const started = performance.now();
       const old = scheduledAt.getTime() - 400 * DAY;
@@ -81,7 +85,7 @@ beforeAll(async () => {
     .join(", ");
   console.log(`retention scans: ${perScan}`);
   console.log(
-    `retention scan of ${CHILDREN} directories (2 rules, 1 s function timeout): ${(scanMs / 1000).toFixed(1)} s wall time to both plans, ${env.continuationInvocations()} continuation invocations; seeding took ${(seedMs / 1000).toFixed(1)} s`,
+    `retention scan of ${CHILDREN} directories (2 rules, 2 s function timeout): ${(scanMs / 1000).toFixed(1)} s wall time to both plans, ${env.continuationInvocations()} continuation invocations; seeding took ${(seedMs / 1000).toFixed(1)} s`,
   );
 }, 420_000);
 
@@ -89,7 +93,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-describe("a retention scan of 100,000 directories with a one-second function timeout", () => {
+describe("a retention scan of 100,000 directories with a two-second function timeout", () => {
   it("cannot finish in the scheduled invocation: it hands both scans over to continuations", () => {
     expect(run.scans.map((scan) => [scan.ruleId, scan.outcome])).toEqual([
       ["big-after-30d", "continued"],
