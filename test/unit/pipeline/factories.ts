@@ -2,20 +2,18 @@
  * Builders for the pipeline's unit tests: job records, a policy, a fake clock, a scripted SMH
  * client (the three calls the pipeline makes) and a capturing result publisher.
  */
-import type { DeletionResult, ResultMessage } from "../../../lib/messages/index.ts";
-import { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
+import type { DeletionResult } from "../../../lib/messages/index.ts";
+import type { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
 import { type AcceptedJob, admitJobs } from "../../../lib/pipeline/intake.ts";
 import type { DeletePipeline } from "../../../lib/pipeline/process-batch.ts";
 import type { JobRecord } from "../../../lib/pipeline/records.ts";
-import type { PublishedResults, ResultPublisher } from "../../../lib/pipeline/results.ts";
-import type { PipelineSettings } from "../../../lib/pipeline/settings.ts";
+import { type PipelineSettings, readPipelineSettings } from "../../../lib/pipeline/settings.ts";
 import { initialState, type JobState } from "../../../lib/pipeline/settlement.ts";
 import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
 import {
   type BatchDeleteRequest,
   type BatchDeleteResult,
   type CallOptions,
-  createSmhError,
   type DeleteDirectoryRequest,
   type DeleteDirectoryResult,
   type ListRecycleBinRequest,
@@ -25,18 +23,15 @@ import {
   type SmhError,
   SmhTimeoutError,
 } from "../../../lib/smh/index.ts";
+import {
+  CapturingPublisher as CapturingResults,
+  circuitsOf,
+  FakeClock,
+  smhErrorOf,
+  T0,
+} from "../batch/factories.ts";
 
-/** The instant every test starts at. */
-export const T0 = Date.parse("2025-06-01T12:00:00.000Z");
-
-/** A clock the test moves by hand; SMH stubs may advance it to model slow calls. */
-export class FakeClock {
-  ms = T0;
-  readonly now = (): number => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+export { FakeClock, T0 };
 
 /**
  * Library `smh1` (spaces `-` and `space2`, deletion under `events`, `events/keep` and
@@ -114,23 +109,8 @@ export function acceptedJob(path: string, overrides: Record<string, unknown> = {
   return state.accepted;
 }
 
-/** An SMH error as the client builds it from an error answer. */
-export function smhError(
-  status: number,
-  code: string | undefined,
-  extras: { mayHaveApplied?: boolean; attempts?: number; operation?: string } = {},
-): SmhError {
-  return createSmhError({
-    operation: extras.operation ?? "deleteDirectory",
-    libraryId: "smh1",
-    status,
-    code,
-    serverMessage: `${code ?? "error"} from the stub`,
-    requestId: `req-${status}`,
-    attempts: extras.attempts ?? 1,
-    mayHaveApplied: extras.mayHaveApplied,
-  });
-}
+/** An SMH error as the client builds it from an error answer (of `deleteDirectory` by default). */
+export const smhError = smhErrorOf("deleteDirectory");
 
 /** The client's deadline error. */
 export function timeoutError(mayHaveApplied = true): SmhError {
@@ -271,27 +251,7 @@ export class StubSmh
 }
 
 /** A publisher that keeps what it was given and can refuse some results (by predicate). */
-export class CapturingPublisher implements ResultPublisher {
-  readonly published: DeletionResult[] = [];
-  readonly refused: DeletionResult[] = [];
-  refuse: (result: DeletionResult) => boolean = () => false;
-
-  async publish(results: readonly ResultMessage[]): Promise<PublishedResults> {
-    const written = new Set<number>();
-    const failures: { index: number; code: string; message: string }[] = [];
-    results.forEach((message, index) => {
-      const result = message as DeletionResult;
-      if (this.refuse(result)) {
-        this.refused.push(result);
-        failures.push({ index, code: "InternalError", message: "refused by the test" });
-      } else {
-        this.published.push(result);
-        written.add(index);
-      }
-    });
-    return { written, failures };
-  }
-
+export class CapturingPublisher extends CapturingResults<DeletionResult> {
   /** The published result of a job, by jobId (fails the test when there is not exactly one). */
   resultOf(jobId: string): DeletionResult {
     const matching = this.published.filter((result) => result.jobId === jobId);
@@ -304,18 +264,7 @@ export class CapturingPublisher implements ResultPublisher {
 
 /** Settings for unit tests: defaults, except what the test overrides. */
 export function testSettings(overrides: Partial<PipelineSettings> = {}): PipelineSettings {
-  return {
-    batchDeleteMinJobs: 2,
-    batchDeleteMaxItems: 1000,
-    concurrency: 4,
-    deadlineMarginMs: 15_000,
-    publishReserveMs: 5_000,
-    recoverySkewMs: 120_000,
-    maxReceiveCount: 5,
-    circuitFailureThreshold: 5,
-    circuitCooldownMs: 30_000,
-    ...overrides,
-  };
+  return { ...readPipelineSettings({}), ...overrides };
 }
 
 /** A whole pipeline over the stubs. */
@@ -335,13 +284,7 @@ export function testPipeline(
     publisher: parts.publisher ?? new CapturingPublisher(),
     policy: testPolicy(),
     settings,
-    circuits:
-      parts.circuits ??
-      new CircuitBreakers({
-        threshold: settings.circuitFailureThreshold,
-        cooldownMs: settings.circuitCooldownMs,
-        now: clock.now,
-      }),
+    circuits: parts.circuits ?? circuitsOf(settings, clock),
     now: clock.now,
     clock,
   };

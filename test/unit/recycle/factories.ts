@@ -4,38 +4,34 @@
  * capturing result publisher.
  */
 import type { OutcomeResult, RecycleActionResult } from "../../../lib/messages/index.ts";
-import { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
 import type { JobRecord } from "../../../lib/pipeline/records.ts";
-import type { PublishedResults, ResultPublisher } from "../../../lib/pipeline/results.ts";
+import type { ResultPublisher } from "../../../lib/pipeline/results.ts";
 import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
 import type { RecycleSmh } from "../../../lib/recycle/execute.ts";
 import type { RecyclePipeline } from "../../../lib/recycle/process-batch.ts";
 import type { RecycleSettings } from "../../../lib/recycle/settings.ts";
-import {
-  type CallMeta,
-  type CallOptions,
-  createSmhError,
-  type PurgeRecycledItemRequest,
-  type PurgeRecycledItemsRequest,
-  type PurgeRecycledItemsResult,
-  type RestoreItemOutcome,
-  type RestoreRecycledItemRequest,
-  type RestoreRecycledItemResult,
-  type RestoreRecycledItemsRequest,
-  type RestoreRecycledItemsResult,
-  type SmhError,
+import type {
+  CallMeta,
+  CallOptions,
+  PurgeRecycledItemRequest,
+  PurgeRecycledItemsRequest,
+  PurgeRecycledItemsResult,
+  RestoreItemOutcome,
+  RestoreRecycledItemRequest,
+  RestoreRecycledItemResult,
+  RestoreRecycledItemsRequest,
+  RestoreRecycledItemsResult,
+  SmhError,
 } from "../../../lib/smh/index.ts";
+import {
+  CapturingPublisher as CapturingResults,
+  circuitsOf,
+  FakeClock,
+  smhErrorOf,
+  T0,
+} from "../batch/factories.ts";
 
-export const T0 = Date.parse("2025-06-01T12:00:00.000Z");
-
-/** A clock the test moves by hand. */
-export class FakeClock {
-  ms = T0;
-  readonly now = (): number => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+export { FakeClock, T0 };
 
 /**
  * `smh1` (spaces `-` and `space2`, purge allowed), `smh2` (space `-`, purge not allowed: restore
@@ -82,23 +78,8 @@ export function purgeBody(
   return { v: 1, action: "purge", libraryId: "smh1", recycledItemIds: ids, ...overrides };
 }
 
-/** An SMH error as the client builds it from an error answer. */
-export function smhError(
-  status: number,
-  code: string | undefined,
-  extras: { mayHaveApplied?: boolean; attempts?: number; operation?: string } = {},
-): SmhError {
-  return createSmhError({
-    operation: extras.operation ?? "restoreRecycledItem",
-    libraryId: "smh1",
-    status,
-    code,
-    serverMessage: `${code ?? "error"} from the stub`,
-    requestId: `req-${status}`,
-    attempts: extras.attempts ?? 1,
-    mayHaveApplied: extras.mayHaveApplied,
-  });
-}
+/** An SMH error as the client builds it from an error answer (of `restoreRecycledItem` by default). */
+export const smhError = smhErrorOf("restoreRecycledItem");
 
 /** One call the stub received. */
 export type StubCall =
@@ -239,24 +220,7 @@ export class StubRecycleBin implements RecycleSmh {
 }
 
 /** A publisher that keeps what it is given; `refuse` decides which results are not written. */
-export class CapturingPublisher implements ResultPublisher {
-  readonly published: OutcomeResult[] = [];
-  refuse: (result: OutcomeResult) => boolean = () => false;
-
-  async publish(results: readonly OutcomeResult[]): Promise<PublishedResults> {
-    const written = new Set<number>();
-    const failures: { index: number; code: string; message: string }[] = [];
-    results.forEach((result, index) => {
-      if (this.refuse(result)) {
-        failures.push({ index, code: "InternalError", message: "refused by the test" });
-      } else {
-        written.add(index);
-        this.published.push(result);
-      }
-    });
-    return { written, failures };
-  }
-
+export class CapturingPublisher extends CapturingResults<OutcomeResult> {
   /** Published recycle-action results, by item. */
   byItem(): Map<number | undefined, RecycleActionResult[]> {
     const map = new Map<number | undefined, RecycleActionResult[]>();
@@ -302,11 +266,7 @@ export function pipelineOf(
     publisher,
     policy: testPolicy(),
     settings,
-    circuits: new CircuitBreakers({
-      threshold: settings.circuitFailureThreshold,
-      cooldownMs: settings.circuitCooldownMs,
-      now: clock.now,
-    }),
+    circuits: circuitsOf(settings, clock),
     now: clock.now,
   };
 }

@@ -1,0 +1,76 @@
+/**
+ * What the delete and recycle pipelines' unit tests build alike: the instant every test starts at,
+ * a clock moved by hand, SMH errors as the client builds them, circuit breakers from the test
+ * settings, and a publisher that keeps the results it is given.
+ */
+import type { CircuitSettings } from "../../../lib/batch/settings.ts";
+import type { ResultMessage } from "../../../lib/messages/index.ts";
+import { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
+import type { PublishedResults, ResultPublisher } from "../../../lib/pipeline/results.ts";
+import { createSmhError, type SmhError } from "../../../lib/smh/index.ts";
+
+/** The instant every test starts at. */
+export const T0 = Date.parse("2025-06-01T12:00:00.000Z");
+
+/** A clock the test moves by hand; SMH stubs may advance it to model slow calls. */
+export class FakeClock {
+  ms = T0;
+  readonly now = (): number => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/**
+ * A builder of SMH errors as the client builds them from an error answer of library `smh1`: of
+ * `defaultOperation` unless the test names another.
+ */
+export function smhErrorOf(defaultOperation: string) {
+  return (
+    status: number,
+    code: string | undefined,
+    extras: { mayHaveApplied?: boolean; attempts?: number; operation?: string } = {},
+  ): SmhError =>
+    createSmhError({
+      operation: extras.operation ?? defaultOperation,
+      libraryId: "smh1",
+      status,
+      code,
+      serverMessage: `${code ?? "error"} from the stub`,
+      requestId: `req-${status}`,
+      attempts: extras.attempts ?? 1,
+      mayHaveApplied: extras.mayHaveApplied,
+    });
+}
+
+/** Circuit breakers with the settings' threshold and cooldown, on the test's clock. */
+export function circuitsOf(settings: CircuitSettings, clock: FakeClock): CircuitBreakers {
+  return new CircuitBreakers({
+    threshold: settings.circuitFailureThreshold,
+    cooldownMs: settings.circuitCooldownMs,
+    now: clock.now,
+  });
+}
+
+/** A publisher that keeps what it is given; `refuse` decides which results are not written. */
+export class CapturingPublisher<R extends ResultMessage> implements ResultPublisher {
+  readonly published: R[] = [];
+  readonly refused: R[] = [];
+  refuse: (result: R) => boolean = () => false;
+
+  async publish(results: readonly ResultMessage[]): Promise<PublishedResults> {
+    const written = new Set<number>();
+    const failures: { index: number; code: string; message: string }[] = [];
+    results.forEach((message, index) => {
+      const result = message as R;
+      if (this.refuse(result)) {
+        this.refused.push(result);
+        failures.push({ index, code: "InternalError", message: "refused by the test" });
+      } else {
+        this.published.push(result);
+        written.add(index);
+      }
+    });
+    return { written, failures };
+  }
+}
