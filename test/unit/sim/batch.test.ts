@@ -7,6 +7,7 @@ import {
   LIBRARY_ID,
   mintToken,
   SPACE_ID,
+  signIn,
   useSimulators,
 } from "./helpers.ts";
 
@@ -14,11 +15,7 @@ const start = useSimulators();
 const BATCH = `/api/v1/batch/${LIBRARY_ID}/${SPACE_ID}`;
 const BIN = `/api/v1/recycled/${LIBRARY_ID}/${SPACE_ID}`;
 
-async function setup(options: Parameters<typeof start>[0] = {}) {
-  const sim = await start(options);
-  const token = await mintToken(sim);
-  return { sim, token, q: { access_token: token } };
-}
+const setup = async (options: Parameters<typeof start>[0] = {}) => signIn(await start(options));
 
 async function waitForTask(sim: Simulator, token: string, taskId: number) {
   let task: { taskId: number; status: number; result?: unknown[] } | undefined;

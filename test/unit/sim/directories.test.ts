@@ -8,16 +8,13 @@ import {
   SINGLE_ID,
   SINGLE_SECRET,
   SPACE_ID,
+  signIn,
   useSimulators,
 } from "./helpers.ts";
 
 const start = useSimulators();
 
-async function setup() {
-  const sim = await start();
-  const token = await mintToken(sim);
-  return { sim, token, q: { access_token: token } };
-}
+const setup = async () => signIn(await start());
 
 describe("create directory (PUT)", () => {
   it("creates a directory and its missing parents with 201 and an empty body by default", async () => {

@@ -11,6 +11,7 @@ import {
   SINGLE_ID,
   SINGLE_SECRET,
   SPACE_ID,
+  signIn,
   useSimulators,
   withQuery,
 } from "./helpers.ts";
@@ -18,11 +19,7 @@ import {
 const start = useSimulators();
 const BATCH = `/api/v1/batch/${LIBRARY_ID}/${SPACE_ID}`;
 
-async function setup(options: Parameters<typeof start>[0] = {}) {
-  const sim = await start(options);
-  const token = await mintToken(sim);
-  return { sim, token, q: { access_token: token } };
-}
+const setup = async (options: Parameters<typeof start>[0] = {}) => signIn(await start(options));
 
 /** fetch that reports a dropped connection as "reset" instead of throwing. */
 async function statusOrReset(

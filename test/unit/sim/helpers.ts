@@ -135,6 +135,15 @@ export async function mintToken(
   return res.body.accessToken as string;
 }
 
+/**
+ * `sim` with a token minted on it (an admin token of the test library unless `options` say
+ * otherwise), and that token as the `access_token` query.
+ */
+export async function signIn(sim: Simulator, options?: Parameters<typeof mintToken>[1]) {
+  const token = await mintToken(sim, options);
+  return { sim, token, q: { access_token: token } };
+}
+
 /** `/api/v1/directory/{L}/{S}/{path}` with each segment encoded. */
 export function directoryPath(path: string, spaceId = SPACE_ID, libraryId = LIBRARY_ID): string {
   const encoded = path

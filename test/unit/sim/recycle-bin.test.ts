@@ -7,6 +7,7 @@ import {
   SINGLE_ID,
   SINGLE_SECRET,
   SPACE_ID,
+  signIn,
   useSimulators,
 } from "./helpers.ts";
 
@@ -16,10 +17,8 @@ const DAY = 24 * HOUR;
 const BIN = `/api/v1/recycled/${LIBRARY_ID}/${SPACE_ID}`;
 
 async function setup(options: Parameters<typeof start>[0] = {}) {
-  const sim = await start(options);
   // Long-lived: these tests move the clock by weeks, past the default one-day period.
-  const token = await mintToken(sim, { period: 365 * 86_400 });
-  const q = { access_token: token };
+  const { sim, token, q } = await signIn(await start(options), { period: 365 * 86_400 });
   const remove = async (path: string) => {
     const res = await call(sim, "DELETE", directoryPath(path), { query: q });
     expect(res.status).toBe(200);
