@@ -5,7 +5,7 @@ import {
   SmhNotFoundError,
   type SpacePage,
 } from "../../../lib/smh/index.ts";
-import { LIBRARY, testClient } from "./helpers/client.ts";
+import { collect, LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 
 let server: SmhTestServer;
@@ -15,12 +15,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) all.push(page);
-  return all;
-}
 
 const entry = (name: string, path?: string[]) => ({
   name,

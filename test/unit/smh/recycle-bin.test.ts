@@ -6,7 +6,7 @@ import {
   SmhTaskFailedError,
   SmhUnexpectedResponseError,
 } from "../../../lib/smh/index.ts";
-import { LIBRARY, testClient } from "./helpers/client.ts";
+import { collect, LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 
 const BIN = `/api/v1/recycled/${LIBRARY}/-`;
@@ -30,12 +30,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) all.push(page);
-  return all;
-}
 
 describe("listRecycleBin", () => {
   it("pages through the bin newest first, following markers until there is none", async () => {

@@ -32,3 +32,10 @@ export function testClient(
 export function inMs(ms: number): number {
   return Date.now() + ms;
 }
+
+/** Every page of a paged listing, in order. */
+export async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(page);
+  return all;
+}
