@@ -11,12 +11,9 @@
 // - No function can be invoked from outside: no function URL, no public invoke permission.
 //
 // `osls package` runs once, offline, as in the template test.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { arnLike, evaluate, TEST_ACCOUNT } from "../unit/deploy/intrinsics.ts";
-import { packageService } from "../unit/deploy/osls.ts";
+import { readTemplate, usePackagedService } from "../unit/deploy/osls.ts";
 
 interface Resource {
   Type: string;
@@ -38,38 +35,20 @@ const ACCOUNT = TEST_ACCOUNT["AWS::AccountId"];
 const PRODUCER = `arn:aws:iam::${ACCOUNT}:role/producer`;
 const OUTSIDER = "arn:aws:iam::999999999999:role/outsider";
 
-let workDir: string | undefined;
 let resources: Record<string, Resource>;
-let packagingError: unknown;
 
-beforeAll(async () => {
-  try {
-    workDir = mkdtempSync(join(tmpdir(), "smh-security-template-"));
-    const { packageDir } = await packageService(workDir, {
-      stage: "sectest",
-      // Producers named explicitly, as a production deployment would.
-      params: {
-        smhPolicy: '{"libraries":{}}',
-        retentionRulesFile: "examples/retention-rules.yml",
-        jobProducerPrincipals: PRODUCER,
-      },
-    });
-    resources = (
-      JSON.parse(
-        readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
-      ) as { Resources: Record<string, Resource> }
-    ).Resources;
-  } catch (error) {
-    packagingError = error;
-  }
-}, 180_000);
-
-beforeEach(() => {
-  if (packagingError !== undefined) throw packagingError;
-});
-
-afterAll(() => {
-  if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+usePackagedService({
+  workDirPrefix: "smh-security-template-",
+  stage: "sectest",
+  // Producers named explicitly, as a production deployment would.
+  params: {
+    smhPolicy: '{"libraries":{}}',
+    retentionRulesFile: "examples/retention-rules.yml",
+    jobProducerPrincipals: PRODUCER,
+  },
+  read: (packageDir) => {
+    resources = (readTemplate(packageDir) as { Resources: Record<string, Resource> }).Resources;
+  },
 });
 
 /** Every statement: identity policies (role inline, managed) and resource policies. */

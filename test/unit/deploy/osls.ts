@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const OSLS_BIN = join(REPO_ROOT, "node_modules", "osls", "bin", "serverless.js");
@@ -80,6 +82,52 @@ export async function packageService(
     throw new Error(`osls package exited with ${code}:\n${output}`);
   }
   return { packageDir, output };
+}
+
+/**
+ * Packages the service once for a test file (beforeAll, at most 180 s) in a fresh work directory
+ * named `<workDirPrefix>…`, which afterAll removes, and hands the package directory to `read`.
+ * `check` runs first, to fail with a clearer reason than osls would give. If any of it fails, every
+ * test fails with its reason (beforeEach) instead of being skipped.
+ */
+export function usePackagedService(options: {
+  workDirPrefix: string;
+  stage: string;
+  params: Record<string, string>;
+  check?: () => void;
+  read: (packageDir: string) => void;
+}): void {
+  let workDir: string | undefined;
+  let packagingError: unknown;
+
+  beforeAll(async () => {
+    try {
+      options.check?.();
+      workDir = mkdtempSync(join(tmpdir(), options.workDirPrefix));
+      const { packageDir } = await packageService(workDir, {
+        stage: options.stage,
+        params: options.params,
+      });
+      options.read(packageDir);
+    } catch (error) {
+      packagingError = error;
+    }
+  }, 180_000);
+
+  beforeEach(() => {
+    if (packagingError !== undefined) throw packagingError;
+  });
+
+  afterAll(() => {
+    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  });
+}
+
+/** The CloudFormation template `osls package` wrote to `packageDir`, parsed. */
+export function readTemplate(packageDir: string): unknown {
+  return JSON.parse(
+    readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
+  );
 }
 
 const PACKAGE_TIMEOUT_MS = 150_000;

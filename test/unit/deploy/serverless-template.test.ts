@@ -2,14 +2,13 @@
  * The deployment as CloudFormation will see it: `osls package` runs once, offline and without AWS
  * credentials, and these tests read the template and the function zip it writes.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadRules } from "../../../lib/retention/load.ts";
 import { arnLike, evaluate, TEST_ACCOUNT } from "./intrinsics.ts";
-import { packageService, REPO_ROOT } from "./osls.ts";
+import { REPO_ROOT, readTemplate, usePackagedService } from "./osls.ts";
 import { readZipEntries, type ZipEntry } from "./zip.ts";
 
 /**
@@ -79,14 +78,15 @@ interface Template {
   Outputs: Record<string, { Value: unknown }>;
 }
 
-let workDir: string | undefined;
 let template: Template;
 const zips = new Map<string, { entries: ZipEntry[]; bytes: number }>();
-// Packaging happens once; if it fails, every test fails with its reason instead of being skipped.
-let packagingError: unknown;
 
-beforeAll(async () => {
-  try {
+// Packaging happens once; if it fails, every test fails with its reason instead of being skipped.
+usePackagedService({
+  workDirPrefix: "smh-serverless-template-",
+  stage: STAGE,
+  params: { smhPolicy: SMH_POLICY, retentionRulesFile: RULES_FILE },
+  check: () => {
     for (const fn of FUNCTIONS) {
       if (!existsSync(join(REPO_ROOT, fn.source))) {
         throw new Error(
@@ -94,29 +94,14 @@ beforeAll(async () => {
         );
       }
     }
-    workDir = mkdtempSync(join(tmpdir(), "smh-serverless-template-"));
-    const { packageDir } = await packageService(workDir, {
-      stage: STAGE,
-      params: { smhPolicy: SMH_POLICY, retentionRulesFile: RULES_FILE },
-    });
-    template = JSON.parse(
-      readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
-    ) as Template;
+  },
+  read: (packageDir) => {
+    template = readTemplate(packageDir) as Template;
     for (const fn of FUNCTIONS) {
       const zip = readFileSync(join(packageDir, `${fn.name}.zip`));
       zips.set(fn.name, { entries: readZipEntries(zip), bytes: zip.length });
     }
-  } catch (error) {
-    packagingError = error;
-  }
-}, 180_000);
-
-beforeEach(() => {
-  if (packagingError !== undefined) throw packagingError;
-});
-
-afterAll(() => {
-  if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  },
 });
 
 function resource(logicalId: string): Resource {
