@@ -14,7 +14,7 @@ import { demoPolicy } from "../../../lib/local/demo-policy.ts";
 import { readServerlessDefinitions } from "../../../lib/local/queue-definitions.ts";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../../../lib/local/sqs-fault-proxy.ts";
-import { type LocalStack, startLocalStack } from "../../../lib/local/stack.ts";
+import type { LocalStack } from "../../../lib/local/stack.ts";
 import {
   type DeletionResult,
   parseResultMessage,
@@ -23,7 +23,14 @@ import {
 import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
 import type { Simulator } from "../../../lib/sim/index.ts";
 import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
-import { captureOutput, demoLibrarySecrets, drain, queueUrl, until } from "./stack-io.ts";
+import {
+  captureOutput,
+  demoLibrarySecrets,
+  drain,
+  queueUrl,
+  startE2eLocalStack,
+  until,
+} from "./stack-io.ts";
 
 /** A library a scenario owns: single-tenant (space `-`), deletion allowed under `jobs/`. */
 export interface TestLibrary {
@@ -121,18 +128,12 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
 
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({
+    stack = await startE2eLocalStack({
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 8,
-      pollWaitSeconds: 1,
-      hostEnv: {},
-      onRunnerEvent: (event) => events.push(event),
-      env: {
-        SQS_ENDPOINT: sqsProxy.url,
-        SMH_BASE_URL: smhCapture.url,
-        SMH_POLICY: JSON.stringify(policy),
-        SMH_LIBRARY_SECRETS: JSON.stringify(secrets),
-        ...options.env,
-      },
+      events,
+      policy,
+      secrets,
+      env: { SQS_ENDPOINT: sqsProxy.url, SMH_BASE_URL: smhCapture.url, ...options.env },
     });
   } catch (error) {
     await Promise.all([sqsProxy.close(), smhCapture.close()]);

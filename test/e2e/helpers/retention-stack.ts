@@ -10,7 +10,7 @@
  */
 import { demoPolicy } from "../../../lib/local/demo-policy.ts";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
-import { type LocalStack, startLocalStack } from "../../../lib/local/stack.ts";
+import type { LocalStack } from "../../../lib/local/stack.ts";
 import {
   type DeletionResult,
   parseResultMessage,
@@ -20,7 +20,14 @@ import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
 import type { RunDescription } from "../../../lib/retention/report.ts";
 import type { RetentionAlert, RetentionPlanSummary } from "../../../lib/retention/summary.ts";
 import type { Simulator } from "../../../lib/sim/index.ts";
-import { captureOutput, demoLibrarySecrets, drain, queueUrl, until } from "./stack-io.ts";
+import {
+  captureOutput,
+  demoLibrarySecrets,
+  drain,
+  queueUrl,
+  startE2eLocalStack,
+  until,
+} from "./stack-io.ts";
 
 /** A library as the simulator's seed describes it. */
 export type SeedLibraryInput = Parameters<Simulator["addLibrary"]>[0];
@@ -78,17 +85,12 @@ export async function startRetentionStack(options: RetentionStackOptions): Promi
 
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({
+    stack = await startE2eLocalStack({
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 8,
-      pollWaitSeconds: 1,
-      hostEnv: {},
-      onRunnerEvent: (event) => events.push(event),
-      env: {
-        SMH_POLICY: JSON.stringify(policy),
-        SMH_LIBRARY_SECRETS: JSON.stringify(secrets),
-        RETENTION_RULES: options.rules,
-        ...options.env,
-      },
+      events,
+      policy,
+      secrets,
+      env: { RETENTION_RULES: options.rules, ...options.env },
     });
   } catch (error) {
     restoreOutput();

@@ -1,14 +1,42 @@
 /**
- * What the end-to-end stacks share around the local stack: the demo libraries' secrets, queue URLs
- * by key, draining a queue as a consumer would, counting what a queue holds, waiting for a
+ * What the end-to-end stacks share around the local stack: starting it, the demo libraries'
+ * secrets, queue URLs by key, draining a queue as a consumer would, counting what a queue holds, waiting for a
  * condition, and capturing the handlers' output.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { LocalStack } from "../../../lib/local/stack.ts";
+import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
+import { type LocalStack, startLocalStack } from "../../../lib/local/stack.ts";
+import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
 import { deleteBatch } from "../../../lib/queues/acknowledge.ts";
 import { queueDepths } from "../../../lib/queues/depths.ts";
 import { receive } from "../../../lib/queues/receive.ts";
 import { DEMO } from "../../../lib/sim/index.ts";
+
+/**
+ * Starts the local stack as the end-to-end stacks run it: the runner polls for a second at a time,
+ * no real SMH library is looked for in the host environment, every runner event is pushed onto
+ * `events`, and the handlers get `policy` and `secrets` as SMH_POLICY and SMH_LIBRARY_SECRETS, and
+ * `env` (which wins).
+ */
+export function startE2eLocalStack(options: {
+  readonly visibilityTimeoutSeconds: number;
+  readonly events: RunnerEvent[];
+  readonly policy: DeletionPolicyConfig;
+  readonly secrets: Record<string, string>;
+  readonly env: Record<string, string>;
+}): Promise<LocalStack> {
+  return startLocalStack({
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    pollWaitSeconds: 1,
+    hostEnv: {},
+    onRunnerEvent: (event) => options.events.push(event),
+    env: {
+      SMH_POLICY: JSON.stringify(options.policy),
+      SMH_LIBRARY_SECRETS: JSON.stringify(options.secrets),
+      ...options.env,
+    },
+  });
+}
 
 /** `SMH_LIBRARY_SECRETS` for the simulator's demo libraries; add a test's own libraries to it. */
 export function demoLibrarySecrets(): Record<string, string> {
