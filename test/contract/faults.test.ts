@@ -27,6 +27,47 @@ async function recycle(client: SmhClient, path: string): Promise<number> {
   return result.recycledItemId;
 }
 
+type Fault = Parameters<typeof sim.setFaults>[1];
+
+/**
+ * Deletes a fresh directory with a new client whose first `attempts` delete attempts meet `fault`
+ * on `directory.delete`.
+ */
+async function deleteThroughFault(fault: Fault, attempts = 1) {
+  const contract = contractClient(sim);
+  faultForAttempts(sim, contract, {
+    operation: "deleteDirectory",
+    attempts,
+    fault: { ...fault, routes: ["directory.delete"] },
+  });
+  const path = someDirectory();
+  const result = await contract.client.deleteDirectory({ libraryId: LIB, spaceId: SPACE, path });
+  return { result, path, events: contract.events };
+}
+
+/**
+ * Lists `count` fresh directories (under `unique(name)`) with a new client whose first listing
+ * attempt meets `fault` on `directory.list`.
+ */
+async function listThroughFault(name: string, count: number, fault: Fault, pageSize?: number) {
+  const parent = unique(name);
+  createDirectories(sim, parent, count);
+  const contract = contractClient(sim);
+  faultForAttempts(sim, contract, {
+    operation: "listDirectory",
+    fault: { ...fault, routes: ["directory.list"] },
+  });
+  const pages = await allPages(
+    contract.client.listDirectory({
+      libraryId: LIB,
+      spaceId: SPACE,
+      path: parent,
+      ...(pageSize === undefined ? {} : { pageSize }),
+    }),
+  );
+  return { pages, events: contract.events };
+}
+
 describe("429 RateLimitExceeded with Retry-After", () => {
   it("waits what Retry-After says, then retries; reports the throttle and slows down", async () => {
     const [first, second] = createDirectories(sim, unique("throttled"), 2);
@@ -130,23 +171,11 @@ describe("500 InternalServerError and 503 ServerOverloaded", () => {
     ["error503Ratio", 503, "ServerOverloaded"],
   ] as const) {
     it(`retries a directory delete after ${status} ${code} and succeeds`, async () => {
-      const contract = contractClient(sim);
-      faultForAttempts(sim, contract, {
-        operation: "deleteDirectory",
-        attempts: 2,
-        fault: { [fault]: 1, routes: ["directory.delete"] },
-      });
-      const path = someDirectory();
-
-      const result = await contract.client.deleteDirectory({
-        libraryId: LIB,
-        spaceId: SPACE,
-        path,
-      });
+      const { result, events } = await deleteThroughFault({ [fault]: 1 }, 2);
 
       expect(result).toMatchObject({ outcome: "recycled", attempts: 3 });
       expect(statuses("directory.delete")).toEqual({ [String(status)]: 2, "200": 1 });
-      expect(contract.events.filter((event) => event.type === "retry")).toMatchObject([
+      expect(events.filter((event) => event.type === "retry")).toMatchObject([
         { reason: `HTTP ${status} ${code}` },
         { reason: `HTTP ${status} ${code}` },
       ]);
@@ -155,33 +184,16 @@ describe("500 InternalServerError and 503 ServerOverloaded", () => {
 
   it("still retries ServerOverloaded when SMH sends it with status 500 (serverOverloadedStatus)", async () => {
     sim.setOptions({ serverOverloadedStatus: 500 });
-    const contract = contractClient(sim);
-    faultForAttempts(sim, contract, {
-      operation: "deleteDirectory",
-      fault: { error503Ratio: 1, routes: ["directory.delete"] },
-    });
-    const path = someDirectory();
-
-    const result = await contract.client.deleteDirectory({ libraryId: LIB, spaceId: SPACE, path });
+    const { result, events } = await deleteThroughFault({ error503Ratio: 1 });
 
     expect(result).toMatchObject({ outcome: "recycled", attempts: 2 });
-    expect(contract.events.find((event) => event.type === "retry")).toMatchObject({
+    expect(events.find((event) => event.type === "retry")).toMatchObject({
       reason: "HTTP 500 ServerOverloaded",
     });
   });
 
   it("retries a listing after 503 and reads every page", async () => {
-    const parent = unique("list-503");
-    createDirectories(sim, parent, 7);
-    const contract = contractClient(sim);
-    faultForAttempts(sim, contract, {
-      operation: "listDirectory",
-      fault: { error503Ratio: 1, routes: ["directory.list"] },
-    });
-
-    const pages = await allPages(
-      contract.client.listDirectory({ libraryId: LIB, spaceId: SPACE, path: parent, pageSize: 3 }),
-    );
+    const { pages } = await listThroughFault("list-503", 7, { error503Ratio: 1 }, 3);
 
     expect(pages.flatMap((page) => page.entries)).toHaveLength(7);
     expect(pages[0]?.attempts).toBe(2);
@@ -235,20 +247,10 @@ describe("500 InternalServerError and 503 ServerOverloaded", () => {
 
 describe("connection reset", () => {
   it("retries a listing whose connection was reset", async () => {
-    const parent = unique("reset-list");
-    createDirectories(sim, parent, 3);
-    const contract = contractClient(sim);
-    faultForAttempts(sim, contract, {
-      operation: "listDirectory",
-      fault: { resetRatio: 1, routes: ["directory.list"] },
-    });
-
-    const pages = await allPages(
-      contract.client.listDirectory({ libraryId: LIB, spaceId: SPACE, path: parent }),
-    );
+    const { pages, events } = await listThroughFault("reset-list", 3, { resetRatio: 1 });
 
     expect(pages.flatMap((page) => page.entries)).toHaveLength(3);
-    expect(contract.events.filter((event) => event.type === "request")).toMatchObject([
+    expect(events.filter((event) => event.type === "request")).toMatchObject([
       { operation: "mintToken", outcome: "response" },
       { operation: "listDirectory", outcome: "networkError" },
       { operation: "listDirectory", outcome: "response", status: 200 },
@@ -256,14 +258,7 @@ describe("connection reset", () => {
   });
 
   it("retries a directory delete whose connection was reset before SMH applied it", async () => {
-    const contract = contractClient(sim);
-    faultForAttempts(sim, contract, {
-      operation: "deleteDirectory",
-      fault: { resetRatio: 1, routes: ["directory.delete"] },
-    });
-    const path = someDirectory();
-
-    const result = await contract.client.deleteDirectory({ libraryId: LIB, spaceId: SPACE, path });
+    const { result, path } = await deleteThroughFault({ resetRatio: 1 });
 
     expect(result).toMatchObject({ outcome: "recycled", attempts: 2 });
     expect(deletionsOf(sim, path)).toHaveLength(1);
