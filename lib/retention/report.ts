@@ -53,10 +53,7 @@ export function describeScan(scan: ScanOutcome): ScanDescription {
     case "finished": {
       const { summary } = scan;
       return {
-        ruleId: summary.ruleId,
-        libraryId: summary.libraryId,
-        spaceId: summary.spaceId,
-        parent: summary.parent,
+        ...scanTarget(summary),
         outcome: "finished",
         planId: summary.planId,
         decision: summary.decision,
@@ -70,10 +67,7 @@ export function describeScan(scan: ScanOutcome): ScanDescription {
     case "continued": {
       const { continuation } = scan;
       return {
-        ruleId: continuation.ruleId,
-        libraryId: continuation.libraryId,
-        spaceId: continuation.spaceId,
-        parent: continuation.parent,
+        ...scanTarget(continuation),
         outcome: "continued",
         planId: retentionPlanId(continuation),
         pageCount: continuation.pageCount,
@@ -81,14 +75,23 @@ export function describeScan(scan: ScanOutcome): ScanDescription {
     }
     case "failed":
       return {
-        ruleId: scan.alert.ruleId,
-        libraryId: scan.alert.libraryId,
-        spaceId: scan.alert.spaceId,
-        parent: scan.alert.parent,
+        ...scanTarget(scan.alert),
         outcome: "failed",
         planId: scan.alert.planId,
         pageCount: scan.alert.alert === "scan-failed" ? (scan.alert.pageCount ?? 0) : 0,
         alert: scan.alert.message,
       };
   }
+}
+
+type ScanTarget = Pick<ScanDescription, "ruleId" | "libraryId" | "spaceId" | "parent">;
+
+/** Where a scan ran (rule, library, space, parent): the first fields of its description. */
+function scanTarget(scan: ScanTarget): ScanTarget {
+  return {
+    ruleId: scan.ruleId,
+    libraryId: scan.libraryId,
+    spaceId: scan.spaceId,
+    parent: scan.parent,
+  };
 }
