@@ -1,17 +1,13 @@
 import type { Caller } from "../caller.ts";
 import type { TaskId } from "../errors/smh-error.ts";
 import { Grant } from "../grants.ts";
-import {
-  checkRecycledItemId,
-  checkRecycledItemIds,
-  recycledItemPath,
-  spacePath,
-} from "../requests.ts";
+import { checkRecycledItemId, recycledItemPath } from "../requests.ts";
 import { unexpectedStatus } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
 import { awaitTask } from "./batch-answers.ts";
 import { resolveSpace, sendChange } from "./exchange.ts";
+import { type RecycledItemsRequest, sendRecycledItemsChange } from "./recycled-batch.ts";
 export interface PurgeRecycledItemRequest extends SpaceRef {
   readonly recycledItemId: number;
 }
@@ -49,10 +45,7 @@ export async function purgeRecycledItem(
   return meta;
 }
 
-export interface PurgeRecycledItemsRequest extends SpaceRef {
-  /** Up to 1,000 recycled item IDs. */
-  readonly recycledItemIds: readonly number[];
-}
+export type PurgeRecycledItemsRequest = RecycledItemsRequest;
 
 export interface PurgeRecycledItemsResult extends CallMeta {
   readonly taskId: TaskId | undefined;
@@ -71,22 +64,11 @@ export async function purgeRecycledItems(
   request: PurgeRecycledItemsRequest,
   options?: CallOptions,
 ): Promise<PurgeRecycledItemsResult> {
-  const operation = "purgeRecycledItems";
-  const { library, spaceId } = resolveSpace(caller, request, operation);
-  const ids = checkRecycledItemIds(request.recycledItemIds, operation, library.libraryId);
-  const { answer, context, meta, wait } = await sendChange(
+  const { answer, context, meta, wait } = await sendRecycledItemsChange(
     caller,
-    {
-      operation,
-      library,
-      method: "POST",
-      path: spacePath("recycled", library.libraryId, spaceId),
-      flags: ["delete"],
-      json: ids,
-      spaceId,
-      grants: [Grant.deleteRecycled],
-      retry: RetryRule.onlyUnprocessed,
-    },
+    "purgeRecycledItems",
+    request,
+    { flag: "delete", grant: Grant.deleteRecycled },
     options,
   );
   if (answer.status === 204 || answer.status === 200) return { taskId: undefined, ...meta };

@@ -2,17 +2,13 @@ import { itemError } from "../batch-results.ts";
 import type { Caller } from "../caller.ts";
 import type { SmhError, TaskId } from "../errors/smh-error.ts";
 import { Grant } from "../grants.ts";
-import {
-  checkRecycledItemId,
-  checkRecycledItemIds,
-  recycledItemPath,
-  spacePath,
-} from "../requests.ts";
+import { checkRecycledItemId, recycledItemPath } from "../requests.ts";
 import { RestoredSchema, readAnswer } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
 import { settleBatch } from "./batch-answers.ts";
 import { resolveSpace, sendChange } from "./exchange.ts";
+import { type RecycledItemsRequest, sendRecycledItemsChange } from "./recycled-batch.ts";
 /** How a restore resolves a name conflict at the destination. */
 export type ConflictResolution = "ask" | "rename" | "overwrite";
 /** Where a restore puts an item whose original parent is gone. */
@@ -74,9 +70,7 @@ export async function restoreRecycledItem(
   return { path: body.path.join("/"), ...meta };
 }
 
-export interface RestoreRecycledItemsRequest extends SpaceRef {
-  /** Up to 1,000 recycled item IDs. */
-  readonly recycledItemIds: readonly number[];
+export interface RestoreRecycledItemsRequest extends RecycledItemsRequest {
   /** @default "originalPath" */
   readonly restorePath?: RestorePathStrategy | undefined;
 }
@@ -112,22 +106,14 @@ export async function restoreRecycledItems(
   request: RestoreRecycledItemsRequest,
   options?: CallOptions,
 ): Promise<RestoreRecycledItemsResult> {
-  const operation = "restoreRecycledItems";
-  const { library, spaceId } = resolveSpace(caller, request, operation);
-  const ids = checkRecycledItemIds(request.recycledItemIds, operation, library.libraryId);
-  const { answer, context, meta, wait } = await sendChange(
+  const { answer, context, meta, wait, ids } = await sendRecycledItemsChange(
     caller,
+    "restoreRecycledItems",
+    request,
     {
-      operation,
-      library,
-      method: "POST",
-      path: spacePath("recycled", library.libraryId, spaceId),
-      flags: ["restore"],
+      flag: "restore",
       query: { restore_path_strategy: request.restorePath ?? "originalPath" },
-      json: ids,
-      spaceId,
-      grants: [Grant.restoreRecycled],
-      retry: RetryRule.onlyUnprocessed,
+      grant: Grant.restoreRecycled,
     },
     options,
   );
