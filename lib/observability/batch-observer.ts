@@ -1,11 +1,27 @@
 /**
- * What the delete and recycle pipelines' Powertools observers log and count alike: results that
- * could not be written, and a batch failed on purpose. Each pipeline adds its own lines for
- * outcomes and for work that returns to the queue.
+ * What the delete and recycle pipelines' Powertools observers log and count alike: how an outcome's
+ * record fared, results that could not be written, and a batch failed on purpose. Each pipeline
+ * adds its own lines for outcomes and for work that returns to the queue.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { BatchObserver } from "../batch/observer.ts";
+import type { BatchObserver, OutcomeDetails } from "../batch/observer.ts";
+
+/**
+ * The fields in the middle of an outcome line, in this order: SMH attempts, SMH's request ID (when
+ * there is one), the record's receive count and whether it is acknowledged.
+ */
+export function deliveryFields(
+  result: { readonly attempts: number; readonly requestId?: string | undefined },
+  details: OutcomeDetails,
+) {
+  return {
+    attempts: result.attempts,
+    ...(result.requestId ? { smhRequestId: result.requestId } : {}),
+    receiveCount: details.receiveCount,
+    acknowledged: details.acknowledged,
+  };
+}
 
 /** The `publishFailed` and `batchFailed` of a {@link BatchObserver}, with a Powertools logger and metrics. */
 export function powertoolsBatchFailures(

@@ -8,7 +8,7 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DeletionResult } from "../messages/index.ts";
 import type { PipelineObserver } from "../pipeline/observer.ts";
 import type { SmhEvent } from "../smh/index.ts";
-import { powertoolsBatchFailures } from "./batch-observer.ts";
+import { deliveryFields, powertoolsBatchFailures } from "./batch-observer.ts";
 
 const OUTCOME_METRIC: Record<DeletionResult["outcome"], string> = {
   recycled: "JobsRecycled",
@@ -33,10 +33,7 @@ export function powertoolsPipelineObserver(logger: Logger, metrics: Metrics): Pi
         spaceId: result.spaceId,
         path: result.path,
         ...("recycledItemId" in result ? { recycledItemId: result.recycledItemId } : {}),
-        attempts: result.attempts,
-        ...("requestId" in result && result.requestId ? { smhRequestId: result.requestId } : {}),
-        receiveCount: details.receiveCount,
-        acknowledged: details.acknowledged,
+        ...deliveryFields(result, details),
         ...(result.outcome === "rejected" ? { reasons: result.reasons } : {}),
         ...(result.outcome === "failed" ? { error: result.error } : {}),
         source: result.source,

@@ -6,7 +6,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { RecycleActionResult } from "../messages/index.ts";
-import { powertoolsBatchFailures } from "../observability/batch-observer.ts";
+import { deliveryFields, powertoolsBatchFailures } from "../observability/batch-observer.ts";
 import type { RecycleObserver } from "./observer.ts";
 
 const OUTCOME_METRIC: Record<RecycleActionResult["outcome"], string> = {
@@ -33,10 +33,7 @@ export function powertoolsRecycleObserver(logger: Logger, metrics: Metrics): Rec
         spaceId: result.spaceId,
         recycledItemId: result.recycledItemId,
         ...("restoredPath" in result ? { restoredPath: result.restoredPath } : {}),
-        attempts: result.attempts,
-        ...("requestId" in result && result.requestId ? { smhRequestId: result.requestId } : {}),
-        receiveCount: details.receiveCount,
-        acknowledged: details.acknowledged,
+        ...deliveryFields(result, details),
         ...("reasons" in result ? { reasons: result.reasons } : {}),
         ...("error" in result ? { error: result.error } : {}),
         dedupKey: result.dedupKey,
