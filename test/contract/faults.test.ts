@@ -68,6 +68,20 @@ async function listThroughFault(name: string, count: number, fault: Fault, pageS
   return { pages, events: contract.events };
 }
 
+/**
+ * Batch-deletes `count` fresh directories (under `unique(name)`) while every `batch.delete` meets
+ * `fault` (left on); the rejection.
+ */
+async function batchDeleteThroughFault(name: string, count: number, fault: Fault) {
+  sim.setFaults(LIB, { ...fault, routes: ["batch.delete"] });
+  const paths = createDirectories(sim, unique(name), count);
+  const { client } = contractClient(sim);
+  const error = await rejectionOf(
+    client.batchDelete({ libraryId: LIB, spaceId: SPACE, items: paths.map((path) => ({ path })) }),
+  );
+  return { error, paths, client };
+}
+
 describe("429 RateLimitExceeded with Retry-After", () => {
   it("waits what Retry-After says, then retries; reports the throttle and slows down", async () => {
     const [first, second] = createDirectories(sim, unique("throttled"), 2);
@@ -215,17 +229,7 @@ describe("500 InternalServerError and 503 ServerOverloaded", () => {
   });
 
   it("never retries a batch delete after a 5xx: the error says it may have applied", async () => {
-    sim.setFaults(LIB, { error500Ratio: 1, routes: ["batch.delete"] });
-    const paths = createDirectories(sim, unique("batch-500"), 2);
-    const { client } = contractClient(sim);
-
-    const error = await rejectionOf(
-      client.batchDelete({
-        libraryId: LIB,
-        spaceId: SPACE,
-        items: paths.map((path) => ({ path })),
-      }),
-    );
+    const { error } = await batchDeleteThroughFault("batch-500", 2, { error500Ratio: 1 });
 
     expect(error).toBeInstanceOf(SmhRetryableError);
     expect(error).toMatchObject({ status: 500, attempts: 1, mayHaveApplied: true });
@@ -378,17 +382,9 @@ describe("accept-then-fail: SMH applied it, then the answer failed", () => {
   });
 
   it("a batch delete answered 500 after it was applied: not retried, every item recoverable", async () => {
-    sim.setFaults(LIB, { acceptThenFailRatio: 1, routes: ["batch.delete"] });
-    const paths = createDirectories(sim, unique("batch-atf"), 3);
-    const { client } = contractClient(sim);
-
-    const error = await rejectionOf(
-      client.batchDelete({
-        libraryId: LIB,
-        spaceId: SPACE,
-        items: paths.map((path) => ({ path })),
-      }),
-    );
+    const { error, paths, client } = await batchDeleteThroughFault("batch-atf", 3, {
+      acceptThenFailRatio: 1,
+    });
     sim.setFaults(LIB, { acceptThenFailRatio: 0 });
 
     expect(error).toMatchObject({ status: 500, attempts: 1, mayHaveApplied: true });
