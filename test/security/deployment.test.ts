@@ -13,12 +13,12 @@
 // `osls package` runs once, offline, as in the template test.
 import { describe, expect, it } from "vitest";
 import { arnLike, evaluate, TEST_ACCOUNT } from "../unit/deploy/intrinsics.ts";
-import { readTemplate, usePackagedService } from "../unit/deploy/osls.ts";
+import {
+  type TemplateResource as Resource,
+  readTemplate,
+  usePackagedService,
+} from "../unit/deploy/osls.ts";
 
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-}
 interface Statement {
   Sid?: string;
   Effect: "Allow" | "Deny";
@@ -47,7 +47,7 @@ usePackagedService({
     jobProducerPrincipals: PRODUCER,
   },
   read: (packageDir) => {
-    resources = (readTemplate(packageDir) as { Resources: Record<string, Resource> }).Resources;
+    resources = readTemplate(packageDir).Resources;
   },
 });
 

@@ -123,11 +123,23 @@ export function usePackagedService(options: {
   });
 }
 
+/** A resource of the CloudFormation template. */
+export interface TemplateResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+
+/** What the tests read of the CloudFormation template. */
+export interface Template {
+  Resources: Record<string, TemplateResource>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+
 /** The CloudFormation template `osls package` wrote to `packageDir`, parsed. */
-export function readTemplate(packageDir: string): unknown {
+export function readTemplate(packageDir: string): Template {
   return JSON.parse(
     readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
-  );
+  ) as Template;
 }
 
 const PACKAGE_TIMEOUT_MS = 150_000;

@@ -8,7 +8,13 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadRules } from "../../../lib/retention/load.ts";
 import { arnLike, evaluate, TEST_ACCOUNT } from "./intrinsics.ts";
-import { REPO_ROOT, readTemplate, usePackagedService } from "./osls.ts";
+import {
+  REPO_ROOT,
+  type TemplateResource as Resource,
+  readTemplate,
+  type Template,
+  usePackagedService,
+} from "./osls.ts";
 import { readZipEntries, type ZipEntry } from "./zip.ts";
 
 /**
@@ -61,10 +67,6 @@ const ACCOUNT_ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const MAX_ZIP_BYTES = 1024 * 1024;
 const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
 
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-}
 interface Statement {
   Sid?: string;
   Effect: "Allow" | "Deny";
@@ -72,10 +74,6 @@ interface Statement {
   Action: string | string[];
   Resource: unknown;
   Condition?: Record<string, Record<string, unknown>>;
-}
-interface Template {
-  Resources: Record<string, Resource>;
-  Outputs: Record<string, { Value: unknown }>;
 }
 
 let template: Template;
@@ -96,7 +94,7 @@ usePackagedService({
     }
   },
   read: (packageDir) => {
-    template = readTemplate(packageDir) as Template;
+    template = readTemplate(packageDir);
     for (const fn of FUNCTIONS) {
       const zip = readFileSync(join(packageDir, `${fn.name}.zip`));
       zips.set(fn.name, { entries: readZipEntries(zip), bytes: zip.length });
