@@ -68,6 +68,7 @@ export interface QueueContextOptions {
 const DLQ_SOURCE: Partial<Record<StackQueueKey, StackQueueKey>> = {
   "jobs-dlq": "jobs",
   "recycle-actions-dlq": "recycle-actions",
+  "retention-continuations-dlq": "retention-continuations",
 };
 
 /** True for an AWS SQS endpoint or queue URL (`*.amazonaws.com`, `*.amazonaws.com.cn`). */

@@ -31,6 +31,8 @@ export interface QueueLocationFlags {
   resultsQueueUrl?: string;
   recycleActionsQueueUrl?: string;
   recycleActionsDlqUrl?: string;
+  retentionContinuationsQueueUrl?: string;
+  retentionContinuationsDlqUrl?: string;
 }
 
 /** The flag and environment variable that locate each queue. */
@@ -47,6 +49,16 @@ export const QUEUE_LOCATION = {
     flag: "--recycle-actions-dlq-url",
     property: "recycleActionsDlqUrl",
     env: "RECYCLE_ACTIONS_DLQ_URL",
+  },
+  "retention-continuations": {
+    flag: "--retention-continuations-queue-url",
+    property: "retentionContinuationsQueueUrl",
+    env: "RETENTION_CONTINUATIONS_QUEUE_URL",
+  },
+  "retention-continuations-dlq": {
+    flag: "--retention-continuations-dlq-url",
+    property: "retentionContinuationsDlqUrl",
+    env: "RETENTION_CONTINUATIONS_DLQ_URL",
   },
 } as const satisfies Record<
   StackQueueKey,

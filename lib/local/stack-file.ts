@@ -35,6 +35,8 @@ export const STACK_QUEUE_KEYS = [
   "results",
   "recycle-actions",
   "recycle-actions-dlq",
+  "retention-continuations",
+  "retention-continuations-dlq",
 ] as const;
 
 /** One of {@link STACK_QUEUE_KEYS}. */
@@ -65,6 +67,8 @@ export const StackFileSchema = z.strictObject({
     results: queueRef,
     "recycle-actions": queueRef,
     "recycle-actions-dlq": queueRef,
+    "retention-continuations": queueRef,
+    "retention-continuations-dlq": queueRef,
   }),
   smh: z.strictObject({
     /** The simulator's base URL (what `SMH_BASE_URL` would be set to). */
@@ -99,6 +103,8 @@ export function stackQueueRefs(
     results: ref("results"),
     "recycle-actions": ref("recycle-actions"),
     "recycle-actions-dlq": ref("recycle-actions-dlq"),
+    "retention-continuations": ref("retention-continuations"),
+    "retention-continuations-dlq": ref("retention-continuations-dlq"),
   };
 }
 

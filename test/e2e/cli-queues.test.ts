@@ -204,6 +204,8 @@ describe("smh-cleaner status", () => {
       "results",
       "recycle-actions",
       "recycle-actions-dlq",
+      "retention-continuations",
+      "retention-continuations-dlq",
     ]);
     expect(status.queues.jobs).toMatchObject({
       url: url("jobs"),
@@ -216,6 +218,11 @@ describe("smh-cleaner status", () => {
     expect(status.queues["jobs-dlq"]).toMatchObject({ visible: 2, inFlight: 0 });
     expect(status.queues["recycle-actions"]).toMatchObject({
       deadLetter: { queue: "recycle-actions-dlq" },
+    });
+    expect(status.queues["retention-continuations"]).toMatchObject({
+      url: url("retention-continuations"),
+      visible: 0,
+      deadLetter: { queue: "retention-continuations-dlq", visible: 0 },
     });
 
     const monitored = await cli(["status", "--fail-on-dlq", "--json"]);

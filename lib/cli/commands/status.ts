@@ -16,6 +16,7 @@ interface StatusFlags extends QueueLocationFlags, OutputFlags {
 const DEAD_LETTER: Partial<Record<StackQueueKey, StackQueueKey>> = {
   jobs: "jobs-dlq",
   "recycle-actions": "recycle-actions-dlq",
+  "retention-continuations": "retention-continuations-dlq",
 };
 
 /** One queue in the status report. */
@@ -32,7 +33,8 @@ export interface QueueStatus {
 }
 
 const HELP = `
-For each queue (jobs, jobs-dlq, results, recycle-actions, recycle-actions-dlq): messages visible,
+For each queue (jobs, jobs-dlq, results, recycle-actions, recycle-actions-dlq,
+retention-continuations, retention-continuations-dlq): messages visible,
 in flight (received, not yet deleted), delayed, and the age of the oldest message — on the local
 stack (fauxqs) only; on AWS it is "unavailable" (see the CloudWatch metric
 ApproximateAgeOfOldestMessage). Source queues also show their dead-letter queue's depth.

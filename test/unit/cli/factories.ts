@@ -19,6 +19,8 @@ export function stackInfo(overrides: Partial<StackInfo> = {}): StackInfo {
       results: queue("svc-dev-results"),
       "recycle-actions": queue("svc-dev-recycle-actions"),
       "recycle-actions-dlq": queue("svc-dev-recycle-actions-dlq"),
+      "retention-continuations": queue("svc-dev-retention-continuations"),
+      "retention-continuations-dlq": queue("svc-dev-retention-continuations-dlq"),
     },
     smh: {
       baseUrl: "http://127.0.0.1:8080",
