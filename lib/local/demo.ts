@@ -42,6 +42,7 @@ export interface DemoRow {
 /** What `npm start -- --once --json` prints. */
 export interface DemoSummary {
   readonly jobs: number;
+  /** Distinct results (by dedupKey) of those jobs: more than `jobs` when a job has two different ones. */
   readonly results: number;
   readonly byOutcome: Record<string, number>;
   /** Jobs with no result. */
@@ -218,7 +219,7 @@ export interface RetentionDemo {
   readonly run: readonly RetentionDemoScan[];
   /** Deletion jobs the scheduled run enqueued. */
   readonly jobs: number;
-  /** Their results (one per job, duplicates by dedupKey not counted). */
+  /** Their distinct results (by dedupKey): more than `jobs` when a job has two different ones. */
   readonly results: number;
   readonly byOutcome: Record<string, number>;
   /** Enqueued jobs with no result. */
@@ -365,9 +366,12 @@ async function runRetentionDemo(
 
   const byOutcome: Record<string, number> = {};
   let duplicates = 0;
+  let results = 0;
   const sample: RetentionDemo["sample"][number][] = [];
   for (const list of retentionResults()) {
-    duplicates += list.length - new Set(list.map((result) => result.dedupKey)).size;
+    const keys = new Set(list.map((result) => result.dedupKey)).size;
+    duplicates += list.length - keys;
+    results += keys;
     const result = list.find((candidate) => "recycledItemId" in candidate) ?? list[0];
     if (result === undefined) continue;
     byOutcome[result.outcome] = (byOutcome[result.outcome] ?? 0) + 1;
@@ -378,7 +382,6 @@ async function runRetentionDemo(
     });
   }
   sample.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const results = retentionResults().length;
   return {
     rulesFile: options.rulesFile,
     scheduledAt: scheduledAt.toISOString(),
@@ -387,7 +390,7 @@ async function runRetentionDemo(
     jobs,
     results,
     byOutcome,
-    missing: Math.max(0, jobs - results),
+    missing: Math.max(0, jobs - retentionResults().length),
     duplicates,
     sample: sample.slice(0, 5),
   };
@@ -460,10 +463,13 @@ export function demoComplete(summary: DemoSummary): boolean {
     retention === undefined ||
     (retention.missing === 0 &&
       retention.duplicates === 0 &&
+      retention.results === retention.jobs &&
       [...retention.dryRun, ...retention.run].every((scan) => scan.outcome === "finished"));
   return (
     summary.missing === 0 &&
     summary.duplicates === 0 &&
+    // Two different results for one job (say, failed and then recycled) are not "exactly one".
+    summary.results === summary.jobs &&
     summary.missingRecycledIds === 0 &&
     retentionComplete
   );
