@@ -58,3 +58,36 @@ export function startProgress(enabled: boolean, label: string, total: number): P
     },
   };
 }
+
+/** A running count for work whose size is not known in advance (directories listed). */
+export interface Counter {
+  add(count: number): void;
+  stop(): void;
+}
+
+/**
+ * Starts a line `label: 1200 directories listed (12 pages)` that updates in place, or a silent
+ * {@link Counter}. For listings: SMH says how many entries a directory has only page by page.
+ */
+export function startCounter(enabled: boolean, label: string, unit: string): Counter {
+  if (!enabled) return { add() {}, stop() {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${label}: {value} ${unit} ({pages} pages, {duration_formatted})`,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let value = 0;
+  let pages = 0;
+  bar.start(Number.MAX_SAFE_INTEGER, 0, { pages });
+  return {
+    add(count) {
+      value += count;
+      pages += 1;
+      bar.update(value, { pages });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

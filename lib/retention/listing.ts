@@ -95,3 +95,22 @@ export function smhDirectorySource(client: SmhClient): DirectorySource {
     },
   };
 }
+
+/**
+ * `source`, with `onPage` called with each page and its target before the page is handed on: for
+ * a progress display, or to keep what the listing said.
+ */
+export function observedSource(
+  source: DirectorySource,
+  onPage: (page: ListingPage, target: ListingTarget) => void,
+): DirectorySource {
+  return {
+    spaces: (libraryId, options) => source.spaces(libraryId, options),
+    async *pages(target, marker, options) {
+      for await (const page of source.pages(target, marker, options)) {
+        onPage(page, target);
+        yield page;
+      }
+    },
+  };
+}

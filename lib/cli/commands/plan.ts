@@ -1,7 +1,6 @@
 import { Command } from "commander";
 import { AgeField } from "../../retention/age.ts";
-import type { DirectorySource } from "../../retention/listing.ts";
-import { smhDirectorySource } from "../../retention/listing.ts";
+import { observedSource, smhDirectorySource } from "../../retention/listing.ts";
 import { previewOutbox } from "../../retention/outbox.ts";
 import type { RetentionPlan } from "../../retention/plan.ts";
 import { runRetention } from "../../retention/run.ts";
@@ -11,6 +10,7 @@ import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { positiveInteger } from "../options.ts";
 import { printJson, printLine, table } from "../output.ts";
+import { progressWanted, startCounter } from "../progress.ts";
 import { cliErrorFromSmh, createSmhContext } from "../smh.ts";
 import {
   addRetentionOptions,
@@ -62,32 +62,23 @@ export function planCommand(): Command {
 /** An entry's times as listed, by path: the table shows each selected directory's age. */
 type ListedTimes = Map<string, { creationTime: unknown; modificationTime: unknown }>;
 
-function recordingTimes(source: DirectorySource, times: ListedTimes): DirectorySource {
-  return {
-    spaces: (libraryId, options) => source.spaces(libraryId, options),
-    async *pages(target, marker, options) {
-      for await (const page of source.pages(target, marker, options)) {
-        for (const entry of page.entries) {
-          if (!Array.isArray(entry.path)) continue;
-          const key = `${target.libraryId}/${target.spaceId}/${entry.path.join("/")}`;
-          times.set(key, {
-            creationTime: entry.creationTime,
-            modificationTime: entry.modificationTime,
-          });
-        }
-        yield page;
-      }
-    },
-  };
-}
-
 async function plan(flags: PlanFlags): Promise<ExitCode> {
   const loaded = await readRulesFile(flags.rules);
   const smh = await createSmhContext();
   const outbox = previewOutbox();
   const times: ListedTimes = new Map();
+  const listed = startCounter(progressWanted(flags), "listing", "directories listed");
   const deps = retentionDeps(smh, loaded, outbox, {
-    source: recordingTimes(smhDirectorySource(smh.client), times),
+    source: observedSource(smhDirectorySource(smh.client), (page, target) => {
+      listed.add(page.entries.length);
+      for (const entry of page.entries) {
+        if (!Array.isArray(entry.path)) continue;
+        times.set(`${target.libraryId}/${target.spaceId}/${entry.path.join("/")}`, {
+          creationTime: entry.creationTime,
+          modificationTime: entry.modificationTime,
+        });
+      }
+    }),
   });
   const trigger = triggerOf(flags, true);
   let scans: readonly ScanOutcome[];
@@ -96,6 +87,8 @@ async function plan(flags: PlanFlags): Promise<ExitCode> {
   } catch (error) {
     if (error instanceof TriggerError) throw new CliError(ExitCode.usage, error.message);
     throw cliErrorFromSmh(error, "planning");
+  } finally {
+    listed.stop();
   }
   const finished = scans.flatMap((scan) => (scan.kind === "finished" ? [scan] : []));
   const failed = scans.flatMap((scan) => (scan.kind === "failed" ? [scan.alert] : []));

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { observedSource, smhDirectorySource } from "../../retention/listing.ts";
 import { sqsRetentionOutbox } from "../../retention/outbox.ts";
 import { describeRun, type ScanDescription } from "../../retention/report.ts";
 import { runRetention } from "../../retention/run.ts";
@@ -8,6 +9,7 @@ import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { addQueueLocationOptions, type QueueLocationFlags } from "../options.ts";
 import { printJson, printLine, table, warn } from "../output.ts";
+import { progressWanted, startCounter } from "../progress.ts";
 import { cliErrorFromSmh, createSmhContext } from "../smh.ts";
 import {
   addRetentionOptions,
@@ -71,7 +73,12 @@ async function runOnce(flags: RunFlags): Promise<ExitCode> {
   try {
     const [jobs, results] = await Promise.all([context.queue("jobs"), context.queue("results")]);
     const outbox = sqsRetentionOutbox(context.sqs, { jobs: jobs.url, results: results.url });
-    const deps = retentionDeps(smh, loaded, outbox);
+    const listed = startCounter(progressWanted(flags), "listing", "directories listed");
+    const deps = retentionDeps(smh, loaded, outbox, {
+      source: observedSource(smhDirectorySource(smh.client), (page) =>
+        listed.add(page.entries.length),
+      ),
+    });
     const trigger = triggerOf(flags, flags.dryRun === true);
     let description: ReturnType<typeof describeRun>;
     try {
@@ -79,6 +86,8 @@ async function runOnce(flags: RunFlags): Promise<ExitCode> {
     } catch (error) {
       if (error instanceof TriggerError) throw new CliError(ExitCode.usage, error.message);
       throw cliErrorFromSmh(error, "running the retention rules");
+    } finally {
+      listed.stop();
     }
     if (flags.json) printJson(description);
     else printRun(description.scans, trigger.scheduledAt, jobs.url);
