@@ -53,7 +53,7 @@ export interface PackageRun {
  */
 export async function packageService(
   workDir: string,
-  args: { stage: string; params: Record<string, string> },
+  args: { stage: string; region?: string; params: Record<string, string> },
 ): Promise<PackageRun> {
   const serviceDir = join(workDir, "service");
   const packageDir = join(workDir, "package");
@@ -73,6 +73,7 @@ export async function packageService(
     "package",
     "--stage",
     args.stage,
+    ...(args.region === undefined ? [] : ["--region", args.region]),
     "--package",
     packageDir,
     ...Object.entries(args.params).map(([name, value]) => `--param=${name}=${value}`),
@@ -93,6 +94,7 @@ export async function packageService(
 export function usePackagedService(options: {
   workDirPrefix: string;
   stage: string;
+  region?: string;
   params: Record<string, string>;
   check?: () => void;
   read: (packageDir: string) => void;
@@ -106,6 +108,7 @@ export function usePackagedService(options: {
       workDir = mkdtempSync(join(tmpdir(), options.workDirPrefix));
       const { packageDir } = await packageService(workDir, {
         stage: options.stage,
+        ...(options.region === undefined ? {} : { region: options.region }),
         params: options.params,
       });
       options.read(packageDir);

@@ -63,6 +63,8 @@ const SMH_POLICY = '{"libraries":{}}';
 const RULES_FILE = "examples/retention-rules.yml";
 const ACCOUNT = TEST_ACCOUNT["AWS::AccountId"];
 const REGION = TEST_ACCOUNT["AWS::Region"];
+/** Packaged for another region than serverless.yml's default (ap-southeast-1): `--region` works. */
+const DEPLOY_REGION = "eu-central-1";
 const ACCOUNT_ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const MAX_ZIP_BYTES = 1024 * 1024;
 const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
@@ -77,12 +79,15 @@ interface Statement {
 }
 
 let template: Template;
+let templateText: string;
+let packagedRegion: unknown;
 const zips = new Map<string, { entries: ZipEntry[]; bytes: number }>();
 
 // Packaging happens once; if it fails, every test fails with its reason instead of being skipped.
 usePackagedService({
   workDirPrefix: "smh-serverless-template-",
   stage: STAGE,
+  region: DEPLOY_REGION,
   params: { smhPolicy: SMH_POLICY, retentionRulesFile: RULES_FILE },
   check: () => {
     for (const fn of FUNCTIONS) {
@@ -95,6 +100,14 @@ usePackagedService({
   },
   read: (packageDir) => {
     template = readTemplate(packageDir);
+    templateText = readFileSync(
+      join(packageDir, "cloudformation-template-update-stack.json"),
+      "utf8",
+    );
+    const state = JSON.parse(readFileSync(join(packageDir, "serverless-state.json"), "utf8")) as {
+      service?: { provider?: { region?: unknown } };
+    };
+    packagedRegion = state.service?.provider?.region;
     for (const fn of FUNCTIONS) {
       const zip = readFileSync(join(packageDir, `${fn.name}.zip`));
       zips.set(fn.name, { entries: readZipEntries(zip), bytes: zip.length });
@@ -193,6 +206,13 @@ const REDRIVEN = [
 const ROLE_ARNS = Object.fromEntries(
   FUNCTIONS.map((fn) => [`${fn.role}.Arn`, `arn:aws:iam::${ACCOUNT}:role/${fn.role}-test`]),
 );
+
+describe("serverless package: stage and region", () => {
+  it("packages for the --region given, and names no region in the template (it uses AWS::Region)", () => {
+    expect(packagedRegion).toBe(DEPLOY_REGION);
+    expect(templateText).not.toMatch(/\b(ap|us|eu|sa|ca|me|af|il|mx|cn)-[a-z]+-\d\b/);
+  });
+});
 
 describe("serverless package: queues", () => {
   it("creates the seven queues, named <service>-<stage>-<queue>", () => {
@@ -349,7 +369,7 @@ describe.each(FUNCTIONS)("serverless package: the $name function", (fn: Function
     expect(env[fn.maxReceiveCountVariable]).toBe(String(redrive.maxReceiveCount));
   });
 
-  it("is packaged as one ES module bundle under 1 MB, without the AWS SDK the runtime provides", () => {
+  it("is packaged as one ES module bundle under 1 MB, the AWS SDK inside (the tested version ships)", () => {
     const zip = zips.get(fn.name);
     expect(zip).toBeDefined();
     const { entries, bytes } = zip as { entries: ZipEntry[]; bytes: number };
