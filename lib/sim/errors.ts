@@ -36,10 +36,12 @@ export const ERROR_CATALOG = {
   SameNameDirectoryOrFileExists: [409, "A directory or file with the same name already exists."],
   SpaceNotEmpty: [409, "Space is not empty."],
   PathConflict: [409, "Operation conflict, avoid operating on the same path at the same time."],
+  ReadRequestTimeout: [408, "Reading the request timed out."],
   RequestEntityTooLarge: [413, "Request entity too large."],
   RateLimitExceeded: [429, "Rate limit exceeded, please retry later."],
   InternalServerError: [500, "Internal server error."],
   ServerOverloaded: [503, "Server is overloaded."],
+  RequestTimeout: [503, "The request timed out."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** One of the error codes in {@link ERROR_CATALOG}. */

@@ -39,6 +39,14 @@ export const faultsSchema = z.strictObject({
   error500Ratio: ratio,
   /** Share of selected requests answered `ServerOverloaded` (503) without being applied. Default 0. */
   error503Ratio: ratio,
+  /**
+   * Share of selected requests answered with a timeout, not applied: `408 ReadRequestTimeout`, or
+   * `RequestTimeout` with the status of `serverOverloadedStatus` (the error table's 5xx rows are
+   * unreadable), as `requestTimeoutMode` says. Default 0.
+   */
+  requestTimeoutRatio: ratio,
+  /** Which timeout answer: `408` (ReadRequestTimeout) or `5xx` (RequestTimeout). Default "408". */
+  requestTimeoutMode: z.enum(["408", "5xx"]),
   /** Share of selected requests whose connection is reset without an answer, not applied. Default 0. */
   resetRatio: ratio,
   /** Share of answers sent slowly: headers at once, then the body trickled. Default 0. */
@@ -89,6 +97,8 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   throttleForMs: 0,
   error500Ratio: 0,
   error503Ratio: 0,
+  requestTimeoutRatio: 0,
+  requestTimeoutMode: "408",
   resetRatio: 0,
   slowBodyRatio: 0,
   slowBodyChunkBytes: 16,

@@ -179,13 +179,15 @@ describe("429 RateLimitExceeded with Retry-After", () => {
   });
 });
 
-describe("500 InternalServerError and 503 ServerOverloaded", () => {
+describe("500 InternalServerError, 503 ServerOverloaded, 408 ReadRequestTimeout, 5xx RequestTimeout", () => {
   for (const [fault, status, code] of [
-    ["error500Ratio", 500, "InternalServerError"],
-    ["error503Ratio", 503, "ServerOverloaded"],
+    [{ error500Ratio: 1 }, 500, "InternalServerError"],
+    [{ error503Ratio: 1 }, 503, "ServerOverloaded"],
+    [{ requestTimeoutRatio: 1 }, 408, "ReadRequestTimeout"],
+    [{ requestTimeoutRatio: 1, requestTimeoutMode: "5xx" }, 503, "RequestTimeout"],
   ] as const) {
     it(`retries a directory delete after ${status} ${code} and succeeds`, async () => {
-      const { result, events } = await deleteThroughFault({ [fault]: 1 }, 2);
+      const { result, events } = await deleteThroughFault(fault, 2);
 
       expect(result).toMatchObject({ outcome: "recycled", attempts: 3 });
       expect(statuses("directory.delete")).toEqual({ [String(status)]: 2, "200": 1 });

@@ -51,6 +51,15 @@ function preFault(
   if (random.chance(faults.error500Ratio))
     return answer(new SmhError("InternalServerError"), "error500");
   if (random.chance(faults.error503Ratio)) return answer(overloaded(core), "error503");
+  if (random.chance(faults.requestTimeoutRatio)) {
+    const timeout =
+      faults.requestTimeoutMode === "408"
+        ? new SmhError("ReadRequestTimeout")
+        : new SmhError("RequestTimeout", undefined, {
+            status: core.behaviour.serverOverloadedStatus,
+          });
+    return answer(timeout, "requestTimeout");
+  }
   if (match.route.mutating && random.chance(faults.pathConflictRatio)) {
     return answer(new SmhError("PathConflict"), "pathConflict");
   }

@@ -6,6 +6,7 @@ export type FaultKind =
   | "throttleBurst"
   | "error500"
   | "error503"
+  | "requestTimeout"
   | "reset"
   | "pathConflict"
   | "acceptThenFail"
