@@ -1,11 +1,7 @@
 import { SmhError } from "../errors.ts";
 import { enumParam, flag, integerParam } from "../http/request.ts";
 import type { Behaviour } from "../options.ts";
-
-/** Marker or page paging as requested. */
-export type RequestedPaging =
-  | { readonly mode: "marker"; readonly marker: string | null; readonly limit: number }
-  | { readonly mode: "page"; readonly page: number; readonly pageSize: number };
+import type { Paging } from "../state/paging.ts";
 
 /** Limits of one list endpoint. */
 export interface PagingLimits {
@@ -35,7 +31,7 @@ export function parsePaging(
   query: URLSearchParams,
   behaviour: Behaviour,
   limits: PagingLimits,
-): RequestedPaging {
+): Paging {
   const markerMode = query.has("marker") || query.has("limit") || flag(query, "by-marker");
   const pageMode = query.has("page") || query.has("page_size") || flag(query, "by-page");
   if (markerMode && pageMode) {

@@ -14,8 +14,6 @@ export interface ListOrder {
   readonly union: boolean;
 }
 
-export type { Paging } from "./paging.ts";
-
 /** One page of a directory listing. */
 export interface DirectoryPage {
   readonly entries: TreeNode[];
