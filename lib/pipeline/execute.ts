@@ -9,11 +9,17 @@
  * items: a single delete of a directory that the batch did delete answers 404, and the recycle-bin
  * lookup then recovers its `recycledItemId`.
  */
-import { recordAttempts, recordFailedCall, recordHealth, runUnits } from "../batch/work.ts";
+import {
+  failureInfo,
+  recordAttempts,
+  recordFailedCall,
+  recordHealth,
+  runUnits,
+} from "../batch/work.ts";
 import type { SmhClient } from "../smh/index.ts";
 import { SmhError } from "../smh/index.ts";
 import type { CircuitBreakers } from "./circuit.ts";
-import { type ErrorVerdict, failureInfo, type JobState, judgeError } from "./settlement.ts";
+import { type ErrorVerdict, type JobState, judgeError } from "./settlement.ts";
 
 /** What the executor needs from the outside world. */
 export interface ExecuteContext {

@@ -6,8 +6,6 @@
 import { type BatchObserver, type PendingWork, silentBatchObserver } from "../batch/observer.ts";
 import type { DeletionResult } from "../messages/index.ts";
 
-export type { OutcomeDetails } from "../batch/observer.ts";
-
 /**
  * What the delete pipeline reports: each job's (or refused record's) result, jobs that go back to
  * the queue without a result (transient failure, or not started), results that could not be

@@ -12,8 +12,9 @@
  * through the queue, because reporting `already_absent` for a directory that is in the recycle bin
  * would lose its restore handle.
  */
+import { failureInfo } from "../batch/work.ts";
 import { type SmhClient, SmhError } from "../smh/index.ts";
-import { failureInfo, type JobState } from "./settlement.ts";
+import type { JobState } from "./settlement.ts";
 
 export interface RecoverContext {
   readonly smh: Pick<SmhClient, "listRecycleBin">;

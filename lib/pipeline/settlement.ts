@@ -13,8 +13,6 @@ import type { DeletionFacts } from "../messages/index.ts";
 import { SmhError, SmhErrorKind } from "../smh/index.ts";
 import type { AcceptedJob } from "./intake.ts";
 
-export { type FailureInfo, failureInfo } from "../batch/work.ts";
-
 /**
  * - `done`: the outcome is known (`facts`); the job gets its result.
  * - `lookup`: SMH said 404 (or a task finished without per-item detail): the recycle bin decides
