@@ -4,7 +4,7 @@ import type { TaskId } from "../errors/smh-error.ts";
 import { grantsForDelete } from "../grants.ts";
 import { normalizePath, samePath } from "../paths.ts";
 import { directoryPath } from "../requests.ts";
-import { contextOf, parseAnswer, RecycledSchema, unexpectedStatus } from "../responses.ts";
+import { parseAnswer, RecycledSchema, unexpectedStatus } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
 import { awaitTask } from "./batch-answers.ts";
@@ -59,7 +59,7 @@ export async function deleteDirectory(
   const { library, spaceId } = resolveSpace(caller, request, operation);
   const path = normalizePath(request.path);
   const permanent = request.permanent ?? false;
-  const { answer, log, context, meta, wait } = await sendChange(
+  const { answer, context, meta, wait } = await sendChange(
     caller,
     {
       operation,
@@ -81,12 +81,7 @@ export async function deleteDirectory(
     case 204:
       return { outcome: "deleted", ...meta };
     case 202: {
-      const settled = await awaitTask(
-        caller,
-        answer,
-        contextOf(operation, library, answer, log),
-        wait,
-      );
+      const settled = await awaitTask(caller, answer, context, wait);
       const { taskId } = settled;
       // The item for this path; a single item without a path can only be this one.
       const items = settled.items ?? [];
