@@ -33,9 +33,6 @@ export interface RecycleSettings extends DeadlineSettings, CircuitSettings {
   readonly concurrency: number;
 }
 
-/** The defaults of {@link readRecycleSettings}, by environment variable. */
-export const RECYCLE_SETTING_DEFAULTS = SettingsSchema.parse({});
-
 /**
  * Reads {@link RecycleSettings} from `env`. Empty strings count as unset. Throws a `ZodError` naming
  * each invalid variable.

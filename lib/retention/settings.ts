@@ -32,9 +32,6 @@ export interface RetentionSettings extends DeadlineSettings {
   readonly maxReceiveCount: number;
 }
 
-/** The environment variables {@link readRetentionSettings} reads, with their defaults. */
-export const RETENTION_SETTING_DEFAULTS = SettingsSchema.parse({});
-
 /**
  * Reads {@link RetentionSettings} from `env`. Empty strings count as unset. Throws a `ZodError`
  * naming each invalid variable.
