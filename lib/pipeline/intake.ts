@@ -9,7 +9,6 @@ import {
   type DeletionResult,
   type FieldReason,
   parseJobBody,
-  type RejectionReason,
   rejectedDeletion,
 } from "../messages/index.ts";
 import { type DeletionPolicy, evaluatePolicy } from "../policy/index.ts";
@@ -65,13 +64,9 @@ export function admitJobs(
     const { job } = parsed;
     const verdict = evaluatePolicy(policy, job);
     if (!verdict.allowed) {
-      const reasons: RejectionReason[] = verdict.violations.map(({ rule, message }) => ({
-        rule,
-        message,
-      }));
       refused.push({
         record,
-        result: rejectedDeletion(job, reasons, { startedAt, finishedAt: now() }),
+        result: rejectedDeletion(job, verdict.violations, { startedAt, finishedAt: now() }),
       });
       continue;
     }

@@ -62,11 +62,7 @@ export function admitCommands(
     const { command } = parsed;
     const verdict = evaluateRecycleAction(policy, command);
     if (!verdict.allowed) {
-      const reasons: RejectionReason[] = verdict.violations.map(({ rule, message }) => ({
-        rule,
-        message,
-      }));
-      refused.push({ record, results: perItem(command, reasons, startedAt, now) });
+      refused.push({ record, results: perItem(command, verdict.violations, startedAt, now) });
       continue;
     }
     const existing = byId.get(command.commandId);
