@@ -37,6 +37,7 @@ export async function settleBatch(
     return {
       items: parseAnswer(BatchAnswerSchema, answer.body, context).result,
       taskId: undefined,
+      context,
     };
   }
   if (answer.status !== 202) throw unexpectedStatus(context);
@@ -49,7 +50,7 @@ export interface TaskItems {
   readonly items: BatchItem[] | undefined;
   readonly taskId: TaskId | undefined;
   /** The context for errors about these items (with the task ID and every token involved). */
-  readonly context?: AnswerContext & { readonly taskId?: TaskId | undefined };
+  readonly context: AnswerContext & { readonly taskId?: TaskId | undefined };
 }
 
 /**

@@ -100,10 +100,7 @@ export async function batchDelete(
     options,
   );
   const settled = await settleBatch(caller, answer, context, wait);
-  const outcomes = deleteOutcomes([...unique.keys()], settled.items ?? [], {
-    ...context,
-    taskId: settled.taskId,
-  });
+  const outcomes = deleteOutcomes([...unique.keys()], settled.items ?? [], settled.context);
   const items = requested.map(({ path, permanent }): BatchDeleteItemResult => {
     const outcome = outcomes.get(path) ?? { outcome: "unknown" };
     return { path, permanent, ...outcome };

@@ -89,7 +89,7 @@ export async function deleteDirectory(
       const item =
         items.find((candidate) => candidate.path && samePath(candidate.path, path)) ?? only;
       if (!item) return { outcome: "done", taskId, ...meta };
-      const outcome = deleteOutcome(item, settled.context ?? { ...context, taskId });
+      const outcome = deleteOutcome(item, settled.context);
       if (outcome.outcome === "failed") throw outcome.error;
       return { ...outcome, taskId, ...meta };
     }

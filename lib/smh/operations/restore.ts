@@ -128,14 +128,13 @@ export async function restoreRecycledItems(
       item.recycledItemId === undefined ? [] : [[item.recycledItemId, item] as const],
     ),
   );
-  const itemContext = { ...context, taskId: settled.taskId };
   const items = ids.map((recycledItemId): RestoreItemOutcome => {
     const item = byId.get(recycledItemId);
     if (!item) return { recycledItemId, outcome: "unknown" };
     if (item.status === 200 || item.status === 204) {
       return { recycledItemId, outcome: "restored", path: item.path?.join("/") };
     }
-    return { recycledItemId, outcome: "failed", error: itemError(item, itemContext) };
+    return { recycledItemId, outcome: "failed", error: itemError(item, settled.context) };
   });
   return { items, taskId: settled.taskId, ...meta };
 }
