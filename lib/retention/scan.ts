@@ -68,7 +68,8 @@ export async function carryOnScan(
   scan: Omit<FailedScan, "pageCount">,
   ctx: ScanContext,
 ): Promise<ScanOutcome> {
-  const failed = (error: unknown) => fail({ ...scan, pageCount: builder.pageCount }, error, ctx);
+  const failed = (error: unknown) =>
+    failScan({ ...scan, pageCount: builder.pageCount }, error, ctx);
   let ending: "complete" | "out-of-time";
   try {
     ending = await readListing(builder, target, ctx);
@@ -96,15 +97,6 @@ export async function carryOnScan(
     return failed(error);
   }
   return finish(plan, ctx);
-}
-
-/** Writes a `scan-failed` alert for a scan that could not start or go on. */
-export async function failScan(
-  scan: FailedScan,
-  error: unknown,
-  ctx: Pick<ScanContext, "outbox" | "observer" | "clock">,
-): Promise<ScanOutcome> {
-  return fail(scan, error, ctx);
 }
 
 /** Adds pages until the last one, or until it is time to stop listing. */
@@ -139,7 +131,8 @@ async function finish(plan: RetentionPlan, ctx: ScanContext): Promise<ScanOutcom
   return { kind: "finished", plan, summary, alert };
 }
 
-async function fail(
+/** Writes a `scan-failed` alert for a scan that could not start or go on. */
+export async function failScan(
   scan: FailedScan,
   error: unknown,
   ctx: Pick<ScanContext, "outbox" | "observer" | "clock">,
