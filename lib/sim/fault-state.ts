@@ -65,22 +65,24 @@ export class FaultState {
    * at least 1).
    */
   throttled(now = performance.now()): number | null {
-    const { throttleEveryMs: every, throttleForMs: length, retryAfterSeconds } = this.#faults;
+    const { throttleEveryMs: every, throttleForMs: length } = this.#faults;
     if (every <= 0 || length <= 0) return null;
     const into = Math.max(0, now - this.#throttleSince) % every;
     if (length < every && into >= length) return null;
-    if (retryAfterSeconds > 0) return retryAfterSeconds;
-    return Math.max(1, Math.ceil((Math.min(length, every) - into) / 1000));
+    return this.#retryAfter(Math.min(length, every) - into);
   }
 
   /** Takes a rate-limit token: null when admitted, else the `Retry-After` seconds to advertise. */
   admit(): number | null {
     if (this.#bucket === null) return null;
     const waitMs = this.#bucket.take();
-    if (waitMs === 0) return null;
-    return this.#faults.retryAfterSeconds > 0
-      ? this.#faults.retryAfterSeconds
-      : Math.max(1, Math.ceil(waitMs / 1000));
+    return waitMs === 0 ? null : this.#retryAfter(waitMs);
+  }
+
+  /** `Retry-After` seconds for a wait of `waitMs`: `retryAfterSeconds`, else rounded up, at least 1. */
+  #retryAfter(waitMs: number): number {
+    const { retryAfterSeconds } = this.#faults;
+    return retryAfterSeconds > 0 ? retryAfterSeconds : Math.max(1, Math.ceil(waitMs / 1000));
   }
 
   /** The latency of one request with `items` batch items (see the model in faults.ts). */
