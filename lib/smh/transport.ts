@@ -318,7 +318,7 @@ export class Transport {
 }
 
 /** The full URL of `call`: base URL, path, bare flags, then the query parameters. */
-export function buildUrl(call: Pick<HttpCall, "library" | "path" | "flags" | "query">): string {
+function buildUrl(call: Pick<HttpCall, "library" | "path" | "flags" | "query">): string {
   const parameters = new URLSearchParams();
   for (const [name, value] of Object.entries(call.query ?? {})) {
     if (value !== undefined) parameters.append(name, value);
