@@ -194,12 +194,16 @@ export interface UnitRunner<Unit, State extends AnyWorkState> {
   statesOf(unit: Unit): readonly State[];
   /** The library a state's work acts on (a unit acts on one). */
   libraryOf(state: State): string;
-  /** Calls SMH for a unit that may start, and settles its states; returns follow-up units. */
+  /**
+   * Calls SMH for a unit that may start, and settles its states; returns follow-up units. The
+   * states get their finishing time when it returns.
+   */
   run(unit: Unit): Promise<Unit[]>;
 }
 
 /**
- * Runs every unit through a pool of workers. A unit starts only when {@link startUnit} lets it; it
+ * Runs every unit through a pool of workers. A unit starts only when {@link startUnit} lets it
+ * (which stamps its states' start time), and its states' finishing time is stamped when it ends; it
  * may hand back follow-ups (items of a batch to try singly), scheduled once it has left its slot so
  * they never wait on it. Never throws: `run` records every SMH failure itself, and should it throw
  * anyway (a bug), the unit's states fail transiently and come back through the queue.
@@ -215,7 +219,10 @@ export async function runUnits<Unit, State extends AnyWorkState>(
     const states = runner.statesOf(unit);
     const [first] = states;
     if (!first || !startUnit(states, runner.libraryOf(first), limits)) return [];
-    return runner.run(unit);
+    const followUps = await runner.run(unit);
+    const finishedAt = new Date(limits.now());
+    for (const state of states) state.finishedAt = finishedAt;
+    return followUps;
   };
   const schedule = (unit: Unit): void => {
     const done: Promise<void> = limit(() => runOne(unit))

@@ -111,7 +111,6 @@ async function deleteSingle(state: JobState, context: ExecuteContext): Promise<U
   } catch (error) {
     settleFromError(state, error, context);
   }
-  state.finishedAt = new Date(context.now());
   return [];
 }
 
@@ -165,8 +164,6 @@ async function deleteBatch(states: readonly JobState[], context: ExecuteContext)
       for (const state of states) settle(state, error, verdict);
     }
   }
-  const finishedAt = new Date(context.now());
-  for (const state of states) state.finishedAt = finishedAt;
   return retrySingly;
 }
 

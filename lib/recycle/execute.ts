@@ -84,24 +84,17 @@ function itemsOf(unit: RecycleUnit): readonly ItemState[] {
   return unit.kind === "single" ? [unit.item] : unit.items;
 }
 
-/** Calls SMH for a unit that may start; every item of it gets its finishing time. */
+/** Calls SMH for a unit that may start. */
 async function runUnit(unit: RecycleUnit, context: RecycleExecuteContext): Promise<RecycleUnit[]> {
-  let followUps: RecycleUnit[];
   switch (unit.kind) {
     case "single":
       await runSingle(unit.item, context);
-      followUps = [];
-      break;
+      return [];
     case "restore-batch":
-      followUps = await restoreBatch(unit.items, context);
-      break;
+      return restoreBatch(unit.items, context);
     case "purge-batch":
-      followUps = await purgeBatch(unit.items, context);
-      break;
+      return purgeBatch(unit.items, context);
   }
-  const finishedAt = new Date(context.now());
-  for (const item of itemsOf(unit)) item.finishedAt = finishedAt;
-  return followUps;
 }
 
 async function runSingle(item: ItemState, context: RecycleExecuteContext): Promise<void> {
