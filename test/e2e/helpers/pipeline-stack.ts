@@ -24,9 +24,10 @@ import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
 import type { Simulator } from "../../../lib/sim/index.ts";
 import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
 import {
-  captureOutput,
   demoLibrarySecrets,
   drain,
+  type E2eLocalStack,
+  type E2eStackOptions,
   queueUrl,
   startE2eLocalStack,
   until,
@@ -93,18 +94,8 @@ export interface PipelineStack {
   stop(): Promise<void>;
 }
 
-export interface PipelineStackOptions {
+export interface PipelineStackOptions extends E2eStackOptions {
   readonly libraries: readonly TestLibrary[];
-  /** Extra handler environment (wins over the stack's). */
-  readonly env?: Record<string, string>;
-  /** Capture handler log lines instead of letting them reach the test output. @default false */
-  readonly captureLogs?: boolean;
-  /**
-   * @default 8: the function timeout is 1 s (a sixth), and a record must not reappear while its
-   * batch is still being gathered (serverless.yml's 5 s batching window, which a long poll can
-   * overrun by up to a second) and processed.
-   */
-  readonly visibilityTimeoutSeconds?: number;
 }
 
 /**
@@ -113,11 +104,8 @@ export interface PipelineStackOptions {
  * sent; the handler's policy and secrets name them.
  */
 export async function startPipelineStack(options: PipelineStackOptions): Promise<PipelineStack> {
-  const logLines: string[] = [];
-  const restoreOutput = options.captureLogs ? captureOutput(logLines) : () => {};
   const sqsProxy = await startSqsFaultProxy({ randomSeed: "pipeline-e2e" });
   const smhCapture = await startSmhCapture();
-  const events: RunnerEvent[] = [];
 
   const policy: DeletionPolicyConfig = demoPolicy();
   const secrets = demoLibrarySecrets();
@@ -126,29 +114,27 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
     secrets[library.libraryId] = library.secret;
   }
 
-  let stack: LocalStack;
+  let e2e: E2eLocalStack;
+  let maxReceiveCount: number;
   try {
-    stack = await startE2eLocalStack({
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 8,
-      events,
+    e2e = await startE2eLocalStack({
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      captureLogs: options.captureLogs,
       policy,
       secrets,
       env: { SQS_ENDPOINT: sqsProxy.url, SMH_BASE_URL: smhCapture.url, ...options.env },
     });
   } catch (error) {
     await Promise.all([sqsProxy.close(), smhCapture.close()]);
-    restoreOutput();
     throw error;
   }
+  const { stack, sim, events, logLines } = e2e;
   const url = (key: string) => queueUrl(stack, key);
-  let sim: Simulator;
-  let maxReceiveCount: number;
   try {
-    ({ sim, maxReceiveCount } = prepare(stack, options.libraries));
+    maxReceiveCount = prepare(stack, sim, options.libraries);
   } catch (error) {
-    await stack.stop();
+    await e2e.stop();
     await Promise.all([sqsProxy.close(), smhCapture.close()]);
-    restoreOutput();
     throw error;
   }
   sqsProxy.setUpstream(stack.sqsEndpoint);
@@ -210,9 +196,8 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
       stopping ??= (async () => {
         draining.abort();
         await Promise.all(drains);
-        await stack.stop();
+        await e2e.stop();
         await Promise.all([sqsProxy.close(), smhCapture.close()]);
-        restoreOutput();
       })();
       return stopping;
     },
@@ -220,15 +205,10 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
 }
 
 /**
- * Checks the stack (the simulator, MAX_RECEIVE_COUNT as serverless.yml sets it) and seeds the test
- * libraries.
+ * Checks the stack (MAX_RECEIVE_COUNT as serverless.yml sets it) and seeds the test libraries;
+ * the jobs queue's maxReceiveCount.
  */
-function prepare(
-  stack: LocalStack,
-  libraries: readonly TestLibrary[],
-): { sim: Simulator; maxReceiveCount: number } {
-  const sim = stack.sim;
-  if (!sim) throw new Error("the pipeline e2e tests need the simulator, not a real SMH library");
+function prepare(stack: LocalStack, sim: Simulator, libraries: readonly TestLibrary[]): number {
   const jobsDefinition = readServerlessDefinitions().queues.find(({ key }) => key === "jobs");
   const maxReceiveCount = jobsDefinition?.deadLetter?.maxReceiveCount;
   if (maxReceiveCount === undefined) throw new Error("the jobs queue has no redrive policy");
@@ -254,7 +234,7 @@ function prepare(
       ],
     });
   }
-  return { sim, maxReceiveCount };
+  return maxReceiveCount;
 }
 
 export { until } from "./stack-io.ts";

@@ -21,9 +21,9 @@ import type { RunDescription } from "../../../lib/retention/report.ts";
 import type { RetentionAlert, RetentionPlanSummary } from "../../../lib/retention/summary.ts";
 import type { Simulator } from "../../../lib/sim/index.ts";
 import {
-  captureOutput,
   demoLibrarySecrets,
   drain,
+  type E2eStackOptions,
   queueUrl,
   startE2eLocalStack,
   until,
@@ -58,7 +58,7 @@ export interface RetentionStack {
   stop(): Promise<void>;
 }
 
-export interface RetentionStackOptions {
+export interface RetentionStackOptions extends E2eStackOptions {
   /** Libraries to add to the simulator before anything runs. */
   readonly libraries: readonly SeedLibraryInput[];
   /** Policy entries for them (merged into the demo policy). */
@@ -67,41 +67,23 @@ export interface RetentionStackOptions {
   readonly rules: string;
   /** Seeds what `libraries` cannot hold cheaply (100,000 directories), before the stack runs. */
   readonly seed?: (sim: Simulator) => void;
-  readonly env?: Record<string, string>;
-  /** @default 8: function timeout 1 s (a sixth, after the 5 s batching window). */
-  readonly visibilityTimeoutSeconds?: number;
-  readonly captureLogs?: boolean;
 }
 
 /** Starts the stack; see the module comment. */
 export async function startRetentionStack(options: RetentionStackOptions): Promise<RetentionStack> {
-  const logLines: string[] = [];
-  const restoreOutput = options.captureLogs ? captureOutput(logLines) : () => {};
-  const events: RunnerEvent[] = [];
   const policy: DeletionPolicyConfig = demoPolicy();
   Object.assign(policy.libraries, options.policy);
   const secrets = demoLibrarySecrets();
   for (const library of options.libraries) secrets[library.id] = library.secret;
 
-  let stack: LocalStack;
-  try {
-    stack = await startE2eLocalStack({
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 8,
-      events,
-      policy,
-      secrets,
-      env: { RETENTION_RULES: options.rules, ...options.env },
-    });
-  } catch (error) {
-    restoreOutput();
-    throw error;
-  }
-  const sim = stack.sim;
-  if (!sim) {
-    await stack.stop();
-    restoreOutput();
-    throw new Error("the retention e2e tests need the simulator");
-  }
+  const e2e = await startE2eLocalStack({
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    captureLogs: options.captureLogs,
+    policy,
+    secrets,
+    env: { RETENTION_RULES: options.rules, ...options.env },
+  });
+  const { stack, sim, events, logLines } = e2e;
   for (const library of options.libraries) sim.addLibrary(library);
   options.seed?.(sim);
 
@@ -156,8 +138,7 @@ export async function startRetentionStack(options: RetentionStackOptions): Promi
       stopping ??= (async () => {
         draining.abort();
         await drained;
-        await stack.stop();
-        restoreOutput();
+        await e2e.stop();
       })();
       return stopping;
     },

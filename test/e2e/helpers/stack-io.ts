@@ -10,32 +10,77 @@ import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
 import { deleteBatch } from "../../../lib/queues/acknowledge.ts";
 import { queueDepths } from "../../../lib/queues/depths.ts";
 import { receive } from "../../../lib/queues/receive.ts";
-import { DEMO } from "../../../lib/sim/index.ts";
+import { DEMO, type Simulator } from "../../../lib/sim/index.ts";
+
+/** What every end-to-end stack's options hold. */
+export interface E2eStackOptions {
+  /** Extra handler environment (wins over the stack's). */
+  readonly env?: Record<string, string>;
+  /** Capture handler log lines instead of letting them reach the test output. @default false */
+  readonly captureLogs?: boolean;
+  /**
+   * @default 8: the function timeout is 1 s (a sixth), and a record must not reappear while its
+   * batch is still being gathered (serverless.yml's 5 s batching window, which a long poll can
+   * overrun by up to a second) and processed.
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/** A local stack as {@link startE2eLocalStack} started it. */
+export interface E2eLocalStack {
+  readonly stack: LocalStack;
+  readonly sim: Simulator;
+  /** Every runner event, from the start. */
+  readonly events: RunnerEvent[];
+  /** Lines the handlers wrote to stdout/stderr, when logs are captured. */
+  readonly logLines: string[];
+  /** Stops the stack, then restores the output. */
+  stop(): Promise<void>;
+}
 
 /**
  * Starts the local stack as the end-to-end stacks run it: the runner polls for a second at a time,
- * no real SMH library is looked for in the host environment, every runner event is pushed onto
- * `events`, and the handlers get `policy` and `secrets` as SMH_POLICY and SMH_LIBRARY_SECRETS, and
- * `env` (which wins).
+ * no real SMH library is looked for in the host environment (the simulator runs), every runner
+ * event is collected, the handlers' output is captured when asked, and the handlers get `policy`
+ * and `secrets` as SMH_POLICY and SMH_LIBRARY_SECRETS, and `env` (which wins). On failure the
+ * output is restored.
  */
-export function startE2eLocalStack(options: {
-  readonly visibilityTimeoutSeconds: number;
-  readonly events: RunnerEvent[];
-  readonly policy: DeletionPolicyConfig;
-  readonly secrets: Record<string, string>;
-  readonly env: Record<string, string>;
-}): Promise<LocalStack> {
-  return startLocalStack({
-    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
-    pollWaitSeconds: 1,
-    hostEnv: {},
-    onRunnerEvent: (event) => options.events.push(event),
-    env: {
-      SMH_POLICY: JSON.stringify(options.policy),
-      SMH_LIBRARY_SECRETS: JSON.stringify(options.secrets),
-      ...options.env,
-    },
-  });
+export async function startE2eLocalStack(
+  options: E2eStackOptions & {
+    readonly policy: DeletionPolicyConfig;
+    readonly secrets: Record<string, string>;
+  },
+): Promise<E2eLocalStack> {
+  const logLines: string[] = [];
+  const restoreOutput = options.captureLogs ? captureOutput(logLines) : () => {};
+  const events: RunnerEvent[] = [];
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 8,
+      pollWaitSeconds: 1,
+      hostEnv: {},
+      onRunnerEvent: (event) => events.push(event),
+      env: {
+        SMH_POLICY: JSON.stringify(options.policy),
+        SMH_LIBRARY_SECRETS: JSON.stringify(options.secrets),
+        ...options.env,
+      },
+    });
+  } catch (error) {
+    restoreOutput();
+    throw error;
+  }
+  const stop = async () => {
+    await stack.stop();
+    restoreOutput();
+  };
+  const sim = stack.sim;
+  if (!sim) {
+    await stop();
+    throw new Error("the end-to-end stacks need the simulator, not a real SMH library");
+  }
+  return { stack, sim, events, logLines, stop };
 }
 
 /** `SMH_LIBRARY_SECRETS` for the simulator's demo libraries; add a test's own libraries to it. */
