@@ -10,6 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { ResultSet } from "../../../lib/cli/results/dedupe.ts";
 import { demoPolicy } from "../../../lib/local/demo-policy.ts";
 import { readServerlessDefinitions } from "../../../lib/local/queue-definitions.ts";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
@@ -258,13 +259,9 @@ export function jobFor(
 
 /** Results grouped by dedupKey, each group reduced to the one a consumer keeps. */
 export function dedupe(results: readonly DeletionResult[]): DeletionResult[] {
-  const kept = new Map<string, DeletionResult>();
-  for (const result of results) {
-    const current = kept.get(result.dedupKey);
-    const carriesId = (r: DeletionResult | undefined) => r !== undefined && "recycledItemId" in r;
-    if (!current || (!carriesId(current) && carriesId(result))) kept.set(result.dedupKey, result);
-  }
-  return [...kept.values()];
+  const kept = new ResultSet();
+  for (const result of results) kept.add(result);
+  return kept.results() as DeletionResult[];
 }
 
 /** The settled outcomes: what leaves the directory gone as asked. */
