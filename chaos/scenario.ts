@@ -26,15 +26,14 @@
  * - Duplicate deliveries: 5 % of the valid jobs are sent twice, half in the same SendMessageBatch
  *   as the first copy, half much later.
  */
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pMap from "p-map";
 import { readServerlessDefinitions } from "../lib/local/queue-definitions.ts";
 import { queueDepths } from "../lib/queues/depths.ts";
 import type { FaultsPatch } from "../lib/sim/index.ts";
+import { type CliRun, spawnCli } from "../test/e2e/helpers/cli.ts";
 import {
   type PipelineStack,
   startPipelineStack,
@@ -43,9 +42,6 @@ import {
 import { account, type ChaosCounts, type ChaosEvidence, passed } from "./accounting.ts";
 import { type ChaosPlan, packUnits, planChaos } from "./plan.ts";
 import type { Haystack, Secret } from "./secrets.ts";
-
-const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
-const CLI = join(REPO_ROOT, "bin", "smh-cleaner.js");
 
 /** Options of {@link runChaos}. */
 export interface ChaosOptions {
@@ -631,31 +627,15 @@ async function settledAll(promises: readonly Promise<void>[]): Promise<boolean> 
 }
 
 /** Runs the CLI (`bin/smh-cleaner.js`) with a minimal environment: no secret can reach it. */
-function runCli(
-  args: string[],
-  workDir: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: workDir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: workDir,
-        SMH_CLEANER_STATE_DIR: workDir,
-        NO_COLOR: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function runCli(args: string[], workDir: string): Promise<CliRun> {
+  return spawnCli(args, {
+    cwd: workDir,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: workDir,
+      SMH_CLEANER_STATE_DIR: workDir,
+      NO_COLOR: "1",
+    },
   });
 }
 
