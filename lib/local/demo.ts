@@ -368,7 +368,8 @@ async function runRetentionDemo(
   let duplicates = 0;
   let results = 0;
   const sample: RetentionDemo["sample"][number][] = [];
-  for (const list of retentionResults()) {
+  const received = retentionResults();
+  for (const list of received) {
     const keys = new Set(list.map((result) => result.dedupKey)).size;
     duplicates += list.length - keys;
     results += keys;
@@ -390,7 +391,7 @@ async function runRetentionDemo(
     jobs,
     results,
     byOutcome,
-    missing: Math.max(0, jobs - retentionResults().length),
+    missing: Math.max(0, jobs - received.length),
     duplicates,
     sample: sample.slice(0, 5),
   };
