@@ -13,8 +13,10 @@
  *
  * Which calls: those to the configured queues (`queueUrls`), of the configured actions (`actions`,
  * `SendMessageBatch` by default) and, when `bodyContains` is set, whose request body contains that
- * text; a partial failure then only takes entries whose `MessageBody` contains it. That lets one
- * test fault the results of one library while others share the queue.
+ * text (every one of the texts, when it is a list; for `SendMessageBatch`, some entry's
+ * `MessageBody` must contain them all); a partial failure then only takes entries whose
+ * `MessageBody` contains them. That lets one test fault the results of one library, or only its
+ * `recycled` results, while others share the queue.
  *
  * Point a client at it by configuration alone (`SQS_ENDPOINT=<proxy.url>`, e.g. through
  * `startLocalStack({ env: { SQS_ENDPOINT: proxy.url } })`). Faults are drawn from a seeded PRNG in
@@ -47,10 +49,13 @@ const faultsSchema = z.strictObject({
   actions: z
     .union([z.literal("*"), z.array(z.string().min(1)).readonly()])
     .meta({ description: "Actions (`SendMessageBatch`, …) faulted; `*` = every one." }),
-  bodyContains: z.string().min(1).nullable().meta({
-    description:
-      "Only calls whose JSON request body contains this text (and, for partial failures, only entries whose MessageBody does); null = every call.",
-  }),
+  bodyContains: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1).readonly()])
+    .nullable()
+    .meta({
+      description:
+        "Only calls whose JSON request body contains this text, or every text of the list (for SendMessageBatch: some entry's MessageBody contains them all; for partial failures, only such entries fail); null = every call.",
+    }),
   latencyMs: z.number().int().min(0).max(120_000).meta({
     description: "How long a selected call is held before it is handled.",
   }),
@@ -175,13 +180,33 @@ export async function startSqsFaultProxy(
   const waits = new Set<() => void>();
   let closed = false;
 
-  /** Whether the current faults apply to this call (the body check is on its raw JSON text). */
-  const selects = (action: string, queueUrl: string | undefined, body: string): boolean => {
+  /** Whether `text` contains every marker of `bodyContains` (always, without one). */
+  const marked = (text: string): boolean => {
+    const markers = faults.bodyContains;
+    if (markers === null) return true;
+    return (typeof markers === "string" ? [markers] : markers).every((marker) =>
+      text.includes(marker),
+    );
+  };
+
+  /**
+   * Whether the current faults apply to this call. The body check is on the raw JSON text, or for
+   * a batch on each entry's `MessageBody` (where the markers are not JSON-escaped twice).
+   */
+  const selects = (
+    action: string,
+    queueUrl: string | undefined,
+    body: string,
+    entries: readonly { MessageBody: unknown }[] | undefined,
+  ): boolean => {
     const queueOk =
       faults.queueUrls === "*" ||
       (queueUrl !== undefined && faults.queueUrls.some((url) => sameQueue(url, queueUrl)));
     const actionOk = faults.actions === "*" || faults.actions.includes(action);
-    const bodyOk = faults.bodyContains === null || body.includes(faults.bodyContains);
+    const bodyOk =
+      entries === undefined
+        ? marked(body)
+        : entries.some((entry) => marked(String(entry.MessageBody ?? "")));
     return queueOk && actionOk && bodyOk;
   };
 
@@ -258,7 +283,9 @@ export async function startSqsFaultProxy(
     const text = body.toString("utf8");
     const parsedBody = parseJson(text);
     const queueUrl = queueUrlOnly.safeParse(parsedBody).data?.QueueUrl;
-    if (!selects(action, queueUrl, text)) return passOn(req, res, body);
+    const batch =
+      action === "SendMessageBatch" ? sendBatchRequestSchema.safeParse(parsedBody) : undefined;
+    if (!selects(action, queueUrl, text, batch?.data?.Entries)) return passOn(req, res, body);
 
     counters.selected++;
     if (faults.latencyMs > 0) await hold(faults.latencyMs);
@@ -273,16 +300,13 @@ export async function startSqsFaultProxy(
         message: "injected by the SQS fault proxy: the call was not forwarded",
       });
     }
-    const batch =
-      action === "SendMessageBatch" ? sendBatchRequestSchema.safeParse(parsedBody) : undefined;
     if (!batch?.success || !random.chance(faults.partialFailureRatio)) {
       return passOn(req, res, body);
     }
 
     const entries = batch.data.Entries;
-    const marker = faults.bodyContains;
     const eligible = entries.flatMap((entry, index) =>
-      marker === null || String(entry.MessageBody ?? "").includes(marker) ? [index] : [],
+      marked(String(entry.MessageBody ?? "")) ? [index] : [],
     );
     const dropped = new Set(
       pickIndices(eligible.length, faults.failedEntriesPerCall, random.int).map(

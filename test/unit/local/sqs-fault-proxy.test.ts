@@ -275,6 +275,36 @@ describe("SQS fault proxy: faulting only some messages", () => {
     ]);
     expect(proxy.counters().selected).toBe(1);
   });
+
+  it("with a list for bodyContains, fails only entries whose body contains every text of it", async () => {
+    const queueUrl = await newQueue();
+    const { proxy, sqs } = await proxied({
+      faults: {
+        bodyContains: ["lib-b", '"outcome":"recycled"'],
+        partialFailureRatio: 1,
+        failedEntriesPerCall: 10,
+      },
+    });
+    const entries = [
+      { Id: "a", MessageBody: '{"libraryId":"lib-a","outcome":"recycled"}' },
+      { Id: "b1", MessageBody: '{"libraryId":"lib-b","outcome":"recycled"}' },
+      { Id: "b2", MessageBody: '{"libraryId":"lib-b","outcome":"recovered"}' },
+    ];
+
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+    );
+    const spared = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: entries.filter(({ Id }) => Id !== "b1"),
+      }),
+    );
+
+    expect(failedIds(sent)).toEqual(["b1"]);
+    expect(spared.Failed ?? []).toEqual([]);
+    expect(proxy.counters().selected).toBe(1);
+  });
 });
 
 describe("SQS fault proxy: latency", () => {
