@@ -339,7 +339,20 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     });
   };
   const bursts = async () => {
-    // Setting them starts the first burst at once, while the first batches are running.
+    // Setting them starts the first burst at once, while the first batches are running. On a
+    // loaded machine those batches may reach SMH only after the first burst has ended (and the
+    // next ones may fall between rounds), so every call is throttled until one has been: then
+    // the bursts go on at their period.
+    sim.setFaults("*", {
+      throttleEveryMs: THROTTLE_BURSTS.throttleEveryMs,
+      throttleForMs: THROTTLE_BURSTS.throttleEveryMs,
+    });
+    while (
+      (sim.stats().byFault.throttleBurst ?? 0) === 0 &&
+      performance.now() < ctx.started + ctx.timeoutMs
+    ) {
+      await sleep(10);
+    }
     sim.setFaults("*", THROTTLE_BURSTS);
   };
   // Handler deaths never overlap: each waits for the one before to end.
@@ -349,7 +362,11 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     return deathsDone;
   };
   // A run of a few hundred jobs makes few SMH calls: at 2 %, a reset or an accept-then-fail may
-  // not happen at all. The early schedule makes sure of both in the first round (which dies).
+  // not happen at all. The early schedule makes sure of both: every call of one library is
+  // accepted and then failed, and half the calls of another are reset, until the first round
+  // (which dies) is over and each of the two faults has really happened. On a loaded machine the
+  // first round can end before either library's calls got past the 429 bursts, so the end of the
+  // round alone does not make sure of anything; the redeliveries meet the faults instead.
   const rareFaults = async () => {
     const resetLibrary = plan.libraries[0];
     const acceptLibrary = plan.libraries[1] ?? resetLibrary;
@@ -357,6 +374,11 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     sim.setFaults(acceptLibrary.libraryId, { acceptThenFailRatio: 1 });
     sim.setFaults(resetLibrary.libraryId, { resetRatio: 0.5 });
     await deathsDone;
+    const happened = () => {
+      const { byFault } = sim.stats();
+      return (byFault.acceptThenFail ?? 0) > 0 && (byFault.reset ?? 0) > 0;
+    };
+    while (!happened() && performance.now() < ctx.started + ctx.timeoutMs) await sleep(20);
     sim.setFaults(acceptLibrary.libraryId, {
       acceptThenFailRatio: ctx.smhFaults.acceptThenFailRatio ?? 0,
     });
