@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assumptionsOfSimulator } from "../../lib/conformance/assumptions.ts";
+import type { Check, CheckContext } from "../../lib/conformance/check.ts";
 import { CHECKS } from "../../lib/conformance/checks/index.ts";
 import { type ConformanceReport, runConformance } from "../../lib/conformance/run.ts";
 import { SCRATCH_PARENT } from "../../lib/conformance/scratch.ts";
@@ -206,6 +207,44 @@ describe("edge cases", () => {
     expect(report.cleanup).toMatchObject({ scratchRemoved: true, parent: "kept", leftovers: [] });
     expect(sim.exists(LIB, SPACE, other)).toBe(true);
     expect(libraryState(sim)).toEqual(before);
+  });
+
+  it("refuses any change outside the scratch directory before it is sent: a rogue check fails, nothing changes", async () => {
+    const sim = await populatedSimulator();
+    const oldItem = sim.findRecycled(LIB, SPACE, "old")[0]?.recycledItemId ?? -1;
+    expect(oldItem).toBeGreaterThan(0);
+    const before = libraryState(sim);
+    const mark = logMark(sim);
+    const rogue = (id: string, act: (context: CheckContext) => Promise<unknown>): Check => ({
+      id,
+      behaviour: id,
+      assumed: () => ({ key: "changed" }),
+      observe: async (context) => {
+        await act(context);
+        return { key: "changed" };
+      },
+    });
+    const report = await runConformance(
+      conformanceAgainst(sim, {
+        checks: [
+          rogue("delete", ({ session }) => session.remove("keep")),
+          rogue("delete-climbing", ({ session }) =>
+            session.remove(`${session.scratch.root}/../../keep`),
+          ),
+          rogue("batch", ({ session }) => session.removeBatch([session.path("x"), "keep/a"])),
+          rogue("create", ({ session }) => session.createAt("elsewhere")),
+          rogue("restore", ({ session }) => session.restore(oldItem, "rename")),
+          rogue("purge", ({ session }) => session.purge(oldItem)),
+          rogue("purge-batch", ({ session }) => session.purgeBatch([oldItem])),
+        ],
+      }),
+    );
+    expect(report.checks.map((row) => row.verdict)).toEqual(Array(7).fill("failed"));
+    for (const row of report.checks) {
+      expect(row.library).toMatch(/outside the scratch directory|this run did not put it there/);
+    }
+    expect(libraryState(sim)).toEqual(before);
+    expect(changesOutsideScratch(sim, mark)).toEqual([]);
   });
 
   it("a wrong secret: reported as a configuration problem before anything is created", async () => {

@@ -54,7 +54,7 @@ const BATCH_MISSING = "deletion.batchMissing";
 export const DELETION_CHECKS: readonly Check[] = [
   {
     id: "delete-to-bin",
-    behaviour: "DELETE a directory with a subtree (permanent=0)",
+    behaviour: "DELETE a directory with a subtree",
     assumed: (_a, facts) =>
       facts.recycleBin
         ? { key: "recycled", text: "200 {recycledItemId}, subtree gone" }
@@ -79,7 +79,7 @@ export const DELETION_CHECKS: readonly Check[] = [
   },
   {
     id: "delete-sync",
-    behaviour: `A single DELETE of a directory with ${TREE_ENTRIES} entries: answered at once, or a 202 task`,
+    behaviour: `DELETE ${TREE_ENTRIES} entries: at once or a task (singleDeleteAsyncAboveEntries)`,
     assumed: (a) =>
       a.singleDeleteAsyncAboveEntries > 0 && TREE_ENTRIES > a.singleDeleteAsyncAboveEntries
         ? { key: "202 task" }
@@ -109,7 +109,7 @@ export const DELETION_CHECKS: readonly Check[] = [
   },
   {
     id: "recovery",
-    behaviour: "A repeated DELETE (404) recovers the first one's recycledItemId from the bin",
+    behaviour: "Repeated DELETE: 404, id recovered from the bin",
     needsRecycleBin: true,
     assumed: () => ({ key: "recovered" }),
     observe: async (context) => {
@@ -147,7 +147,7 @@ export const DELETION_CHECKS: readonly Check[] = [
   },
   {
     id: "batch-delete",
-    behaviour: "Batch delete of 3 directories and a missing one",
+    behaviour: "Batch delete 3 directories and a missing one",
     assumed: (a, facts) => {
       const mode = 4 > a.asyncBatchThreshold ? "202 task" : "synchronous";
       return { key: `${mode}: 3 ${facts.recycleBin ? "recycled" : "deleted"}, 1 not found` };
@@ -175,7 +175,7 @@ export const DELETION_CHECKS: readonly Check[] = [
   },
   {
     id: "batch-missing-code",
-    behaviour: "Batch delete: the item for a missing directory (missingPathCode)",
+    behaviour: "Batch item for a missing directory (missingPathCode)",
     assumed: (a) => ({ key: `404 ${a.missingPathCode}` }),
     observe: async ({ memo }) => {
       const error = memo.get(BATCH_MISSING) as SmhError | undefined;

@@ -60,13 +60,13 @@ async function rawList(context: CheckContext, path: string, query: Record<string
 export const DIRECTORY_CHECKS: readonly Check[] = [
   {
     id: "create-directory",
-    behaviour: "Create a directory (PUT, conflict_resolution_strategy=ask)",
+    behaviour: "Create a directory (PUT, strategy ask)",
     assumed: () => ({ key: "201" }),
     observe: async ({ session }) => answerReading(await session.createAt(session.path("created"))),
   },
   {
     id: "exact-names",
-    behaviour: "Names with spaces, #, ?, %, +, CJK, emoji: created, listed and deleted exactly",
+    behaviour: "Names with space # ? % + CJK emoji: kept exactly",
     assumed: () => ({ key: "exact" }),
     observe: async (context) => {
       const { session } = context;
@@ -96,7 +96,7 @@ export const DIRECTORY_CHECKS: readonly Check[] = [
   },
   {
     id: "list-pages",
-    behaviour: `Listing ${LISTING_SIZE} directories, 100 a page (marker paging)`,
+    behaviour: `List ${LISTING_SIZE} directories, 100 a page`,
     assumed: () => ({ key: "100+1, each once" }),
     observe: async (context) => {
       const pages = await listAll(context, await listingFixture(context));
@@ -108,7 +108,7 @@ export const DIRECTORY_CHECKS: readonly Check[] = [
   },
   {
     id: "list-last-page",
-    behaviour: "nextMarker on the last page of a listing",
+    behaviour: "nextMarker on the last page",
     assumed: () => ({ key: "absent" }),
     observe: async (context) => {
       const parent = await listingFixture(context);
@@ -125,7 +125,7 @@ export const DIRECTORY_CHECKS: readonly Check[] = [
   },
   {
     id: "list-limit-above-100",
-    behaviour: `A listing asked for limit=${LISTING_SIZE} (listLimitMax, listLimitOverflow)`,
+    behaviour: `List with limit=${LISTING_SIZE} (listLimitMax, listLimitOverflow)`,
     assumed: (a) => {
       if (a.listLimitMax >= LISTING_SIZE) return { key: `${LISTING_SIZE} entries` };
       return a.listLimitOverflow === "reject"
@@ -163,7 +163,7 @@ export const DIRECTORY_CHECKS: readonly Check[] = [
   },
   {
     id: "list-missing",
-    behaviour: "Listing a missing directory",
+    behaviour: "List a missing directory",
     assumed: () => ({ key: "404 DirectoryNotFound" }),
     observe: async (context) => {
       const error = await failureOf(listAll(context, context.session.path("absent")));
@@ -172,7 +172,7 @@ export const DIRECTORY_CHECKS: readonly Check[] = [
   },
   {
     id: "head",
-    behaviour: "HEAD of an existing / a missing directory",
+    behaviour: "HEAD an existing / a missing directory",
     assumed: () => ({ key: "exists / missing" }),
     observe: async ({ session }) => {
       const exists = async (path: string) =>
@@ -184,7 +184,7 @@ export const DIRECTORY_CHECKS: readonly Check[] = [
   },
   {
     id: "batch-async",
-    behaviour: `Batch delete of ${LISTING_SIZE} directories (asyncBatchThreshold)`,
+    behaviour: `Batch delete ${LISTING_SIZE} directories (asyncBatchThreshold)`,
     assumed: (a) =>
       LISTING_SIZE > a.asyncBatchThreshold
         ? { key: "202 task", text: "202 task, every item reported" }

@@ -35,8 +35,7 @@ function lastSegment(path: string | undefined): string {
 export const RECYCLE_BIN_CHECKS: readonly Check[] = [
   {
     id: "restore-default-conflict",
-    behaviour:
-      "Restore onto a taken name without a conflict strategy (defaultRestoreConflictStrategy)",
+    behaviour: "Restore onto a taken name, no strategy (defaultRestoreConflictStrategy)",
     needsRecycleBin: true,
     assumed: (a) =>
       a.defaultRestoreConflictStrategy === "ask"
@@ -58,7 +57,7 @@ export const RECYCLE_BIN_CHECKS: readonly Check[] = [
   },
   {
     id: "restore-ask",
-    behaviour: "Restore onto a taken name with conflict_resolution_strategy=ask",
+    behaviour: "Restore onto a taken name, strategy ask",
     needsRecycleBin: true,
     assumed: () => ({ key: "409 SameNameDirectoryOrFileExists" }),
     observe: async (context) => {
@@ -69,7 +68,7 @@ export const RECYCLE_BIN_CHECKS: readonly Check[] = [
   },
   {
     id: "restore-rename",
-    behaviour: "Restore onto a taken name with conflict_resolution_strategy=rename",
+    behaviour: "Restore onto a taken name, strategy rename",
     needsRecycleBin: true,
     assumed: () => ({ key: "name (1)", text: 'restored as "name (1)"' }),
     observe: async (context) => {
@@ -83,7 +82,7 @@ export const RECYCLE_BIN_CHECKS: readonly Check[] = [
   },
   {
     id: "restore-batch-conflict",
-    behaviour: "Batch restore onto a taken name (no strategy: the batch page says it renames)",
+    behaviour: "Batch restore onto a taken name",
     needsRecycleBin: true,
     assumed: () => ({ key: "renamed" }),
     observe: async (context) => {
@@ -98,7 +97,7 @@ export const RECYCLE_BIN_CHECKS: readonly Check[] = [
   },
   {
     id: "restore-missing-parent",
-    behaviour: "Restore (originalPath) after the original parent was deleted",
+    behaviour: "Restore after the parent was deleted (originalPath)",
     needsRecycleBin: true,
     assumed: () => ({ key: "404 DirectoryNotFound" }),
     observe: async (context) => {
@@ -112,7 +111,7 @@ export const RECYCLE_BIN_CHECKS: readonly Check[] = [
   },
   {
     id: "purge-twice",
-    behaviour: "Purge an item, then purge it again",
+    behaviour: "Purge an item twice",
     needsRecycleBin: true,
     assumed: () => ({ key: "204, then 404 RecycledItemNotFound" }),
     observe: async (context) => {
@@ -137,7 +136,7 @@ export const RECYCLE_BIN_CHECKS: readonly Check[] = [
   },
   {
     id: "purge-batch-unknown",
-    behaviour: "Batch purge naming an item that is gone (purgeBatchUnknownIds)",
+    behaviour: "Batch purge naming a gone item (purgeBatchUnknownIds)",
     needsRecycleBin: true,
     assumed: (a) =>
       a.purgeBatchUnknownIds === "fail"

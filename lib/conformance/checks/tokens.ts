@@ -25,7 +25,7 @@ export const TOKEN_CHECKS: readonly Check[] = [
   },
   {
     id: "token-invalid",
-    behaviour: "A request with an unknown access token",
+    behaviour: "An unknown access token",
     assumed: () => ({ key: "403 InvalidAccessToken" }),
     observe: async ({ session }) =>
       answerReading(
@@ -40,7 +40,7 @@ export const TOKEN_CHECKS: readonly Check[] = [
   },
   {
     id: "token-bearer",
-    behaviour: "The token in Authorization: Bearer instead of access_token (acceptBearerToken)",
+    behaviour: "Token as Authorization: Bearer (acceptBearerToken)",
     assumed: (a) =>
       a.acceptBearerToken
         ? { key: "accepted", text: "accepted (200)" }
@@ -77,7 +77,7 @@ export const TOKEN_CHECKS: readonly Check[] = [
   },
   {
     id: "unknown-space",
-    behaviour: "Mint a token for a space the library does not have",
+    behaviour: "Mint a token for an unknown space",
     assumed: () => ({ key: "404 SpaceNotFound" }),
     observe: async ({ session }) =>
       answerReading(
@@ -86,7 +86,7 @@ export const TOKEN_CHECKS: readonly Check[] = [
   },
   {
     id: "task-unknown-id",
-    behaviour: "Query a task id the library does not know (unknownTaskIdStatus)",
+    behaviour: "Query an unknown task id (unknownTaskIdStatus)",
     assumed: (a) => ({
       key: String(a.unknownTaskIdStatus),
       text: `${a.unknownTaskIdStatus} ${UNKNOWN_TASK_CODES[a.unknownTaskIdStatus] ?? ""}`.trim(),
@@ -111,20 +111,20 @@ export const TOKEN_CHECKS: readonly Check[] = [
 export const UNOBSERVABLE_CHECKS: readonly Check[] = [
   {
     id: "server-overloaded",
-    behaviour: "Status of ServerOverloaded (serverOverloadedStatus)",
+    behaviour: "ServerOverloaded status (serverOverloadedStatus)",
     assumed: (a) => ({ key: `${a.serverOverloadedStatus} ServerOverloaded` }),
-    unobservable: "not provoked (it would take overloading the library)",
+    unobservable: "not provoked (would overload the library)",
   },
   {
     id: "throttling",
-    behaviour: "Throttling: 429 RateLimitExceeded with Retry-After",
+    behaviour: "Throttling",
     assumed: () => ({ key: "429 RateLimitExceeded with Retry-After" }),
-    unobservable: "not provoked (it would take exceeding the library's rate limit)",
+    unobservable: "not provoked (would exceed its rate limit)",
   },
   {
     id: "path-conflict",
-    behaviour: "Two changes of one path at once: 409 PathConflict",
+    behaviour: "Two changes of one path at once",
     assumed: () => ({ key: "409 PathConflict" }),
-    unobservable: "not provoked (it needs two clients racing on one path)",
+    unobservable: "not provoked (needs two racing clients)",
   },
 ];
