@@ -76,6 +76,14 @@ export interface ConformanceReport {
   readonly cleanup: CleanupReport;
 }
 
+/** The cleanup of a run that stopped before it sent any change. */
+const NOTHING_TO_CLEAN: CleanupReport = {
+  scratchRemoved: true,
+  parent: "kept",
+  purged: 0,
+  leftovers: [],
+};
+
 function setupFailureOf(error: unknown): ConformanceReport["setupFailure"] {
   if (error instanceof ProbeError) return "unreachable";
   if (!(error instanceof SmhError)) return "other";
@@ -193,6 +201,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const results: CheckResult[] = [];
   let facts: LibraryFacts | undefined;
   let parentCreated = false;
+  /** Whether anything that changes the library was sent (else there is nothing to clean up). */
+  let changeSent = false;
   let setupError: string | undefined;
   let setupFailure: ConformanceReport["setupFailure"];
   try {
@@ -201,6 +211,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       { libraryId, spaceId, path: SCRATCH_PARENT },
       session.call,
     );
+    changeSent = true;
     if (!parentExists.exists) {
       const created = await session.createParent(SCRATCH_PARENT);
       parentCreated = created.status === 201;
@@ -235,19 +246,22 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       verdict: "not run",
     });
   }
-  options.onProgress?.({ type: "cleanupStarted" });
-  const cleanup = await cleanUp({
-    client,
-    scratch,
-    libraryId,
-    spaceId,
-    unsettled: [...session.owned].filter((id) => !session.settled.has(id)),
-    parentCreated,
-    recycleBin: facts?.recycleBin ?? null,
-    startedAt,
-    timeoutMs: options.cleanupTimeoutMs ?? 120_000,
-    now,
-  });
+  let cleanup = NOTHING_TO_CLEAN;
+  if (changeSent) {
+    options.onProgress?.({ type: "cleanupStarted" });
+    cleanup = await cleanUp({
+      client,
+      scratch,
+      libraryId,
+      spaceId,
+      unsettled: [...session.owned].filter((id) => !session.settled.has(id)),
+      parentCreated,
+      recycleBin: facts?.recycleBin ?? null,
+      startedAt,
+      timeoutMs: options.cleanupTimeoutMs ?? 120_000,
+      now,
+    });
+  }
   return {
     runId: scratch.runId,
     scratch: scratch.root,

@@ -265,5 +265,20 @@ describe("edge cases", () => {
     expect(ids(report, "not run")).toEqual(CHECKS.map((check) => check.id));
     expect(libraryState(sim)).toEqual(before);
     expect(logMark(sim)).toEqual(mark);
+    expect(report.cleanup).toEqual({
+      scratchRemoved: true,
+      parent: "kept",
+      purged: 0,
+      leftovers: [],
+    });
+  });
+
+  it("an unreachable library: reported as unreachable, with nothing to clean up", async () => {
+    const gone = await startSimulator({ port: 0, seed: contractSeed() });
+    await gone.close();
+    const report = await runConformance(conformanceAgainst(gone));
+    expect(report.setupFailure).toBe("unreachable");
+    expect(report.summary["not run"]).toBe(CHECKS.length);
+    expect(report.cleanup.leftovers).toEqual([]);
   });
 });

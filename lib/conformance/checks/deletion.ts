@@ -49,16 +49,15 @@ function tally(outcomes: readonly string[]): string {
 }
 
 const SINGLE_DELETE = "deletion.single";
+const RECYCLED: Reading = { key: "recycled", text: "200 {recycledItemId}, subtree gone" };
+const DELETED: Reading = { key: "deleted", text: "204, subtree gone" };
 const BATCH_MISSING = "deletion.batchMissing";
 
 export const DELETION_CHECKS: readonly Check[] = [
   {
     id: "delete-to-bin",
     behaviour: "DELETE a directory with a subtree",
-    assumed: (_a, facts) =>
-      facts.recycleBin
-        ? { key: "recycled", text: "200 {recycledItemId}, subtree gone" }
-        : { key: "deleted", text: "204, subtree gone" },
+    assumed: (_a, facts) => (facts.recycleBin ? RECYCLED : DELETED),
     observe: async (context) => {
       const path = await tree(context, "delete");
       const result = await context.session.remove(path);
@@ -70,10 +69,8 @@ export const DELETION_CHECKS: readonly Check[] = [
         )
       ).exists;
       if (!gone) return { key: "subtree still there" };
-      if (result.outcome === "recycled") {
-        return { key: "recycled", text: "200 {recycledItemId}, subtree gone" };
-      }
-      if (result.outcome === "deleted") return { key: "deleted", text: "204, subtree gone" };
+      if (result.outcome === "recycled") return RECYCLED;
+      if (result.outcome === "deleted") return DELETED;
       return { key: "done by a task, no id" };
     },
   },

@@ -5,9 +5,16 @@ import {
   errorReading,
   failureOf,
   notApplicable,
+  type Reading,
 } from "../check.ts";
 
 const PURGED = "recycle.purged";
+
+/** The readings both columns use for the two conflict strategies and purge-batch behaviours. */
+const ASKS: Reading = { key: "ask", text: "409 SameNameDirectoryOrFileExists (ask)" };
+const RENAMES: Reading = { key: "rename", text: "200, renamed (rename)" };
+const IGNORES: Reading = { key: "ignore", text: "204, the gone item ignored (ignore)" };
+const FAILS: Reading = { key: "fail", text: "500, fails as a whole (fail)" };
 
 /** Creates `name` in the scratch directory and deletes it into the bin; returns its item. */
 async function recycled(context: CheckContext, name: string) {
@@ -37,17 +44,12 @@ export const RECYCLE_BIN_CHECKS: readonly Check[] = [
     id: "restore-default-conflict",
     behaviour: "Restore onto a taken name, no strategy (defaultRestoreConflictStrategy)",
     needsRecycleBin: true,
-    assumed: (a) =>
-      a.defaultRestoreConflictStrategy === "ask"
-        ? { key: "ask", text: "409 SameNameDirectoryOrFileExists (ask)" }
-        : { key: "rename", text: "200, renamed (rename)" },
+    assumed: (a) => (a.defaultRestoreConflictStrategy === "ask" ? ASKS : RENAMES),
     observe: async (context) => {
       const { id } = await clash(context, "default-conflict");
       const answer = await context.session.restoreWithDefaultConflict(id);
-      if (answer.status === 409 && answer.code === "SameNameDirectoryOrFileExists") {
-        return { key: "ask", text: "409 SameNameDirectoryOrFileExists (ask)" };
-      }
-      if (answer.status === 200) return { key: "rename", text: "200, renamed (rename)" };
+      if (answer.status === 409 && answer.code === "SameNameDirectoryOrFileExists") return ASKS;
+      if (answer.status === 200) return RENAMES;
       return answerReading(answer);
     },
     tune: (observed) =>
@@ -138,18 +140,14 @@ export const RECYCLE_BIN_CHECKS: readonly Check[] = [
     id: "purge-batch-unknown",
     behaviour: "Batch purge naming a gone item (purgeBatchUnknownIds)",
     needsRecycleBin: true,
-    assumed: (a) =>
-      a.purgeBatchUnknownIds === "fail"
-        ? { key: "fail", text: "500, fails as a whole (fail)" }
-        : { key: "ignore", text: "204, the gone item ignored (ignore)" },
+    assumed: (a) => (a.purgeBatchUnknownIds === "fail" ? FAILS : IGNORES),
     observe: async (context) => {
       const gone = context.memo.get(PURGED) as number | undefined;
       if (gone === undefined) return notApplicable("needs purge-twice");
       const { id } = await recycled(context, "purge-batch");
       const error = await failureOf(context.session.purgeBatch([id, gone]));
-      if (error === undefined)
-        return { key: "ignore", text: "204, the gone item ignored (ignore)" };
-      if (error.status === 500) return { key: "fail", text: "500, fails as a whole (fail)" };
+      if (error === undefined) return IGNORES;
+      if (error.status === 500) return FAILS;
       return errorReading(error);
     },
     tune: (observed) =>

@@ -1,4 +1,4 @@
-import { answerReading, type Check, errorReading, failureOf } from "../check.ts";
+import { answerReading, type Check, errorReading, failureOf, type Reading } from "../check.ts";
 
 const PERIOD_SECONDS = 3600;
 /** A task id no library is likely to have; reading it is harmless even if one does. */
@@ -8,6 +8,8 @@ const UNKNOWN_TASK_CODES: Readonly<Record<number, string>> = {
   403: "NoPermission",
   404: "TaskNotFound",
 };
+
+const ACCEPTED: Reading = { key: "accepted", text: "accepted (200)" };
 
 export const TOKEN_CHECKS: readonly Check[] = [
   {
@@ -42,9 +44,7 @@ export const TOKEN_CHECKS: readonly Check[] = [
     id: "token-bearer",
     behaviour: "Token as Authorization: Bearer (acceptBearerToken)",
     assumed: (a) =>
-      a.acceptBearerToken
-        ? { key: "accepted", text: "accepted (200)" }
-        : { key: "refused", text: "400 EmptyAccessToken (refused)" },
+      a.acceptBearerToken ? ACCEPTED : { key: "refused", text: "400 EmptyAccessToken (refused)" },
     observe: async ({ session }) => {
       const answer = await session.probe.send({
         method: "GET",
@@ -54,7 +54,7 @@ export const TOKEN_CHECKS: readonly Check[] = [
         idempotent: true,
       });
       return answer.status === 200
-        ? { key: "accepted", text: "accepted (200)" }
+        ? ACCEPTED
         : { key: "refused", text: `${answerReading(answer).key} (refused)` };
     },
     tune: (observed) =>
