@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { conformanceCommand } from "./commands/conformance.ts";
 import { enqueueCommand } from "./commands/enqueue.ts";
 import { localCommand } from "./commands/local.ts";
 import { planCommand } from "./commands/plan.ts";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   program.addCommand(recycleCommand("purge"));
   program.addCommand(planCommand());
   program.addCommand(retentionCommand());
+  program.addCommand(conformanceCommand());
   return program;
 }
 

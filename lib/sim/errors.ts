@@ -2,8 +2,10 @@
  * SMH business-API error codes the simulator can answer with, their HTTP status and message.
  *
  * The table follows smh-api.md §7: the official error table plus the codes from the JS SDK's
- * `ServerErrorCode`. `TaskNotFound` is the one invented code (the real service's answer to an
- * unknown task id is undocumented; see `unknownTaskIdStatus` in options.ts).
+ * `ServerErrorCode`. Two codes are invented: `TaskNotFound` (the real service's answer to an
+ * unknown task id is undocumented; see `unknownTaskIdStatus` in options.ts) and
+ * `NotSupportedBySimulator`, the answer to any request the simulator does not implement (see
+ * http/supported.ts): it never pretends to have done what it cannot do.
  */
 export const ERROR_CATALOG = {
   EmptyLibraryIdOrSecret: [400, "Library ID or secret is empty."],
@@ -20,6 +22,7 @@ export const ERROR_CATALOG = {
   TooManyItems: [400, "Too many items."],
   NoItemsProvided: [400, "No items provided."],
   InvalidConflictResolutionStrategy: [400, "Invalid conflict resolution strategy."],
+  NotSupportedBySimulator: [400, "This operation is not supported by the SMH simulator."],
   InvalidAccessToken: [403, "Access token is invalid or expired."],
   AccessTokenNotMatchSpace: [403, "Access token does not match the space."],
   NoPermission: [403, "No permission."],

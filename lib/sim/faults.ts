@@ -1,4 +1,5 @@
 import * as z from "zod";
+import defaults from "./defaults.json" with { type: "json" };
 import { ROUTE_NAMES } from "./route-names.ts";
 
 const ratio = z.number().min(0).max(1);
@@ -84,33 +85,12 @@ export type Faults = z.infer<typeof faultsSchema>;
 export const faultsPatchSchema = faultsSchema.partial();
 export type FaultsPatch = z.infer<typeof faultsPatchSchema>;
 
-/** No faults at all: the simulator answers like a healthy, idle service. */
-export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
-  latencyMs: 0,
-  jitterMs: 0,
-  perItemLatencyMs: 0,
-  rateLimitPerSecond: 0,
-  rateLimitBurst: 0,
-  sendRetryAfter: true,
-  retryAfterSeconds: 0,
-  throttleEveryMs: 0,
-  throttleForMs: 0,
-  error500Ratio: 0,
-  error503Ratio: 0,
-  requestTimeoutRatio: 0,
-  requestTimeoutMode: "408",
-  resetRatio: 0,
-  slowBodyRatio: 0,
-  slowBodyChunkBytes: 16,
-  slowBodyChunkDelayMs: 25,
-  acceptThenFailRatio: 0,
-  acceptThenFailMode: "500",
-  pathConflictRatio: 0,
-  routes: null,
-  asyncBatchThreshold: 100,
-  asyncTaskDelayMs: 500,
-  tokenInvalidationEveryMs: 0,
-} satisfies Faults);
+/**
+ * No faults at all: the simulator answers like a healthy, idle service. The values live in
+ * `defaults.json`, as data that tools outside the simulator can read (`asyncBatchThreshold` is one
+ * of the behaviours `smh-cleaner conformance` compares with a real library).
+ */
+export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze(faultsSchema.parse(defaults.faults));
 
 /**
  * Parses an untrusted faults patch (HTTP body, CLI flag).

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import defaults from "./defaults.json" with { type: "json" };
 
 /**
  * How the simulator resolves what smh-api.md marks as unknown ([GUESS]/[INFER]), plus inspection
@@ -41,19 +42,14 @@ export const behaviourPatchSchema = behaviourSchema.partial();
 /** A partial update of {@link Behaviour}. */
 export type BehaviourPatch = z.infer<typeof behaviourPatchSchema>;
 
-/** The defaults: the documented behaviour where there is one, the safer reading where there is not. */
-export const DEFAULT_BEHAVIOUR: Readonly<Behaviour> = Object.freeze({
-  missingPathCode: "DirectoryNotFound",
-  defaultRestoreConflictStrategy: "rename",
-  listLimitMax: 100,
-  listLimitOverflow: "clamp",
-  singleDeleteAsyncAboveEntries: 0,
-  serverOverloadedStatus: 503,
-  acceptBearerToken: true,
-  unknownTaskIdStatus: 404,
-  purgeBatchUnknownIds: "ignore",
-  callLogSize: 10_000,
-} satisfies Behaviour);
+/**
+ * The defaults: the documented behaviour where there is one, the safer reading where there is not.
+ * They live in `defaults.json`, as data, so that tools comparing the simulator with a real library
+ * (`smh-cleaner conformance`) read the same values without running simulator code.
+ */
+export const DEFAULT_BEHAVIOUR: Readonly<Behaviour> = Object.freeze(
+  behaviourSchema.parse(defaults.behaviour),
+);
 
 /**
  * Parses an untrusted behaviour patch (HTTP body, CLI flag).

@@ -16,15 +16,13 @@ import {
   summarizeLibraries,
   type TreeDump,
 } from "./inspection/dumps.ts";
-import { seedFile } from "./operations/create.ts";
 import { type Behaviour, type BehaviourPatch, parseBehaviourPatch } from "./options.ts";
 import { splitPath } from "./paths.ts";
-import { applyDirectory, applyLibrary } from "./seeds/apply.ts";
+import { applyDirectory, applyFile, applyLibrary } from "./seeds/apply.ts";
 import {
   type SeedDirectoryInput,
   type SeedLibraryInput,
   seedDirectorySchema,
-  seedFileSchema,
   seedLibrarySchema,
 } from "./seeds/schema.ts";
 import type { IssueTokenOptions, LibraryCredentials, Simulator, TimeInput } from "./simulator.ts";
@@ -194,16 +192,7 @@ export class RunningSimulator implements Simulator {
     } = {},
   ): void {
     const [library, space] = locateSpace(this.#core, libraryId, spaceId);
-    const segments = splitPath(path);
-    const parsed = seedFileSchema.parse({ ...file, name: segments[segments.length - 1] ?? "" });
-    seedFile(this.#core, library, space, segments, {
-      size: parsed.size,
-      contentType: parsed.contentType,
-      ...(parsed.creationTime === undefined ? {} : { creationTime: parsed.creationTime }),
-      ...(parsed.modificationTime === undefined
-        ? {}
-        : { modificationTime: parsed.modificationTime }),
-    });
+    applyFile(this.#core, library, space, splitPath(path), file);
   }
 
   issueToken(libraryId: string, options: IssueTokenOptions = {}): string {

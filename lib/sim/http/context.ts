@@ -2,7 +2,6 @@ import type { IncomingMessage } from "node:http";
 import type { SimCore } from "../core.ts";
 import { SmhError } from "../errors.ts";
 import type { FaultState } from "../fault-state.ts";
-import { readBody } from "./request.ts";
 import type { RouteDefinition, RouteParams } from "./route-definition.ts";
 
 /**
@@ -17,6 +16,8 @@ export class RequestContext {
   readonly params: RouteParams;
   readonly query: URLSearchParams;
   readonly faultState: FaultState;
+  /** The request body as text (read before routing, so it could be checked for support). */
+  readonly body: string;
   #delayed = false;
 
   constructor(init: {
@@ -27,6 +28,7 @@ export class RequestContext {
     params: RouteParams;
     query: URLSearchParams;
     faultState: FaultState;
+    body: string;
   }) {
     this.core = init.core;
     this.req = init.req;
@@ -35,6 +37,7 @@ export class RequestContext {
     this.params = init.params;
     this.query = init.query;
     this.faultState = init.faultState;
+    this.body = init.body;
   }
 
   /**
@@ -67,7 +70,7 @@ export class RequestContext {
    * @throws SmhError `400 ParamInvalid` for a missing or malformed body.
    */
   async json(): Promise<unknown> {
-    const text = await readBody(this.req);
+    const text = this.body;
     if (text.trim() === "") throw new SmhError("ParamInvalid", "Request body is required.");
     try {
       return JSON.parse(text);
@@ -78,7 +81,7 @@ export class RequestContext {
 
   /** The request body parsed as JSON, or undefined when there is none. */
   async optionalJson(): Promise<unknown> {
-    const text = await readBody(this.req);
+    const text = this.body;
     if (text.trim() === "") return undefined;
     try {
       return JSON.parse(text);

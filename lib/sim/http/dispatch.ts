@@ -6,9 +6,10 @@ import type { FaultKind } from "../inspection/call-log.ts";
 import { handleInspection } from "../inspection/routes.ts";
 import { RequestContext } from "./context.ts";
 import { errorResponse } from "./error-response.ts";
-import { parseTarget, type RequestTarget } from "./request.ts";
+import { parseTarget, type RequestTarget, readBody } from "./request.ts";
 import { dropConnection, type SimResponse, sendResponse } from "./response.ts";
 import { matchRoute, type RouteMatch } from "./router.ts";
+import { unmatchedRequest, unsupportedRequest } from "./unsupported.ts";
 
 function overloaded(core: SimCore): SmhError {
   return new SmhError("ServerOverloaded", undefined, {
@@ -73,6 +74,7 @@ async function runRoute(
   target: RequestTarget,
   match: RouteMatch,
   faultState: FaultState,
+  body: string,
 ): Promise<Outcome> {
   const ctx = new RequestContext({
     core,
@@ -82,6 +84,7 @@ async function runRoute(
     params: match.params,
     query: target.query,
     faultState,
+    body,
   });
   const selected = faultState.selects(match.route.name);
   let outcome: Outcome;
@@ -110,6 +113,15 @@ async function runRoute(
 }
 
 /**
+ * The call-log template (and stats key) of a request that reached no handler: `unsupported` for
+ * what the simulator refused as not implemented, `unmatched` for anything else.
+ */
+function unroutedTemplate(response: SimResponse | null): string {
+  const body = response?.body as { code?: unknown } | undefined;
+  return body?.code === "NotSupportedBySimulator" ? "unsupported" : "unmatched";
+}
+
+/**
  * Handles one HTTP request: `/_sim/…` goes to inspection; everything else is matched to an SMH
  * route, passed through the library's faults and its handler, answered, and recorded in the call
  * log (route template only, never the URL).
@@ -128,11 +140,25 @@ export async function dispatch(
     return;
   }
   let match: RouteMatch | null = null;
-  let routingError: unknown = null;
+  let refused: unknown = null;
   try {
     match = matchRoute(method, target.segments, target.query);
+    if (match === null) refused = unmatchedRequest(method, target.segments);
   } catch (error) {
-    routingError = error;
+    refused = error;
+  }
+  const calledLibrary = match?.params.libraryId ?? null;
+  let body = "";
+  if (match !== null) {
+    try {
+      body = await readBody(req);
+      // What the simulator does not implement is refused before faults, tokens or state are
+      // touched: a success it cannot honestly give is never faked, and nothing changes.
+      refused = unsupportedRequest(match.route.name, target.query, body);
+    } catch (error) {
+      refused = error;
+    }
+    if (refused !== null) match = null;
   }
   const libraryId = match?.params.libraryId ?? null;
   const faultState =
@@ -140,15 +166,8 @@ export async function dispatch(
     core.defaultFaultState;
   const outcome: Outcome =
     match === null
-      ? {
-          response: errorResponse(
-            routingError ?? new SmhError("RouteNotFound"),
-            requestId,
-            "routing",
-          ),
-          fault: null,
-        }
-      : await runRoute(core, req, requestId, target, match, faultState);
+      ? { response: errorResponse(refused, requestId, "routing"), fault: null }
+      : await runRoute(core, req, requestId, target, match, faultState, body);
   let fault = outcome.fault;
   if (outcome.response === null) {
     dropConnection(req);
@@ -170,8 +189,8 @@ export async function dispatch(
     requestId,
     method,
     route: match?.route.name ?? null,
-    template: match?.route.template ?? "unmatched",
-    libraryId: match?.params.libraryId ?? null,
+    template: match?.route.template ?? unroutedTemplate(outcome.response),
+    libraryId: calledLibrary,
     status: outcome.response === null ? "reset" : outcome.response.status,
     fault,
     durationMs: Math.round((performance.now() - started) * 1000) / 1000,

@@ -30,7 +30,10 @@ export interface CallRecord {
   readonly timestamp: string;
 }
 
-/** Exact call counts since the last reset: per route name (or "unmatched"), per status. */
+/**
+ * Exact call counts since the last reset: per route name, per status. Requests that reached no
+ * route count under their template: "unsupported" (refused as not implemented) or "unmatched".
+ */
 export interface CallStats {
   readonly total: number;
   readonly byRoute: Record<string, Record<string, number>>;
@@ -55,7 +58,7 @@ export class CallLog {
     this.#next = (this.#next + 1) % this.#ring.length;
     this.#stored = Math.min(this.#stored + 1, this.#ring.length);
     this.#total += 1;
-    const routeKey = call.route ?? "unmatched";
+    const routeKey = call.route ?? call.template;
     let statuses = this.#byRoute.get(routeKey);
     if (statuses === undefined) {
       statuses = new Map();

@@ -7,6 +7,7 @@ import { decodeSegment, integerParam, type RequestTarget, readBody } from "../ht
 import { type SimResponse, sendResponse } from "../http/response.ts";
 import { parseBehaviourPatch } from "../options.ts";
 import { decodePathSegments } from "../paths.ts";
+import { applyFile } from "../seeds/apply.ts";
 import {
   dumpRecycleBin,
   dumpTree,
@@ -14,6 +15,7 @@ import {
   groundTruth,
   inFlightPaths,
   libraryTasks,
+  locateSpace,
   summarizeLibraries,
 } from "./dumps.ts";
 
@@ -25,6 +27,7 @@ export const INSPECTION_ROUTES = [
   "POST /_sim/stats/reset",
   "GET /_sim/tree/{LibraryId}/{SpaceId}/{Path}?depth=",
   "GET /_sim/exists/{LibraryId}/{SpaceId}/{Path}",
+  "PUT /_sim/files/{LibraryId}/{SpaceId}/{Path}",
   "GET /_sim/recycled/{LibraryId}/{SpaceId}",
   "GET /_sim/locks/{LibraryId}/{SpaceId}",
   "GET /_sim/tasks/{LibraryId}",
@@ -51,11 +54,12 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** Runs a body parser, turning its validation error into `400 ParamInvalid`. */
+/** Runs a body parser, turning its validation error into `400 ParamInvalid` (SMH errors pass). */
 function validated<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
+    if (error instanceof SmhError) throw error;
     throw new SmhError("ParamInvalid", error instanceof Error ? error.message : String(error));
   }
 }
@@ -101,6 +105,14 @@ async function route(
     case "GET exists": {
       const type = entryAt(core, first ?? "", second ?? "", path());
       return ok({ exists: type !== null, type });
+    }
+    case "PUT files": {
+      // A control route, like PUT /_sim/faults: SMH uploads are not simulated (docs/simulator.md).
+      const [library, space] = locateSpace(core, first ?? "", second ?? "");
+      const body = await jsonBody(req);
+      const segments = path();
+      validated(() => applyFile(core, library, space, segments, body));
+      return { status: 201, body: { path: segments } };
     }
     case "GET recycled":
       return ok(dumpRecycleBin(core, first ?? "", second ?? ""));

@@ -4,7 +4,7 @@ import { splitPath } from "../paths.ts";
 import type { Library } from "../state/library.ts";
 import { SINGLE_TENANT_SPACE_ID, type Space } from "../state/space.ts";
 import { setModificationTime } from "../state/tree.ts";
-import type { Seed, SeedDirectory, SeedLibrary } from "./schema.ts";
+import { type Seed, type SeedDirectory, type SeedLibrary, seedFileSchema } from "./schema.ts";
 
 /**
  * Creates a directory (with missing parents) and its files, then applies an explicit
@@ -30,6 +30,29 @@ export function applyDirectory(
   }
   if (directory.modificationTime !== undefined)
     setModificationTime(dir, directory.modificationTime);
+}
+
+/**
+ * Adds one file (metadata only) at `path`, creating missing parent directories at its creation
+ * time. `file` is validated like a seed file without its `name` (the path's last segment):
+ * `{size?, contentType?, creationTime?, modificationTime?}`.
+ * @throws ZodError for an invalid `file`; SmhError `409 SameNameDirectoryOrFileExists` when the
+ * name is taken, `400 EmptyPath`/`IllegalFileName` for a bad path.
+ */
+export function applyFile(
+  core: SimCore,
+  library: Library,
+  space: Space,
+  path: readonly string[],
+  file: unknown,
+): void {
+  const parsed = seedFileSchema.omit({ name: true }).parse(file ?? {});
+  seedFile(core, library, space, path, {
+    size: parsed.size,
+    contentType: parsed.contentType,
+    ...(parsed.creationTime === undefined ? {} : { creationTime: parsed.creationTime }),
+    ...(parsed.modificationTime === undefined ? {} : { modificationTime: parsed.modificationTime }),
+  });
 }
 
 /**

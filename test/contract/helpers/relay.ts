@@ -30,6 +30,12 @@ export class LoopbackRelay {
   /** Every access token and library secret that crossed the relay. */
   readonly secrets = new Set<string>();
   rewrite: ((url: URL) => URL) | undefined;
+  /**
+   * Requests for which this returns true are held: never forwarded and never answered, until the
+   * client gives up on them. It freezes a client at a known point (to interrupt it there).
+   */
+  holdWhen: ((request: RelayedRequest) => boolean) | undefined;
+  readonly #holdWaiters: Array<(request: RelayedRequest) => void> = [];
   readonly #server: ReturnType<typeof createServer>;
   readonly #sockets: Set<Socket>;
 
@@ -59,6 +65,11 @@ export class LoopbackRelay {
     return relay;
   }
 
+  /** Resolves with the next request the relay holds (see {@link holdWhen}). */
+  nextHold(): Promise<RelayedRequest> {
+    return new Promise((resolve) => this.#holdWaiters.push(resolve));
+  }
+
   /** Stops listening and drops every connection. */
   close(): Promise<void> {
     return new Promise((resolve) => {
@@ -78,7 +89,13 @@ export class LoopbackRelay {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
     this.#remember(bearer?.[1]);
     const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
-    this.requests.push({ method: req.method ?? "GET", rawPath, query: original.searchParams });
+    const relayed = { method: req.method ?? "GET", rawPath, query: original.searchParams };
+    this.requests.push(relayed);
+    if (this.holdWhen?.(relayed)) {
+      req.resume();
+      for (const waiter of this.#holdWaiters.splice(0)) waiter(relayed);
+      return;
+    }
     const rewritten = this.rewrite ? this.rewrite(new URL(original.href)) : undefined;
     const isMint = (rewritten ?? original).pathname === "/api/v1/token";
     const proxied = httpRequest(

@@ -165,6 +165,35 @@ describe("/_sim inspection", () => {
     ]);
   });
 
+  it("adds a file over HTTP (PUT /_sim/files), which a client can then delete into the recycle bin and restore", async () => {
+    const sim = await start();
+    const added = await call(sim, "PUT", `/_sim/files/${LIBRARY_ID}/${SPACE_ID}/new/report.pdf`, {
+      body: { size: 2048, contentType: "application/pdf" },
+    });
+    expect([added.status, added.body]).toEqual([201, { path: ["new", "report.pdf"] }]);
+    expect(sim.tree(LIBRARY_ID, SPACE_ID, "new")?.children).toMatchObject([
+      { name: "report.pdf", type: "file", size: 2048 },
+    ]);
+    const taken = await call(sim, "PUT", `/_sim/files/${LIBRARY_ID}/${SPACE_ID}/new/report.pdf`);
+    expect([taken.status, taken.body.code]).toEqual([409, "SameNameDirectoryOrFileExists"]);
+    const unknown = await call(sim, "PUT", `/_sim/files/${LIBRARY_ID}/${SPACE_ID}/new/x.bin`, {
+      body: { sha: "1" },
+    });
+    expect([unknown.status, unknown.body.code]).toEqual([400, "ParamInvalid"]);
+
+    const token = await mintToken(sim);
+    const file = `/api/v1/file/${LIBRARY_ID}/${SPACE_ID}/new/report.pdf`;
+    const removed = await call(sim, "DELETE", file, { query: { access_token: token } });
+    expect(removed.status).toBe(200);
+    const restored = await call(
+      sim,
+      "POST",
+      `/api/v1/recycled/${LIBRARY_ID}/${SPACE_ID}/${removed.body.recycledItemId}`,
+      { query: { access_token: token, restore: true } },
+    );
+    expect([restored.status, restored.body]).toEqual([200, { path: ["new", "report.pdf"] }]);
+  });
+
   it("advances the clock over HTTP", async () => {
     const sim = await start();
     const before = sim.now();

@@ -254,7 +254,7 @@ describe("access tokens", () => {
     for (const res of [ok, noContent, error])
       expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-z]+$/);
     expect(error.body).toEqual({
-      code: "RouteNotFound",
+      code: "NotSupportedBySimulator",
       message: expect.any(String),
       requestId: error.headers.get("x-request-id"),
     });
