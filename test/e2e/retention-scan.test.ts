@@ -89,6 +89,12 @@ const dirs = (parent: string, names: string[], created: string) =>
   names.map((name) => ({ path: `${parent}/${name}`, creationTime: created }));
 
 let env: RetentionStack;
+/**
+ * The scans here are small and each is meant to finish in one invocation (carrying a scan on
+ * from its checkpoint is retention-continuation.test.ts's subject): the retention function gets
+ * a timeout a loaded machine cannot run out of, not the stack's 1 s.
+ */
+const ONE_INVOCATION = { timeoutSeconds: 20 } as const;
 
 beforeAll(async () => {
   env = await startRetentionStack({
@@ -182,11 +188,10 @@ describe("a retention dry run asked for by an operator", () => {
   let report: RunDescription;
 
   beforeAll(async () => {
-    report = await env.invoke({
-      dryRun: true,
-      scheduledAt: scheduledAt.toISOString(),
-      runId: "preview-1",
-    });
+    report = await env.invoke(
+      { dryRun: true, scheduledAt: scheduledAt.toISOString(), runId: "preview-1" },
+      ONE_INVOCATION,
+    );
     await env.until(
       "every dry-run plan",
       () => summariesOf("events-yearly", "preview-1").length > 0,
@@ -210,7 +215,10 @@ describe("the scheduled retention run, delivered twice by EventBridge", () => {
 
   beforeAll(async () => {
     // Both deliveries plan before the first jobs are deleted: the job IDs go on the queue twice.
-    runs = await Promise.all([env.fire(scheduledAt, event), env.fire(scheduledAt, event)]);
+    runs = await Promise.all([
+      env.fire(scheduledAt, { ...event, ...ONE_INVOCATION }),
+      env.fire(scheduledAt, { ...event, ...ONE_INVOCATION }),
+    ]);
     // Each delivery enqueued the same 5 job IDs: 10 job messages, 5 directories.
     await env.until(
       "both deliveries' jobs to be handed to the delete function",
@@ -322,7 +330,7 @@ describe("the scheduled retention run, delivered twice by EventBridge", () => {
 describe("a re-run of the same schedule", () => {
   it("finds nothing left to delete and enqueues nothing", async () => {
     const before = env.jobMessagesDelivered().size;
-    const report = await env.fire(scheduledAt, { id: "rerun" });
+    const report = await env.fire(scheduledAt, { id: "rerun", ...ONE_INVOCATION });
     const events = report.scans.find((scan) => scan.ruleId === "events-yearly");
     expect(events?.counts).toMatchObject({ listed: 7, selected: 0, enqueued: 0 });
     expect(events?.planId).toBe(summariesOf("events-yearly")[0]?.planId);

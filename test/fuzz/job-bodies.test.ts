@@ -55,7 +55,8 @@ describe("arbitrary job bodies: parsing and admission", () => {
       }),
       { numRuns: RUNS, seed: 7_001 },
     );
-  });
+    // CPU-bound: about 5 s alone, several times that when the machine is busy.
+  }, 180_000);
 });
 
 describe("arbitrary job bodies: through the jobs queue and the real handler", () => {

@@ -258,10 +258,10 @@ export function jobFor(
 }
 
 /** Results grouped by dedupKey, each group reduced to the one a consumer keeps. */
-export function dedupe(results: readonly DeletionResult[]): DeletionResult[] {
+export function dedupe<Result extends ResultMessage>(results: readonly Result[]): Result[] {
   const kept = new ResultSet();
   for (const result of results) kept.add(result);
-  return kept.results() as DeletionResult[];
+  return kept.results() as Result[];
 }
 
 /** The settled outcomes: what leaves the directory gone as asked. */

@@ -49,7 +49,7 @@ export interface RetentionStack {
   /** Fires the retention schedule at `time` (a fresh event ID unless `id` is given). */
   fire(time: Date, options?: { id?: string; timeoutSeconds?: number }): Promise<RunDescription>;
   /** Invokes the retention function by hand, as `aws lambda invoke` would. */
-  invoke(event: unknown): Promise<RunDescription>;
+  invoke(event: unknown, options?: { timeoutSeconds?: number }): Promise<RunDescription>;
   /** Message IDs of the deletion jobs the delete function has been handed, each once. */
   jobMessagesDelivered(): Set<string>;
   /** Invocations of the retention function from its continuation queue. */
@@ -120,7 +120,7 @@ export async function startRetentionStack(options: RetentionStackOptions): Promi
           ...(fire.timeoutSeconds ? { timeoutSeconds: fire.timeoutSeconds } : {}),
         }),
       ),
-    invoke: (event) => describe(stack.invoke("retentionScan", event)),
+    invoke: (event, options) => describe(stack.invoke("retentionScan", event, options)),
     jobMessagesDelivered: () =>
       new Set(
         events.flatMap((event) =>
