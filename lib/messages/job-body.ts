@@ -34,7 +34,7 @@ export interface JobIdentity {
   jobId: string;
   libraryId?: string;
   spaceId?: string;
-  /** As the body wrote it: not normalised, possibly the invalid path that caused the refusal. */
+  /** As the body wrote it, possibly the invalid path that caused the refusal. */
   path?: string;
   permanent?: boolean;
   source?: string;

@@ -26,7 +26,7 @@ export interface ValidJob {
   /** The input line (or argument) it came from. */
   line: number;
   jobId: string;
-  /** The message body: the parsed DeleteJob (normalised path, jobId set) as JSON. */
+  /** The message body: the parsed DeleteJob (path exactly as written, jobId set) as JSON. */
   body: string;
 }
 
