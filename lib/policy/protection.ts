@@ -109,38 +109,56 @@ export function compileProtectedGlob(
       "a {...}, (...) or [...] group must not contain '/': write one pattern per alternative",
     );
   }
-  const matchOptions = { dot: true, nocase: options.ignoreCase };
-  const whole = picomatch(pattern, matchOptions);
-  const perSegment = segments.map((segment) =>
-    segment === "**" ? "globstar" : picomatch(segment, matchOptions),
+  // Case: picomatch's nocase covers simple case; a case-folded copy of the pattern covers what it
+  // does not (`ß` and `SS`). Every combination below is tried, and any match protects: adding a
+  // variant can only protect more.
+  const patterns = options.ignoreCase
+    ? [segments, segments.map((segment) => foldName(segment, true))]
+    : [segments];
+  const matchers = patterns.map((pattern) => globMatcher(pattern, options.ignoreCase));
+  // The path is tried decoded and as written (a literal `%` in a pattern must match itself), and
+  // case-folded and not (a `[ß]` class must match `ß`).
+  const foldings: FoldOptions[] = [true, false].flatMap((decode) =>
+    (options.ignoreCase ? [true, false] : [false]).map((ignoreCase) => ({ ignoreCase, decode })),
   );
-  // The path is tried decoded and as written: a literal `%` in a pattern must still match itself.
-  const foldings: FoldOptions[] = [
-    { ignoreCase: options.ignoreCase, decode: true },
-    { ignoreCase: options.ignoreCase, decode: false },
-  ];
-
-  // Could a path strictly below `path` match? Walk the pattern one segment at a time.
-  const couldMatchBelow = (path: readonly string[]): boolean => {
-    for (const [index, segment] of path.entries()) {
-      const matcher = perSegment[index];
-      if (matcher === undefined) return false; // the path is already deeper than any match
-      if (matcher === "globstar") return true;
-      if (!matcher(segment)) return false;
-    }
-    return path.length < perSegment.length;
-  };
 
   return {
     pattern,
     protectionOf(path) {
       const variants = foldings.map((folding) => foldPath(path, folding));
-      for (const folded of variants) {
-        for (let depth = 1; depth <= folded.length; depth++) {
-          if (whole(folded.slice(0, depth).join("/"))) return Protection.covered;
-        }
+      const covered = variants.some((folded) => matchers.some((matcher) => matcher.covers(folded)));
+      if (covered) return Protection.covered;
+      const below = variants.some((folded) =>
+        matchers.some((matcher) => matcher.couldMatchBelow(folded)),
+      );
+      return below ? Protection.ancestor : undefined;
+    },
+  };
+}
+
+/** A compiled pattern: does it match the path or one of its ancestors; could it match below it? */
+function globMatcher(segments: readonly string[], ignoreCase: boolean) {
+  const options = { dot: true, nocase: ignoreCase };
+  const whole = picomatch(segments.join("/"), options);
+  const perSegment = segments.map((segment) =>
+    segment === "**" ? "globstar" : picomatch(segment, options),
+  );
+  return {
+    covers(path: readonly string[]): boolean {
+      for (let depth = 1; depth <= path.length; depth++) {
+        if (whole(path.slice(0, depth).join("/"))) return true;
       }
-      return variants.some(couldMatchBelow) ? Protection.ancestor : undefined;
+      return false;
+    },
+    // Could a path strictly below `path` match? Walk the pattern one segment at a time.
+    couldMatchBelow(path: readonly string[]): boolean {
+      for (const [index, segment] of path.entries()) {
+        const matcher = perSegment[index];
+        if (matcher === undefined) return false; // the path is already deeper than any match
+        if (matcher === "globstar") return true;
+        if (!matcher(segment)) return false;
+      }
+      return path.length < perSegment.length;
     },
   };
 }

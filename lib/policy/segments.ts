@@ -44,14 +44,29 @@ export interface FoldOptions {
 export function foldPath(path: readonly string[], options: FoldOptions): string[] {
   const decode = options.decode ?? true;
   return path
-    .flatMap((segment) => {
-      if (!decode) return [segment];
-      // Escapes may be hidden as well: full-width `％６１` is `%61`, and `%6\u200b1` too.
-      const escapes = withoutInvisible(segment.normalize("NFKC"));
-      return fullyPercentDecoded(escapes).split(/[/\\]/);
-    })
+    .flatMap((segment) => (decode ? decodedText(segment).split(/[/\\]/) : [segment]))
     .map((segment) => foldName(segment, options.ignoreCase))
     .filter((segment) => segment !== "");
+}
+
+/** How many rounds of NFKC and decoding {@link decodedText} does at most. */
+const DECODING_ROUNDS = 16;
+
+/**
+ * `name` without invisible characters, percent-decoded, under NFKD, and again until nothing
+ * changes: escapes may themselves be disguised (full-width `％６１` is `%61`, so is `%6\u200b1`), and
+ * what they decode to may be (`%EF%BC%85` is a full-width `％`). NFKD, not NFKC: composing would
+ * glue an escape's last digit to a combining mark after it (`%6E` and U+0303 are `ñ` once decoded,
+ * but `%6Ẽ` under NFKC).
+ */
+function decodedText(name: string): string {
+  let current = name;
+  for (let round = 0; round < DECODING_ROUNDS; round++) {
+    const next = fullyPercentDecoded(withoutInvisible(current)).normalize("NFKD");
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
 }
 
 /** One name in folded form: NFKC, invisible characters and edge whitespace removed, maybe case. */

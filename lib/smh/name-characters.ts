@@ -61,20 +61,49 @@ export function trimWhitespace(name: string): string {
 /**
  * What `name` becomes when percent-decoded once, twice, … until nothing decodes any more: one
  * entry per decoding that changed it (`"%252e"` gives `["%2e", "."]`; a name without escapes gives
- * `[]`). Only well-formed `%XX` escapes are decoded, as UTF-8 (bytes that are not UTF-8 become
- * U+FFFD), and the rest is kept: `100%` stays `100%`. The list is finite: every decoding that
+ * `[]`). Only well-formed `%XX` escapes that spell UTF-8 are decoded; the rest is kept as written
+ * (`100%` stays `100%`, a lone `%C7` stays `%C7`, so that a character whose bytes were escaped at
+ * different depths is still found once they meet). The list is finite: every decoding that
  * changes a name shortens it.
  */
 export function percentDecodings(name: string): string[] {
   const decodings: string[] = [];
   let current = name;
   for (;;) {
-    const next = current.replace(PERCENT_ESCAPES, (escapes) =>
-      Buffer.from(escapes.replaceAll("%", ""), "hex").toString("utf8"),
-    );
+    const next = current.replace(PERCENT_ESCAPES, decodeEscapes);
     if (next === current) return decodings;
     decodings.push(next);
     current = next;
+  }
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A run of `%XX` escapes, decoded where its bytes are UTF-8, kept as escapes where they are not. */
+function decodeEscapes(run: string): string {
+  const bytes = Buffer.from(run.replaceAll("%", ""), "hex");
+  let text = "";
+  let at = 0;
+  while (at < bytes.length) {
+    const lead = bytes[at] ?? 0;
+    const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+    const character = length === 0 ? undefined : utf8(bytes.subarray(at, at + length));
+    if (character !== undefined && at + length <= bytes.length) {
+      text += character;
+      at += length;
+    } else {
+      text += run.slice(at * 3, at * 3 + 3);
+      at += 1;
+    }
+  }
+  return text;
+}
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
   }
 }
 
