@@ -19,7 +19,7 @@ export const MAX_REASON_PATH_LENGTH = 256;
 /**
  * A field of the message failed validation. `path` is dotted (`recycledItemIds.3`); `""` is the
  * whole body. `code`, when present, names the problem in a stable word alerting may match on
- * (`edge-whitespace`, `invisible-character`, …: a directory path's `PathProblem`).
+ * (`duplicate-key`; for a directory path its `PathProblem`: `edge-whitespace`, …).
  */
 export interface FieldReason {
   path: string;
@@ -46,7 +46,7 @@ export const rejectionReason = z.union([
       .optional()
       .meta({
         description:
-          "Stable name of the problem, when it has one: for a path, empty, root, dot-segment, control-character, malformed-unicode, segment-too-long, edge-whitespace, invisible-character, backslash, encoded-dot-segment, encoded-separator or encoded-control-character.",
+          "Stable name of the problem, when it has one: duplicate-key (a key given twice in the body); for a path, empty, root, dot-segment, control-character, malformed-unicode, segment-too-long, edge-whitespace, invisible-character, backslash, encoded-dot-segment, encoded-separator or encoded-control-character.",
       }),
     message: z.string().min(1).max(MAX_REASON_MESSAGE_LENGTH),
   }),

@@ -61,10 +61,11 @@ export function trimWhitespace(name: string): string {
 /**
  * What `name` becomes when percent-decoded once, twice, … until nothing decodes any more: one
  * entry per decoding that changed it (`"%252e"` gives `["%2e", "."]`; a name without escapes gives
- * `[]`). Only well-formed `%XX` escapes that spell UTF-8 are decoded; the rest is kept as written
- * (`100%` stays `100%`, a lone `%C7` stays `%C7`, so that a character whose bytes were escaped at
- * different depths is still found once they meet). The list is finite: every decoding that
- * changes a name shortens it.
+ * `[]`). Only well-formed `%XX` escapes that spell UTF-8 are decoded, and the overlong forms of
+ * ASCII characters that lenient decoders accept (`%C0%AE` is `.`, `%E0%80%AF` is `/`); the rest is
+ * kept as written (`100%` stays `100%`, a lone `%C7` stays `%C7`, so that a character whose bytes
+ * were escaped at different depths is still found once they meet). The list is finite: every
+ * decoding that changes a name shortens it.
  */
 export function percentDecodings(name: string): string[] {
   const decodings: string[] = [];
@@ -87,7 +88,8 @@ function decodeEscapes(run: string): string {
   while (at < bytes.length) {
     const lead = bytes[at] ?? 0;
     const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
-    const character = length === 0 ? undefined : utf8(bytes.subarray(at, at + length));
+    const sequence = bytes.subarray(at, at + length);
+    const character = length === 0 ? undefined : (utf8(sequence) ?? overlongAscii(sequence));
     if (character !== undefined && at + length <= bytes.length) {
       text += character;
       at += length;
@@ -97,6 +99,28 @@ function decodeEscapes(run: string): string {
     }
   }
   return text;
+}
+
+/**
+ * The ASCII character an overlong UTF-8 sequence spells (`C0 AE` for `.`, `E0 80 AF` for `/`):
+ * invalid UTF-8, but decoded by lenient servers, which is how `%C0%AE%C0%AE` once climbed out.
+ */
+function overlongAscii(bytes: Uint8Array): string | undefined {
+  const continuation = (byte: number | undefined) =>
+    byte !== undefined && byte >= 0x80 && byte <= 0xbf ? byte & 0x3f : undefined;
+  const [lead = 0, second, third] = bytes;
+  if (bytes.length === 2 && (lead === 0xc0 || lead === 0xc1)) {
+    const low = continuation(second);
+    return low === undefined ? undefined : String.fromCharCode(((lead & 0x1f) << 6) | low);
+  }
+  if (bytes.length === 3 && lead === 0xe0 && second !== undefined && second < 0xa0) {
+    const middle = continuation(second);
+    const low = continuation(third);
+    if (middle === undefined || low === undefined) return undefined;
+    const code = (middle << 6) | low;
+    return code < 0x80 ? String.fromCharCode(code) : undefined;
+  }
+  return undefined;
 }
 
 function utf8(bytes: Uint8Array): string | undefined {

@@ -378,3 +378,16 @@ describe("enqueue input: arguments and formats", () => {
     expect(jobs.at(-1)?.line).toBe(100_000);
   });
 });
+
+describe("enqueue input: NDJSON keys given twice", () => {
+  it("refuses a line that gives a key twice, as the delete function would", async () => {
+    const { jobs, problems } = await read(
+      '{"v":1,"path":"projects/apollo","path":"scratch/x"}\n{"v":1,"path":"scratch/y"}\n',
+      "ndjson",
+    );
+    expect(jobs.map((job) => job.line)).toEqual([2]);
+    expect(problems).toEqual([
+      { line: 1, field: "path", message: expect.stringContaining("(duplicate-key)") },
+    ]);
+  });
+});

@@ -77,6 +77,10 @@ describe("normalizePath", () => {
     ["scratch/a%5Cb", PathProblem.encodedSeparator],
     ["scratch/a%252Fb", PathProblem.encodedSeparator],
     ["scratch/a%00b", PathProblem.encodedControlCharacter],
+    ["scratch/%C0%AE%C0%AE", PathProblem.encodedDotSegment],
+    ["scratch/%c0%ae%c0%ae%c0%afprojects", PathProblem.encodedSeparator],
+    ["scratch/..%E0%80%AFprojects", PathProblem.encodedSeparator],
+    ["scratch/..%c1%9c", PathProblem.encodedSeparator],
     ["scratch/a%0Ab", PathProblem.encodedControlCharacter],
   ])("refuses the look-alike %j to delete (%s), but reads it as a name", (input, problem) => {
     expect(() => normalizePath(input)).toThrow(InvalidPathError);
