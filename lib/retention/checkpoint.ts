@@ -47,6 +47,7 @@
  */
 import * as z from "zod";
 import { parseBody } from "../messages/body.ts";
+import { encodeMessageBody } from "../messages/encode.ts";
 import { boundedText, idempotencyKey, libraryId, spaceId, timestamp } from "../messages/fields.ts";
 import type { FieldReason } from "../messages/reasons.ts";
 import { DEFAULT_MAX_BATCH_BYTES } from "../queues/limits.ts";
@@ -164,7 +165,7 @@ export type RetentionContinuation = z.output<typeof RetentionContinuationSchema>
  * {@link MAX_CONTINUATION_BYTES}: nothing may be sent then (see the module comment).
  */
 export function encodeContinuation(continuation: RetentionContinuation): string {
-  const body = JSON.stringify(RetentionContinuationSchema.parse(continuation));
+  const body = encodeMessageBody(RetentionContinuationSchema.parse(continuation));
   const bytes = Buffer.byteLength(body, "utf8");
   if (bytes > MAX_CONTINUATION_BYTES) {
     throw new ContinuationTooLargeError(bytes, MAX_CONTINUATION_BYTES, continuation.ruleId);

@@ -22,6 +22,10 @@ import {
   type ResultMessage,
 } from "../../../lib/messages/index.ts";
 import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
+
+/** One library's entry in a deletion policy. */
+export type LibraryPolicyConfig = DeletionPolicyConfig["libraries"][string];
+
 import type { Simulator } from "../../../lib/sim/index.ts";
 import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
 import {
@@ -41,19 +45,22 @@ export interface TestLibrary {
   readonly recycleBin: boolean;
   /** Directories seeded in space `-` (each with one file, so a deletion takes content). */
   readonly directories: readonly string[];
+  /** Its deletion policy (default: space `-`, deletion under `jobs/`). */
+  readonly policy?: LibraryPolicyConfig;
 }
 
 /** A library named `e2e<name>` with a fresh secret. */
 export function testLibrary(
   name: string,
   directories: readonly string[],
-  options: { recycleBin?: boolean } = {},
+  options: { recycleBin?: boolean; policy?: LibraryPolicyConfig } = {},
 ): TestLibrary {
   return {
     libraryId: `e2e${name}`,
     secret: `e2e-secret-${name}-${randomBytes(12).toString("hex")}`,
     recycleBin: options.recycleBin ?? true,
     directories,
+    ...(options.policy ? { policy: options.policy } : {}),
   };
 }
 
@@ -111,7 +118,10 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
   const policy: DeletionPolicyConfig = demoPolicy();
   const secrets = demoLibrarySecrets();
   for (const library of options.libraries) {
-    policy.libraries[library.libraryId] = { spaces: ["-"], allowedPrefixes: ["jobs"] };
+    policy.libraries[library.libraryId] = library.policy ?? {
+      spaces: ["-"],
+      allowedPrefixes: ["jobs"],
+    };
     secrets[library.libraryId] = library.secret;
   }
 
