@@ -104,6 +104,10 @@ export const RetentionContinuationSchema = z
     }),
     startedAt: timestamp.meta({ description: "When the first invocation started scanning." }),
     dryRun: z.boolean().meta({ description: "The run was forced to be a dry run." }),
+    manualReceivedAt: timestamp.optional().meta({
+      description:
+        "When an operator started the run, when the request arrived (absent for the schedule).",
+    }),
     marker: z.string().min(1).max(8192).optional().meta({
       description:
         "SMH listing marker to read from; absent for a scan deferred before its first page.",
