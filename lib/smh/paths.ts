@@ -221,7 +221,7 @@ export function encodePath(path: string, use: PathUse = "delete"): string {
   return toSegments(path, use).map(encodeURIComponent).join("/");
 }
 
-/** True when `segments` (as SMH returns them) names the same path as the normalised `path`. */
+/** True when `segments` (as SMH returns them) names the same path as the canonical `path`. */
 export function samePath(segments: readonly string[], path: string): boolean {
   return segments.join("/") === path;
 }
