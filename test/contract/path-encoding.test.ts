@@ -49,25 +49,33 @@ const LOOK_ALIKES = [
 
 const { sim, relay } = await useContractSimulator({ relay: true, isolateTests: false });
 
+/**
+ * Creates `<unique parent>/<name>/child` in the simulator, and checks that the client lists, lists
+ * inside, inspects and finds it under exactly that name.
+ */
+async function readsExactly(name: string, prefix: string) {
+  const parent = unique(prefix);
+  const path = `${parent}/${name}`;
+  sim.createDirectory(LIB, SPACE, `${path}/child`);
+  const { client } = contractClient(relay);
+  const ref = { libraryId: LIB, spaceId: SPACE };
+  const [entry] = (await allPages(client.listDirectory({ ...ref, path: parent }))).flatMap(
+    (page) => page.entries,
+  );
+  expect(entry).toMatchObject({ name, path });
+  const listedInside = (await allPages(client.listDirectory({ ...ref, path }))).flatMap(
+    (page) => page.entries,
+  );
+  expect(listedInside.map((child) => child.path)).toEqual([`${path}/child`]);
+  expect((await client.directoryInfo({ ...ref, path })).info.path).toBe(path);
+  expect((await client.directoryExists({ ...ref, path })).exists).toBe(true);
+  return { client, ref, parent, path };
+}
+
 describe("path encoding round trip: client → HTTP → simulator → client", () => {
   for (const name of NAMES) {
     it(`keeps ${JSON.stringify(name)} exactly, in every operation`, async () => {
-      const parent = unique("names");
-      const path = `${parent}/${name}`;
-      sim.createDirectory(LIB, SPACE, `${path}/child`);
-      const { client } = contractClient(relay);
-      const ref = { libraryId: LIB, spaceId: SPACE };
-
-      const [entry] = (await allPages(client.listDirectory({ ...ref, path: parent }))).flatMap(
-        (page) => page.entries,
-      );
-      expect(entry).toMatchObject({ name, path });
-      const listedInside = (await allPages(client.listDirectory({ ...ref, path }))).flatMap(
-        (page) => page.entries,
-      );
-      expect(listedInside.map((child) => child.path)).toEqual([`${path}/child`]);
-      expect((await client.directoryInfo({ ...ref, path })).info.path).toBe(path);
-      expect((await client.directoryExists({ ...ref, path })).exists).toBe(true);
+      const { client, ref, parent, path } = await readsExactly(name, "names");
 
       const deleted = await client.deleteDirectory({ ...ref, path });
       expect(deletionsOf(sim, path)).toMatchObject([{ path: [parent, name] }]);
@@ -96,17 +104,7 @@ describe("path encoding round trip: client → HTTP → simulator → client", (
 
   for (const name of LOOK_ALIKES) {
     it(`reads ${JSON.stringify(name)} exactly, restores it to exactly that name, and never deletes it by name`, async () => {
-      const parent = unique("lookalike");
-      const path = `${parent}/${name}`;
-      sim.createDirectory(LIB, SPACE, `${path}/child`);
-      const { client } = contractClient(relay);
-      const ref = { libraryId: LIB, spaceId: SPACE };
-
-      const [entry] = (await allPages(client.listDirectory({ ...ref, path: parent }))).flatMap(
-        (page) => page.entries,
-      );
-      expect(entry).toMatchObject({ name, path });
-      expect((await client.directoryInfo({ ...ref, path })).info.path).toBe(path);
+      const { client, ref, parent, path } = await readsExactly(name, "lookalike");
 
       const sentBefore = relay.requests.length;
       expect(await rejectionOf(client.deleteDirectory({ ...ref, path }))).toBeInstanceOf(

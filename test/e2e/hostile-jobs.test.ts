@@ -18,8 +18,6 @@ import {
   parseJobBody,
   type RejectionReason,
 } from "../../lib/messages/index.ts";
-import { queueDepths } from "../../lib/queues/depths.ts";
-import { publish } from "../../lib/queues/publish.ts";
 import { fauxqsCanCarry } from "../fuzz/job-bodies.ts";
 import {
   type LibraryPolicyConfig,
@@ -107,29 +105,10 @@ describe("the hostile job corpus, through the jobs queue and the real handler", 
 
   beforeAll(async () => {
     p = await startPipelineStack({ libraries: [LIBRARY], visibilityTimeoutSeconds: 60 });
-    const sent = await publish(
-      p.stack.sqs,
-      p.jobsUrl,
-      corpus.map(({ body }, index) => ({ id: String(index), body })),
-      { concurrency: 4 },
+    await p.sendAndSettle(
+      corpus.map(({ body }) => body),
+      { concurrency: 4, timeoutMs: 90_000 },
     );
-    if (sent.failed.length > 0) {
-      throw new Error(`fauxqs refused bodies: ${JSON.stringify(sent.failed.slice(0, 3))}`);
-    }
-    await p.until(
-      "a result for every body",
-      () => p.results.length + p.unreadable.length >= corpus.length,
-      90_000,
-    );
-    // Nothing left anywhere: no record waiting to come back, nothing dead-lettered.
-    for (let quiet = 0; quiet < 2; ) {
-      const depths = await Promise.all(
-        [p.jobsUrl, p.resultsUrl, p.dlqUrl].map((url) => queueDepths(p.stack.sqs, url)),
-      );
-      const empty = depths.every((d) => d.visible + d.inFlight + d.delayed === 0);
-      quiet = empty ? quiet + 1 : 0;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
   }, 150_000);
 
   afterAll(async () => {

@@ -22,6 +22,8 @@ import {
   type ResultMessage,
 } from "../../../lib/messages/index.ts";
 import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
+import { queueDepths } from "../../../lib/queues/depths.ts";
+import { publish } from "../../../lib/queues/publish.ts";
 
 /** One library's entry in a deletion policy. */
 export type LibraryPolicyConfig = DeletionPolicyConfig["libraries"][string];
@@ -93,6 +95,15 @@ export interface PipelineStack {
   readonly logLines: string[];
   /** Sends job bodies in ONE SendMessageBatch call (≤ 10), so they arrive together; message ids. */
   send(bodies: readonly (string | Record<string, unknown>)[]): Promise<string[]>;
+  /**
+   * Sends any number of bodies exactly as written (in batches, `concurrency` calls at once), then
+   * waits until each has a result (readable or not) and the jobs queue, the results queue and the
+   * DLQ hold nothing, twice in a row. Fails when fauxqs refuses a body, or after `timeoutMs`.
+   */
+  sendAndSettle(
+    bodies: readonly string[],
+    options: { concurrency: number; timeoutMs: number },
+  ): Promise<void>;
   /** How many times the runner has handed this message to the handler. */
   deliveries(messageId: string): number;
   /** Results of one job, in the order they were read. */
@@ -195,6 +206,33 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
       }
       const byId = new Map((answer.Successful ?? []).map((entry) => [entry.Id, entry.MessageId]));
       return entries.map(({ Id }) => String(byId.get(Id)));
+    },
+    async sendAndSettle(bodies, { concurrency, timeoutMs }) {
+      const sent = await publish(
+        stack.sqs,
+        url("jobs"),
+        bodies.map((body, index) => ({ id: String(index), body })),
+        { concurrency },
+      );
+      if (sent.failed.length > 0) {
+        throw new Error(`fauxqs refused bodies: ${JSON.stringify(sent.failed.slice(0, 3))}`);
+      }
+      await until(
+        "a result for every body",
+        () => results.length + unreadable.length >= bodies.length,
+        timeoutMs,
+      );
+      // Nothing left anywhere: no record waiting to come back, nothing dead-lettered.
+      for (let quiet = 0; quiet < 2; ) {
+        const depths = await Promise.all(
+          [url("jobs"), url("results"), url("jobs-dlq")].map((queue) =>
+            queueDepths(stack.sqs, queue),
+          ),
+        );
+        const empty = depths.every((d) => d.visible + d.inFlight + d.delayed === 0);
+        quiet = empty ? quiet + 1 : 0;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
     },
     deliveries: (messageId) =>
       events.filter(
