@@ -60,11 +60,15 @@ export function duplicateKeys(text: string): DuplicateKey[] {
   return found;
 }
 
-/** The index of the quote that closes the string opening at `start`. */
+/** The index of the quote that closes the string opening at `start` (long strings are common). */
 function stringEnd(text: string, start: number): number {
-  for (let at = start + 1; at < text.length; at++) {
-    if (text[at] === "\\") at++;
-    else if (text[at] === '"') return at;
+  let at = start;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at === -1) return text.length - 1;
+    // Escaped when preceded by an odd number of backslashes.
+    let backslashes = 0;
+    while (text[at - 1 - backslashes] === "\\") backslashes++;
+    if (backslashes % 2 === 0) return at;
   }
-  return text.length - 1;
 }
