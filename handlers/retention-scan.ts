@@ -4,8 +4,10 @@
  * trigger with ReportBatchItemFailures) when a scan needs more than one invocation.
  *
  * Thin by design: `lambdaHandler` wires logging, metrics and the library secrets (from SSM,
- * cached); the work is `runRetention` / `processContinuations` in lib/retention, which know nothing
- * about Lambda. The rules are read and checked against the deletion policy at cold start.
+ * cached); the work is `startRetention` / `processContinuations` in lib/retention, which know
+ * nothing about Lambda. The rules are read and checked against the deletion policy at cold start.
+ * An event that is not a believable trigger (a scheduled time far from now, a manual run asking for
+ * a later time) is refused with an alert on the results queue; nothing is run.
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import {
@@ -17,13 +19,14 @@ import {
 import { smhEventMetrics } from "../lib/observability/pipeline-observer.ts";
 import { retentionScanFromEnv } from "../lib/retention/environment.ts";
 import { powertoolsRetentionObserver } from "../lib/retention/powertools-observer.ts";
-import { describeRun, type RunDescription } from "../lib/retention/report.ts";
 import {
-  processContinuations,
-  type RetentionRunReport,
-  runRetention,
-} from "../lib/retention/run.ts";
-import { parseTrigger } from "../lib/retention/trigger.ts";
+  describeRefusal,
+  describeRun,
+  type RefusedRunDescription,
+  type RunDescription,
+} from "../lib/retention/report.ts";
+import { processContinuations } from "../lib/retention/run.ts";
+import { startRetention } from "../lib/retention/start.ts";
 
 const { logger, metrics } = powertools();
 
@@ -46,19 +49,18 @@ function isSqsEvent(event: unknown): event is SQSEvent {
 }
 
 export const handler = lambdaHandler(
-  async (event: unknown, context): Promise<SQSBatchResponse | RunDescription> => {
+  async (
+    event: unknown,
+    context,
+  ): Promise<SQSBatchResponse | RunDescription | RefusedRunDescription> => {
     const deadline = invocationDeadline(context);
     if (isSqsEvent(event)) {
       return answerSqsEvent(event, (records) =>
         processContinuations(records, wiring.deps, deadline),
       );
     }
-    const report: RetentionRunReport = await runRetention(
-      parseTrigger(event, new Date()),
-      wiring.deps,
-      deadline,
-    );
-    return describeRun(report);
+    const started = await startRetention(event, wiring.deps, deadline);
+    return started.kind === "ran" ? describeRun(started.report) : describeRefusal(started.alert);
   },
   { logger, metrics, wiring },
 );

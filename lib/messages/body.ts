@@ -5,6 +5,7 @@
  * that is refused here becomes a `rejected` result at once, with every reason.
  */
 import type { z } from "zod";
+import { duplicateKeys } from "./duplicate-keys.ts";
 import { type FieldReason, reasonsFromIssues } from "./reasons.ts";
 
 /** The outcome of {@link parseBody}. `raw` is the decoded JSON, when the body was JSON at all. */
@@ -12,12 +13,27 @@ export type BodyParse<T> =
   | { ok: true; value: T }
   | { ok: false; reasons: FieldReason[]; raw: unknown };
 
+/** How {@link parseBody} reads a body. */
+export interface BodyOptions {
+  /**
+   * Refuse a body that gives a key twice (see `duplicate-keys.ts`): for messages that act, where
+   * each field must mean one thing. @default false (results are read leniently)
+   */
+  readonly refuseDuplicateKeys?: boolean;
+}
+
 /**
  * Decodes `body` as JSON and validates it with `schema`. Never throws: a non-string, an oversized
- * body (over `maxBytes` of UTF-8), a body that is not JSON and every schema issue become reasons.
- * An oversized body is still decoded, only so that the caller can tell which message it was.
+ * body (over `maxBytes` of UTF-8), a body that is not JSON, a key given twice (when refused) and
+ * every schema issue become reasons. An oversized body is still decoded, only so that the caller
+ * can tell which message it was.
  */
-export function parseBody<T>(body: unknown, schema: z.ZodType<T>, maxBytes: number): BodyParse<T> {
+export function parseBody<T>(
+  body: unknown,
+  schema: z.ZodType<T>,
+  maxBytes: number,
+  options: BodyOptions = {},
+): BodyParse<T> {
   if (typeof body !== "string") {
     return { ok: false, reasons: [{ path: "", message: "body must be a string" }], raw: undefined };
   }
@@ -28,9 +44,18 @@ export function parseBody<T>(body: unknown, schema: z.ZodType<T>, maxBytes: numb
     return { ok: false, reasons: [{ path: "", message }], raw: decoded.value };
   }
   if (!decoded.ok) return { ok: false, reasons: [decoded.reason], raw: undefined };
+  const duplicates: FieldReason[] = options.refuseDuplicateKeys
+    ? duplicateKeys(body).map(({ path }) => ({
+        path,
+        code: "duplicate-key",
+        message:
+          "given twice in the body: give each field once (JSON readers differ on which of the two they keep)",
+      }))
+    : [];
   const result = schema.safeParse(decoded.value);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, reasons: reasonsFromIssues(result.error.issues), raw: decoded.value };
+  if (result.success && duplicates.length === 0) return { ok: true, value: result.data };
+  const issues = result.success ? [] : reasonsFromIssues(result.error.issues);
+  return { ok: false, reasons: [...duplicates, ...issues], raw: decoded.value };
 }
 
 function decodeJson(

@@ -43,7 +43,9 @@ const identityFields = {
  * every problem as `{ path, message }` and carries the {@link CommandIdentity} it could still read.
  */
 export function parseRecycleCommandBody(body: string): RecycleCommandBodyParse {
-  const parsed = parseBody(body, RecycleCommandSchema, MAX_COMMAND_BODY_BYTES);
+  const parsed = parseBody(body, RecycleCommandSchema, MAX_COMMAND_BODY_BYTES, {
+    refuseDuplicateKeys: true,
+  });
   if (parsed.ok) return { ok: true, command: parsed.value };
   const identity: CommandIdentity = {
     commandId: pickField(parsed.raw, "commandId", commandIdField) ?? bodyId(body),

@@ -6,8 +6,9 @@
  * the same request:
  *
  * - the same request: the same message type, idempotency key (jobId or commandId) and target
- *   (library, space, path and permanent; or library, space, recycled item and action). A caller
- *   that reuses a jobId for another path does not merge the two;
+ *   (library, space, path — in its canonical form, so `/a//b/` and `a/b` are one — and permanent;
+ *   or library, space, recycled item and action). A caller that reuses a jobId for another path
+ *   does not merge the two;
  * - the same fact: the outcome's *settlement*. Every outcome after which nothing is left to do
  *   for the target (`recycled`, `deleted`, `recovered`, `already_absent`; `restored`, `purged`,
  *   `expired`) counts as one settlement, `settled`, so a first delivery's `recycled` and a

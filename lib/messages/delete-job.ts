@@ -24,30 +24,31 @@ import {
 } from "./fields.ts";
 
 /**
- * A directory or album path, normalised with {@link normalizePath}. A path SMH must never see (empty,
- * the root, `.`/`..`, a control character, a segment over 255 characters) becomes a zod issue whose
- * message ends with the problem's name and whose `params.problem` carries it.
+ * A directory or album path, kept exactly as written: the output is the input. It is checked with
+ * {@link normalizePath} (whose canonical form, slashes at either end and repeated slashes dropped,
+ * is what SMH is sent); a path it refuses becomes a zod issue whose message says what to send
+ * instead and ends with the problem's name, and whose `params.code` carries that name (it becomes
+ * the `code` of the rejected result's reason).
  */
 export const directoryPath = z
   .string()
   .max(MAX_PATH_LENGTH)
-  .transform((input, ctx) => {
+  .superRefine((input, ctx) => {
     try {
-      return normalizePath(input);
+      normalizePath(input);
     } catch (error) {
       if (!(error instanceof InvalidPathError)) throw error;
-      ctx.issues.push({
+      ctx.addIssue({
         code: "custom",
         input,
         message: `${error.message} (${error.problem})`,
-        params: { problem: error.problem },
+        params: { code: error.problem },
       });
-      return z.NEVER;
     }
   })
   .meta({
     description:
-      "Directory or album to delete, relative to the space root, '/' between segments. Leading, trailing and repeated slashes are dropped; '.', '..', control characters and the root are refused. Deletion is recursive.",
+      "Directory or album to delete, relative to the space root, '/' between segments, taken exactly as written: only leading, trailing and repeated slashes are dropped. Refused (with a reason code): the root, '.' and '..' segments, control characters, whitespace at either end of a segment, invisible characters (zero-width, bidi, format), backslashes, and percent-escapes that decode to '.', '..', '/', '\\' or a control character (a path is never decoded). Deletion is recursive.",
     examples: ["events/2024/summer-party"],
   });
 
@@ -65,7 +66,7 @@ const permanent = z
 const fields = z.strictObject({
   v: messageVersion,
   jobId: idempotencyKey(
-    "Caller's idempotency key. When absent it is derived from libraryId, spaceId, the normalised path and permanent.",
+    "Caller's idempotency key. When absent it is derived from libraryId, spaceId, the path (slashes at either end and repeated slashes dropped) and permanent.",
   ).optional(),
   libraryId,
   spaceId: spaceId.default("-"),
@@ -90,7 +91,10 @@ export interface DeletionTarget {
   permanent: boolean;
 }
 
-/** A parsed, valid delete job: `jobId` always set, `path` normalised, defaults applied. */
+/**
+ * A parsed, valid delete job: `jobId` always set, defaults applied, `path` exactly as the producer
+ * wrote it (results repeat it); `normalizePath(job.path)` is the directory SMH is asked to delete.
+ */
 export interface DeleteJob extends DeletionTarget {
   v: 1;
   jobId: string;
@@ -104,7 +108,8 @@ export interface DeleteJob extends DeletionTarget {
 
 /**
  * The job ID used when a job has none: `auto-` and 32 hex characters of a SHA-256 over
- * `libraryId`, `spaceId` (default `-`), the normalised path and `permanent` (default false).
+ * `libraryId`, `spaceId` (default `-`), the path in its canonical form (slashes at either end and
+ * repeated slashes dropped: `/a//b/` and `a/b` name one directory) and `permanent` (default false).
  *
  * Two jobs for the same target share it whatever their source, reason or provenance, and a
  * redelivered job keeps it. A producer that means to delete the same path again later (after it was
@@ -142,7 +147,7 @@ export const DeleteJobSchema = fields.transform((job): DeleteJob => {
 export type DeleteJobInput = z.input<typeof DeleteJobSchema>;
 
 /**
- * Builds a job for a producer (CLI, retention scan): applies the defaults, normalises the path and
+ * Builds a job for a producer (CLI, retention scan): applies the defaults, checks the path and
  * derives the jobId when absent. Throws a `ZodError` listing every invalid field.
  *
  * @example JSON.stringify(createDeleteJob({ libraryId: "smh1", path: "tmp/x", source: "bulk" }))

@@ -18,6 +18,7 @@
  * and `dedupKey` and validate the result.
  */
 import * as z from "zod";
+import { InvalidPathError, normalizePath } from "../smh/paths.ts";
 import { deletionDedupKey } from "./dedup.ts";
 import type { DeleteJob } from "./delete-job.ts";
 import {
@@ -172,7 +173,7 @@ export function deletionResult(
       requestedBy: job.requestedBy,
       ruleId: job.ruleId,
       planId: job.planId,
-      dedupKey: deletionDedupKey({ ...job, outcome: facts.outcome }),
+      dedupKey: deletionDedupKey({ ...job, path: keyPath(job.path), outcome: facts.outcome }),
     }),
   );
 }
@@ -205,8 +206,26 @@ export function rejectedDeletion(
       requestedBy: subject.requestedBy,
       ruleId: subject.ruleId,
       planId: subject.planId,
-      dedupKey: deletionDedupKey({ ...subject, outcome: DeletionOutcome.rejected }),
+      dedupKey: deletionDedupKey({
+        ...subject,
+        path: keyPath(subject.path),
+        outcome: DeletionOutcome.rejected,
+      }),
     }),
   );
   return result as DeletionResultOf<"rejected">;
+}
+
+/**
+ * The path a dedupKey hashes: the canonical form of a valid path, so that `/a//b/` and `a/b` (one
+ * directory, one derived jobId) report one fact; an invalid path as written.
+ */
+function keyPath(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return normalizePath(path);
+  } catch (error) {
+    if (error instanceof InvalidPathError) return path;
+    throw error;
+  }
 }

@@ -10,7 +10,7 @@ import * as z from "zod";
 /** Format version of every message this module defines. */
 export const MESSAGE_VERSION = 1;
 
-/** The longest path (in UTF-16 code units, before normalisation) a message may carry. */
+/** The longest path (in UTF-16 code units, as written) a message may carry. */
 export const MAX_PATH_LENGTH = 4096;
 
 // C0 controls (NUL included), DEL and C1 controls: the same set lib/smh/paths.ts refuses in paths.
@@ -70,12 +70,12 @@ export const spaceId = z
   });
 
 /**
- * A path as reported in a result: not re-normalised (a `rejected` result may repeat the invalid
- * path it was given), but bounded and free of control characters.
+ * A path as reported in a result: exactly as the job wrote it (a `rejected` result may repeat the
+ * invalid path it was given), bounded and free of control characters.
  */
 export const reportedPath = boundedText(
   MAX_PATH_LENGTH,
-  "Directory or album path, relative to the space root, '/' between segments.",
+  "Directory or album path, relative to the space root, '/' between segments, exactly as the job wrote it.",
 );
 
 /** Who or what produced a job. The known producers, plus free text for other systems. */

@@ -50,6 +50,7 @@ export {
   deletionResult,
   rejectedDeletion,
 } from "./deletion-result.ts";
+export { encodeMessageBody } from "./encode.ts";
 export {
   JobSource,
   libraryId as LibraryIdSchema,

@@ -34,7 +34,7 @@ export interface JobIdentity {
   jobId: string;
   libraryId?: string;
   spaceId?: string;
-  /** As the body wrote it: not normalised, possibly the invalid path that caused the refusal. */
+  /** As the body wrote it, possibly the invalid path that caused the refusal. */
   path?: string;
   permanent?: boolean;
   source?: string;
@@ -73,7 +73,9 @@ const jobIdField = idempotencyKey("jobId");
  * if (!parsed.ok) publish(rejectedDeletion(parsed.identity, parsed.reasons, timing));
  */
 export function parseJobBody(body: string): JobBodyParse {
-  const parsed = parseBody(body, DeleteJobSchema, MAX_JOB_BODY_BYTES);
+  const parsed = parseBody(body, DeleteJobSchema, MAX_JOB_BODY_BYTES, {
+    refuseDuplicateKeys: true,
+  });
   if (parsed.ok) return { ok: true, job: parsed.value };
   return { ok: false, reasons: parsed.reasons, identity: identify(body, parsed.raw) };
 }

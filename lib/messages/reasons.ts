@@ -16,9 +16,14 @@ export const MAX_REASON_MESSAGE_LENGTH = 1000;
 /** The longest field path kept in a reason. */
 export const MAX_REASON_PATH_LENGTH = 256;
 
-/** A field of the message failed validation. `path` is dotted (`recycledItemIds.3`); `""` is the whole body. */
+/**
+ * A field of the message failed validation. `path` is dotted (`recycledItemIds.3`); `""` is the
+ * whole body. `code`, when present, names the problem in a stable word alerting may match on
+ * (`duplicate-key`; for a directory path its `PathProblem`: `edge-whitespace`, …).
+ */
 export interface FieldReason {
   path: string;
+  code?: string;
   message: string;
 }
 
@@ -35,6 +40,14 @@ export type RejectionReason = FieldReason | RuleReason;
 export const rejectionReason = z.union([
   z.strictObject({
     path: z.string().max(MAX_REASON_PATH_LENGTH).meta({ description: "Dotted field path." }),
+    code: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,63}$/)
+      .optional()
+      .meta({
+        description:
+          "Stable name of the problem, when it has one: duplicate-key (a key given twice in the body); for a path, empty, root, dot-segment, control-character, malformed-unicode, segment-too-long, edge-whitespace, invisible-character, backslash, encoded-dot-segment, encoded-separator or encoded-control-character.",
+      }),
     message: z.string().min(1).max(MAX_REASON_MESSAGE_LENGTH),
   }),
   z.strictObject({
@@ -73,7 +86,12 @@ export function reasonsFromIssues(issues: readonly core.$ZodIssue[]): FieldReaso
       const detail = issue.issues[0]?.message ?? issue.message;
       reasons.push({ path: dotted(issue.path), message: `invalid key: ${detail}` });
     } else {
-      reasons.push({ path: dotted(issue.path), message: issue.message });
+      const code = issue.code === "custom" ? issue.params?.code : undefined;
+      reasons.push({
+        path: dotted(issue.path),
+        ...(typeof code === "string" ? { code } : {}),
+        message: issue.message,
+      });
     }
   }
   return reasons;
@@ -89,6 +107,7 @@ export function boundReasons<R extends RejectionReason>(reasons: readonly R[]): 
       ? { rule: cut(reason.rule, 128), message: cut(reason.message, MAX_REASON_MESSAGE_LENGTH) }
       : {
           path: cut(reason.path, MAX_REASON_PATH_LENGTH),
+          ...(reason.code === undefined ? {} : { code: reason.code }),
           message: cut(reason.message, MAX_REASON_MESSAGE_LENGTH),
         },
   );

@@ -17,7 +17,7 @@ import {
   runUnits,
 } from "../batch/work.ts";
 import type { SmhClient } from "../smh/index.ts";
-import { SmhError } from "../smh/index.ts";
+import { normalizePath, SmhError } from "../smh/index.ts";
 import type { CircuitBreakers } from "./circuit.ts";
 import { type ErrorVerdict, type JobState, judgeError } from "./settlement.ts";
 
@@ -132,10 +132,11 @@ async function deleteBatch(states: readonly JobState[], context: ExecuteContext)
       { deadline: context.callDeadline, userId },
     );
     context.circuits.recordSuccess(libraryId);
+    // The answer names each directory by its canonical path; a job keeps its path as written.
     const byPath = new Map(answer.items.map((item) => [item.path, item]));
     for (const state of states) {
       recordAttempts(state, answer.attempts, answer.requestId);
-      const item = byPath.get(state.accepted.job.path);
+      const item = byPath.get(normalizePath(state.accepted.job.path));
       if (!item || item.outcome === "unknown") {
         retrySingly.push({ kind: "single", job: state });
         continue;

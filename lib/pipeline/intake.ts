@@ -12,6 +12,7 @@ import {
   rejectedDeletion,
 } from "../messages/index.ts";
 import { type DeletionPolicy, evaluatePolicy } from "../policy/index.ts";
+import { normalizePath } from "../smh/index.ts";
 import type { JobRecord } from "./records.ts";
 
 /** A valid, allowed job and the records that carry it. */
@@ -101,11 +102,12 @@ export function admitJobs(
   return { accepted: [...byJobId.values()], refused };
 }
 
+/** Same directory: `/a//b/` and `a/b` are one (the derived jobId says so too). */
 function sameTarget(a: DeleteJob, b: DeleteJob): boolean {
   return (
     a.libraryId === b.libraryId &&
     a.spaceId === b.spaceId &&
-    a.path === b.path &&
+    normalizePath(a.path) === normalizePath(b.path) &&
     a.permanent === b.permanent
   );
 }

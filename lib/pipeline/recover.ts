@@ -13,7 +13,7 @@
  * would lose its restore handle.
  */
 import { failureInfo } from "../batch/work.ts";
-import { type SmhClient, SmhError } from "../smh/index.ts";
+import { normalizePath, type SmhClient, SmhError } from "../smh/index.ts";
 import type { JobState } from "./settlement.ts";
 
 export interface RecoverContext {
@@ -57,9 +57,11 @@ async function scanForGroup(group: JobState[], context: RecoverContext): Promise
   for (const state of group) {
     const sentAt = state.accepted.sentAt ?? state.startedAt?.getTime() ?? context.now();
     const entry = { state, windowStart: sentAt - context.recoverySkewMs };
-    const waiting = pending.get(state.accepted.job.path);
+    // Keyed as SMH writes originalPath: the canonical path, not the job's spelling of it.
+    const path = normalizePath(state.accepted.job.path);
+    const waiting = pending.get(path);
     if (waiting) waiting.push(entry);
-    else pending.set(state.accepted.job.path, [entry]);
+    else pending.set(path, [entry]);
   }
   const earliestWindow = () =>
     Math.min(...[...pending.values()].flat().map(({ windowStart }) => windowStart));

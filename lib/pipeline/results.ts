@@ -4,7 +4,11 @@
  * `outcome` (retention results: `decision` or `alert`) as message attributes so consumers can
  * filter without parsing bodies.
  */
-import { type ResultMessage, resultMessageAttributes } from "../messages/index.ts";
+import {
+  encodeMessageBody,
+  type ResultMessage,
+  resultMessageAttributes,
+} from "../messages/index.ts";
 import { type BatchCounters, publish, type SqsSender } from "../queues/index.ts";
 
 /** What {@link ResultPublisher.publish} reports: which inputs (by index) are on the queue. */
@@ -36,7 +40,7 @@ export function sqsResultPublisher(
         queueUrl,
         results.map((result, index) => ({
           id: String(index),
-          body: JSON.stringify(result),
+          body: encodeMessageBody(result),
           attributes: resultMessageAttributes(result),
         })),
         counters ? { counters } : {},

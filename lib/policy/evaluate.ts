@@ -23,8 +23,12 @@ const NAMED_ENTRIES = 5;
  * Evaluates `job` against `policy`. Returns `{ allowed: true }` only when no rule is broken;
  * otherwise every broken rule once, by name ({@link PolicyRule}), with a message naming the path and
  * the entries involved. A library that is not configured breaks `library-not-allowed` only (its
- * other rules do not exist). The path is normalised here again, so a caller that skipped the job
+ * other rules do not exist). The path is checked here again, so a caller that skipped the job
  * schema still cannot get an unsafe path through (`invalid-path`).
+ *
+ * Allowed prefixes and paths (and permanent prefixes) match exactly: a look-alike is not inside
+ * them. Protected paths and globs match loosely (`segments.ts`): a look-alike of a protected path
+ * is protected.
  *
  * @example
  * const verdict = evaluatePolicy(policy, job);
@@ -99,8 +103,9 @@ function pathViolations(
     if (protection === Protection.covered) covered.push(entry);
     else if (protection === Protection.ancestor) below.push(entry);
   };
+  const folding = { ignoreCase: library.protectionIgnoresCase };
   for (const entry of library.protectedPaths) {
-    record(JSON.stringify(entry), exactProtection(path, toSegments(entry)));
+    record(JSON.stringify(entry), exactProtection(path, toSegments(entry), folding));
   }
   for (const glob of library.protectedGlobs) {
     record(`glob ${JSON.stringify(glob.pattern)}`, glob.protectionOf(path));

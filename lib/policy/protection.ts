@@ -13,11 +13,14 @@
  * answers yes for everything below it, so `**`/`x` refuses every deletion in the library. That is
  * the truth (any directory may hold an `x`), not a bug.
  *
- * Matching is folded (NFC, case-insensitive; see `segments.ts`) and `*` matches names that start
- * with a dot: a protection errs towards refusing.
+ * Matching is loose (see `segments.ts`): a path is compared percent-decoded, under NFKC, without
+ * invisible characters or whitespace at the ends of its segments and, unless the library turns it
+ * off, whatever its letter case; `*` matches names that start with a dot. So every look-alike of a
+ * protected path is protected too: a protection errs towards refusing.
  */
 import picomatch from "picomatch";
-import { foldSegment, isSamePath } from "./segments.ts";
+import { withoutInvisible } from "../smh/name-characters.ts";
+import { type FoldOptions, foldName, foldPath, isSamePath } from "./segments.ts";
 
 /** How deleting a path touches a protected path. */
 export const Protection = {
@@ -28,19 +31,27 @@ export const Protection = {
 } as const;
 export type Protection = (typeof Protection)[keyof typeof Protection];
 
+/** How protections compare names: case-folded or not (the library's `protectionIgnoresCase`). */
+export interface ProtectionOptions {
+  readonly ignoreCase: boolean;
+}
+
 /**
- * How deleting `path` touches the exact protected path `protectedPath` (both as segments), or
- * `undefined` when it does not.
+ * How deleting `path` touches the protected path `protectedPath` (both as segments, compared
+ * folded: see the module comment), or `undefined` when it does not.
+ *
+ * @example exactProtection(["projects", "apollo\u200b"], ["projects", "apollo"], { ignoreCase: true }) // "covered"
  */
 export function exactProtection(
   path: readonly string[],
   protectedPath: readonly string[],
+  options: ProtectionOptions,
 ): Protection | undefined {
-  const shared = Math.min(path.length, protectedPath.length);
-  const ours = path.slice(0, shared).map(foldSegment);
-  const theirs = protectedPath.slice(0, shared).map(foldSegment);
-  if (!isSamePath(ours, theirs)) return undefined;
-  return path.length >= protectedPath.length ? Protection.covered : Protection.ancestor;
+  const ours = foldPath(path, options);
+  const theirs = foldPath(protectedPath, options);
+  const shared = Math.min(ours.length, theirs.length);
+  if (!isSamePath(ours.slice(0, shared), theirs.slice(0, shared))) return undefined;
+  return ours.length >= theirs.length ? Protection.covered : Protection.ancestor;
 }
 
 /** Thrown by {@link compileProtectedGlob} for a pattern that cannot be used safely. */
@@ -50,13 +61,15 @@ export class ProtectedGlobError extends Error {
 
 /** A compiled protected glob. */
 export interface ProtectedGlob {
-  /** The pattern as normalised: no leading, trailing or repeated `/`. */
+  /**
+   * The pattern as compared: NFKC, without invisible characters, no leading, trailing or repeated
+   * `/`, no whitespace at either end of a segment.
+   */
   readonly pattern: string;
   /** How deleting `path` (as segments) touches a path this glob matches, or `undefined`. */
   protectionOf(path: readonly string[]): Protection | undefined;
 }
 
-const MATCH_OPTIONS = { dot: true, nocase: true } as const;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 
@@ -65,16 +78,21 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
  * Throws {@link ProtectedGlobError} for a pattern that is empty, negated (`!x` would protect
  * everything *but* x), has a `.` or `..` segment or a control character, or puts `/` inside a
  * `{...}`, `(...)` or `[...]` group (the ancestor check works one segment at a time; write two
- * patterns instead).
+ * patterns instead). A path is matched loosely (see the module comment), case-insensitively unless
+ * `ignoreCase` is false.
  *
  * @example compileProtectedGlob("users/*\/profile").protectionOf(["users", "alice"]) // "ancestor"
  */
-export function compileProtectedGlob(input: string): ProtectedGlob {
+export function compileProtectedGlob(
+  input: string,
+  options: ProtectionOptions = { ignoreCase: true },
+): ProtectedGlob {
   if (CONTROL.test(input)) throw new ProtectedGlobError("pattern contains a control character");
-  const segments = input
-    .trim()
-    .normalize("NFC")
+  // Folded like a path, but not case-folded (picomatch's nocase does that) nor percent-decoded
+  // (the pattern is written by the operator, and `%` means itself in it).
+  const segments = withoutInvisible(input.normalize("NFKC"))
     .split("/")
+    .map((segment) => foldName(segment, false))
     .filter((segment) => segment !== "");
   if (segments.length === 0) throw new ProtectedGlobError("pattern is empty");
   const pattern = segments.join("/");
@@ -91,30 +109,56 @@ export function compileProtectedGlob(input: string): ProtectedGlob {
       "a {...}, (...) or [...] group must not contain '/': write one pattern per alternative",
     );
   }
-  const whole = picomatch(pattern, MATCH_OPTIONS);
-  const perSegment = segments.map((segment) =>
-    segment === "**" ? "globstar" : picomatch(segment, MATCH_OPTIONS),
+  // Case: picomatch's nocase covers simple case; a case-folded copy of the pattern covers what it
+  // does not (`ß` and `SS`). Every combination below is tried, and any match protects: adding a
+  // variant can only protect more.
+  const patterns = options.ignoreCase
+    ? [segments, segments.map((segment) => foldName(segment, true))]
+    : [segments];
+  const matchers = patterns.map((pattern) => globMatcher(pattern, options.ignoreCase));
+  // The path is tried decoded and as written (a literal `%` in a pattern must match itself), and
+  // case-folded and not (a `[ß]` class must match `ß`).
+  const foldings: FoldOptions[] = [true, false].flatMap((decode) =>
+    (options.ignoreCase ? [true, false] : [false]).map((ignoreCase) => ({ ignoreCase, decode })),
   );
-
-  // Could a path strictly below `path` match? Walk the pattern one segment at a time.
-  const couldMatchBelow = (path: readonly string[]): boolean => {
-    for (const [index, segment] of path.entries()) {
-      const matcher = perSegment[index];
-      if (matcher === undefined) return false; // the path is already deeper than any match
-      if (matcher === "globstar") return true;
-      if (!matcher(segment)) return false;
-    }
-    return path.length < perSegment.length;
-  };
 
   return {
     pattern,
     protectionOf(path) {
-      const folded = path.map((segment) => segment.normalize("NFC"));
-      for (let depth = 1; depth <= folded.length; depth++) {
-        if (whole(folded.slice(0, depth).join("/"))) return Protection.covered;
+      const variants = foldings.map((folding) => foldPath(path, folding));
+      const covered = variants.some((folded) => matchers.some((matcher) => matcher.covers(folded)));
+      if (covered) return Protection.covered;
+      const below = variants.some((folded) =>
+        matchers.some((matcher) => matcher.couldMatchBelow(folded)),
+      );
+      return below ? Protection.ancestor : undefined;
+    },
+  };
+}
+
+/** A compiled pattern: does it match the path or one of its ancestors; could it match below it? */
+function globMatcher(segments: readonly string[], ignoreCase: boolean) {
+  const options = { dot: true, nocase: ignoreCase };
+  const whole = picomatch(segments.join("/"), options);
+  const perSegment = segments.map((segment) =>
+    segment === "**" ? "globstar" : picomatch(segment, options),
+  );
+  return {
+    covers(path: readonly string[]): boolean {
+      for (let depth = 1; depth <= path.length; depth++) {
+        if (whole(path.slice(0, depth).join("/"))) return true;
       }
-      return couldMatchBelow(folded) ? Protection.ancestor : undefined;
+      return false;
+    },
+    // Could a path strictly below `path` match? Walk the pattern one segment at a time.
+    couldMatchBelow(path: readonly string[]): boolean {
+      for (const [index, segment] of path.entries()) {
+        const matcher = perSegment[index];
+        if (matcher === undefined) return false; // the path is already deeper than any match
+        if (matcher === "globstar") return true;
+        if (!matcher(segment)) return false;
+      }
+      return path.length < perSegment.length;
     },
   };
 }

@@ -47,6 +47,7 @@
  */
 import * as z from "zod";
 import { parseBody } from "../messages/body.ts";
+import { encodeMessageBody } from "../messages/encode.ts";
 import { boundedText, idempotencyKey, libraryId, spaceId, timestamp } from "../messages/fields.ts";
 import type { FieldReason } from "../messages/reasons.ts";
 import { DEFAULT_MAX_BATCH_BYTES } from "../queues/limits.ts";
@@ -103,6 +104,10 @@ export const RetentionContinuationSchema = z
     }),
     startedAt: timestamp.meta({ description: "When the first invocation started scanning." }),
     dryRun: z.boolean().meta({ description: "The run was forced to be a dry run." }),
+    manualReceivedAt: timestamp.optional().meta({
+      description:
+        "When an operator started the run, when the request arrived (absent for the schedule).",
+    }),
     marker: z.string().min(1).max(8192).optional().meta({
       description:
         "SMH listing marker to read from; absent for a scan deferred before its first page.",
@@ -164,7 +169,7 @@ export type RetentionContinuation = z.output<typeof RetentionContinuationSchema>
  * {@link MAX_CONTINUATION_BYTES}: nothing may be sent then (see the module comment).
  */
 export function encodeContinuation(continuation: RetentionContinuation): string {
-  const body = JSON.stringify(RetentionContinuationSchema.parse(continuation));
+  const body = encodeMessageBody(RetentionContinuationSchema.parse(continuation));
   const bytes = Buffer.byteLength(body, "utf8");
   if (bytes > MAX_CONTINUATION_BYTES) {
     throw new ContinuationTooLargeError(bytes, MAX_CONTINUATION_BYTES, continuation.ruleId);

@@ -4,9 +4,10 @@
  * A rule only ever deletes **direct children of its parent** of type `dir`. An entry is taken as
  * one only when SMH's own `path` for it is exactly the parent's segments followed by its `name`;
  * a listing of the wrong directory, or an entry without a path, selects nothing. A child whose
- * name holds a `/`, or whose path would change when normalised (`.`/`..`, control characters,
- * spaces at the ends of the path, a name over 255 characters, a path over 4,096 characters), is
- * never selected either: the job would name another directory than the one listed.
+ * name holds a `/`, or that a job could not name exactly (`.`/`..`, control characters,
+ * whitespace at either end, invisible characters, a backslash, escapes that decode to `..` or a
+ * separator, a name over 255 characters, a path over 4,096 characters), is never selected either:
+ * the job would be refused, or name another directory than the one listed.
  *
  * Name filter: with no `include`, every name is included; with one, a name is included when any
  * pattern matches. A name any `exclude` pattern matches is excluded, whatever `include` says.

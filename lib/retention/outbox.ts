@@ -8,7 +8,7 @@
  * queue). Writing twice is harmless by construction: job IDs are derived from the rule, path and
  * run date, and a summary or alert written twice carries the same dedupKey.
  */
-import type { DeleteJob } from "../messages/index.ts";
+import { type DeleteJob, encodeMessageBody } from "../messages/index.ts";
 import { sqsResultPublisher } from "../pipeline/results.ts";
 import { type BatchCounters, publish, type SqsSender } from "../queues/index.ts";
 import { encodeContinuation, type RetentionContinuation } from "./checkpoint.ts";
@@ -72,7 +72,7 @@ export function sqsRetentionOutbox(
           urls.jobs,
           jobs.map((job, index) => ({
             id: String(index),
-            body: JSON.stringify(job),
+            body: encodeMessageBody(job),
             attributes: {
               source: { DataType: "String", StringValue: job.source },
               ...(job.ruleId ? { ruleId: { DataType: "String", StringValue: job.ruleId } } : {}),

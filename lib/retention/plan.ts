@@ -59,6 +59,8 @@ export interface PlanRun {
   readonly startedAt: Date;
   /** `true` makes the run a dry run. A rule's own `dryRun: true` cannot be turned off here. */
   readonly dryRun?: boolean;
+  /** Set when an operator started the run (see `RetentionTrigger.manual`). */
+  readonly manual?: { readonly receivedAt: Date };
 }
 
 /** The figures of a finished plan. */
@@ -84,6 +86,8 @@ export interface RetentionPlan {
   readonly runDate: string;
   readonly scheduledAt: string;
   readonly startedAt: string;
+  /** When an operator started the run, when the request arrived (ISO-8601). */
+  readonly manualReceivedAt: string | undefined;
   readonly permanent: boolean;
   readonly dryRun: boolean;
   readonly age: { readonly field: RetentionRule["age"]["field"]; readonly maxAge: string };
@@ -192,6 +196,9 @@ export class PlanBuilder {
       runId: continuation.runId,
       startedAt: new Date(continuation.startedAt),
       dryRun: continuation.dryRun,
+      ...(continuation.manualReceivedAt === undefined
+        ? {}
+        : { manual: { receivedAt: new Date(continuation.manualReceivedAt) } }),
     });
     if (builder.#runDate !== continuation.runDate) {
       throw new ContinuationMismatchError(
@@ -390,6 +397,9 @@ export class PlanBuilder {
       scheduledAt: this.#run.scheduledAt.toISOString(),
       startedAt: this.#run.startedAt.toISOString(),
       dryRun: this.#run.dryRun === true,
+      ...(this.#run.manual === undefined
+        ? {}
+        : { manualReceivedAt: this.#run.manual.receivedAt.toISOString() }),
     } as const;
   }
 
@@ -464,6 +474,7 @@ export class PlanBuilder {
       ...this.#scanIdentity(),
       scheduledAt,
       startedAt: this.#run.startedAt.toISOString(),
+      manualReceivedAt: this.#run.manual?.receivedAt.toISOString(),
       permanent: rule.permanent,
       dryRun,
       age: { field: rule.age.field, maxAge: rule.age.maxAge.text },

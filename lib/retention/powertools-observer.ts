@@ -46,6 +46,17 @@ export function powertoolsRetentionObserver(logger: Logger, metrics: Metrics): R
       });
     },
     alert(alert) {
+      if (alert.alert === "trigger-refused") {
+        metrics.addMetric("RetentionTriggersRefused", MetricUnit.Count, 1);
+        logger.error(alertLogLine(alert), {
+          alert: alert.alert,
+          problem: alert.problem,
+          claimed: alert.claimed,
+          bounds: alert.bounds,
+          dedupKey: alert.dedupKey,
+        });
+        return;
+      }
       metrics.addMetric(
         alert.alert === "cap-breach" ? "RetentionCapBreaches" : "RetentionScansFailed",
         MetricUnit.Count,

@@ -37,6 +37,21 @@ export interface RunDescription {
   readonly scans: readonly ScanDescription[];
 }
 
+/** What an invocation refused as a trigger returns: no scan was run. */
+export interface RefusedRunDescription {
+  readonly refused: true;
+  readonly problem: string;
+  readonly message: string;
+}
+
+/** The answer of an invocation that was refused (see `start.ts`). */
+export function describeRefusal(alert: {
+  problem: string;
+  message: string;
+}): RefusedRunDescription {
+  return { refused: true, problem: alert.problem, message: alert.message };
+}
+
 /** The few figures of each scan of `report`. */
 export function describeRun(report: RetentionRunReport): RunDescription {
   return {

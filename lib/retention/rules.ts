@@ -126,8 +126,7 @@ const parent = z
   .string()
   .max(MAX_PATH_LENGTH)
   .transform((input, ctx): string[] => {
-    const trimmed = input.trim();
-    if (trimmed === "") {
+    if (input === "") {
       ctx.issues.push({
         code: "custom",
         input,
@@ -135,18 +134,24 @@ const parent = z
       });
       return z.NEVER;
     }
-    if (/^\/+$/.test(trimmed)) return [];
+    if (/^\/+$/.test(input)) return [];
+    // Checked like a job's path: the rule deletes children of exactly this directory.
     try {
       return toSegments(input);
     } catch (error) {
       if (!(error instanceof InvalidPathError)) throw error;
-      ctx.issues.push({ code: "custom", input, message: `${error.message} (${error.problem})` });
+      ctx.issues.push({
+        code: "custom",
+        input,
+        message: `${error.message} (${error.problem})`,
+        params: { code: error.problem },
+      });
       return z.NEVER;
     }
   })
   .meta({
     description:
-      'Directory whose direct children the rule looks at, relative to the space root; "/" is the root itself.',
+      'Directory whose direct children the rule looks at, relative to the space root, taken exactly as written (like a job\'s path: whitespace at either end of a name, invisible characters, backslashes and escapes that decode to ".." or a separator are refused); "/" is the root itself.',
     examples: ["events/2024", "/"],
   });
 

@@ -32,7 +32,7 @@ import {
 import type { RetentionSettings } from "./settings.ts";
 import { spacesOf } from "./spaces.ts";
 import type { FailedScan } from "./summary.ts";
-import { type RetentionTrigger, TriggerError } from "./trigger.ts";
+import { type RetentionTrigger, TriggerError, TriggerProblem } from "./trigger.ts";
 
 /** What a run works with; the handler builds it once per container (`environment.ts`). */
 export interface RetentionDeps {
@@ -212,7 +212,11 @@ function selectRules(rules: RetentionRules, ruleIds: readonly string[] | undefin
     if (rule === undefined) return [`no rule ${JSON.stringify(id)}`];
     return rule.enabled ? [] : [`rule ${JSON.stringify(id)} is disabled`];
   });
-  if (problems.length > 0) throw new TriggerError(`cannot run: ${problems.join("; ")}`);
+  if (problems.length > 0) {
+    throw new TriggerError(TriggerProblem.unknownRule, `cannot run: ${problems.join("; ")}`, {
+      origin: "manual",
+    });
+  }
   return enabled.filter((rule) => ruleIds.includes(rule.id));
 }
 
@@ -235,6 +239,7 @@ async function startScan(
       runId: trigger.runId,
       startedAt,
       dryRun: trigger.dryRun,
+      ...(trigger.manual ? { manual: trigger.manual } : {}),
     });
   } catch (error) {
     return failScan(scan, error, ctx);

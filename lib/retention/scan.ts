@@ -22,8 +22,8 @@ import type { PlanBuilder, RetentionPlan } from "./plan.ts";
 import {
   capBreachAlert,
   type FailedScan,
+  type PlanAlert,
   planSummary,
-  type RetentionAlert,
   type RetentionPlanSummary,
   scanFailedAlert,
 } from "./summary.ts";
@@ -53,10 +53,10 @@ export type ScanOutcome =
       readonly plan: RetentionPlan;
       readonly summary: RetentionPlanSummary;
       /** The cap-breach alert, when a cap was broken. */
-      readonly alert: RetentionAlert | undefined;
+      readonly alert: PlanAlert | undefined;
     }
   | { readonly kind: "continued"; readonly continuation: RetentionContinuation }
-  | { readonly kind: "failed"; readonly alert: RetentionAlert; readonly error: unknown };
+  | { readonly kind: "failed"; readonly alert: PlanAlert; readonly error: unknown };
 
 /**
  * Reads `target` into `builder` from its marker until one of the endings in the module comment.

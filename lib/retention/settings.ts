@@ -9,13 +9,21 @@ import {
   deadlineSettingsShape,
 } from "../batch/settings.ts";
 import { type Env, envNumber, parseEnv } from "../config/env.ts";
+import { DEFAULT_TRIGGER_BOUNDS, type TriggerBounds } from "./trigger.ts";
 
-const { positiveInt } = envNumber;
+const { positiveInt, nonNegativeInt } = envNumber;
 
 const SettingsSchema = z.object({
   RETENTION_SCAN_CONCURRENCY: positiveInt.max(32).default(4),
   RETENTION_PAGE_SIZE: positiveInt.max(100).default(100),
   RETENTION_MAX_RECEIVE_COUNT: positiveInt.default(5),
+  // At most an hour ahead and a week behind: wider bounds would let a forged event choose the clock.
+  RETENTION_TRIGGER_MAX_FUTURE_SECONDS: nonNegativeInt
+    .max(3600)
+    .default(DEFAULT_TRIGGER_BOUNDS.maxFutureMs / 1000),
+  RETENTION_TRIGGER_MAX_PAST_SECONDS: nonNegativeInt
+    .max(7 * 86_400)
+    .default(DEFAULT_TRIGGER_BOUNDS.maxPastMs / 1000),
   ...deadlineSettingsShape,
 });
 
@@ -30,6 +38,11 @@ export interface RetentionSettings extends DeadlineSettings {
    * cannot be carried on, its scan gets a `scan-failed` alert before the message dead-letters.
    */
   readonly maxReceiveCount: number;
+  /**
+   * How far a scheduled event's time may be from now (`RETENTION_TRIGGER_MAX_FUTURE_SECONDS`,
+   * default 300; `RETENTION_TRIGGER_MAX_PAST_SECONDS`, default 86,400): outside, the run is refused.
+   */
+  readonly triggerBounds: TriggerBounds;
 }
 
 /**
@@ -42,6 +55,10 @@ export function readRetentionSettings(env: Env = process.env): RetentionSettings
     concurrency: parsed.RETENTION_SCAN_CONCURRENCY,
     pageSize: parsed.RETENTION_PAGE_SIZE,
     maxReceiveCount: parsed.RETENTION_MAX_RECEIVE_COUNT,
+    triggerBounds: {
+      maxFutureMs: parsed.RETENTION_TRIGGER_MAX_FUTURE_SECONDS * 1000,
+      maxPastMs: parsed.RETENTION_TRIGGER_MAX_PAST_SECONDS * 1000,
+    },
     ...deadlineSettings(parsed),
   };
 }

@@ -5,9 +5,11 @@
  *   by a cap): the figures (matched, enqueued, skipped by reason, capped), the caps evaluation, the
  *   first policy refusals, the plan hash and the first selected paths.
  * - `type: "retention-alert"`: a run that deleted nothing because it must not or could not:
- *   `alert: "cap-breach"` (naming the rule and the figures) or `alert: "scan-failed"` (the scan
- *   stopped part way: SMH kept failing, the rule changed mid-scan, a continuation would not fit).
- *   The handler also logs {@link alertLogLine} at error level.
+ *   `alert: "cap-breach"` (naming the rule and the figures), `alert: "scan-failed"` (the scan
+ *   stopped part way: SMH kept failing, the rule changed mid-scan, a continuation would not fit) or
+ *   `alert: "trigger-refused"` (the invocation was not a believable trigger: a scheduled event
+ *   whose time is too far from now, a manual run asking for a later time, a malformed request; no
+ *   rule was run). The handler also logs {@link alertLogLine} at error level.
  *
  * Both are results, read leniently like the others (unknown fields dropped), and carry a dedupKey:
  * a re-triggered run that reaches the same plan publishes the same key.
@@ -31,6 +33,7 @@ import { retentionPlanId, runDateOf } from "./ids.ts";
 import type { RetentionPlan } from "./plan.ts";
 import { displayPath, type RetentionRule } from "./rules.ts";
 import { MAX_REFUSALS_NAMED, type ScanCounts, SKIP_REASONS, type SkipReason } from "./tally.ts";
+import { type TriggerBounds, type TriggerError, TriggerProblem } from "./trigger.ts";
 
 /** How many selected paths a plan summary lists (all of them are counted). */
 export const MAX_SAMPLE_PATHS = 20;
@@ -93,6 +96,20 @@ export const RetentionPlanSummarySchema = z.object({
       description: "Hash of the selected jobs; absent when too many were selected to keep.",
     }),
   dryRun: z.boolean(),
+  manual: z
+    .object({
+      receivedAt: timestamp.meta({ description: "When the operator's request arrived." }),
+      earlier: z.boolean().meta({
+        description:
+          "Ages were measured at a time the operator chose, earlier than the request (directories look younger, so fewer are deleted).",
+      }),
+      note: boundedText(512, "The same in words."),
+    })
+    .optional()
+    .meta({
+      description:
+        "Present when an operator started the run, not the schedule: the time ages are measured at (scheduledAt) was theirs to choose, never later than their request.",
+    }),
   permanent: z.boolean(),
   age: z.object({
     field: z.enum([AgeField.creationTime, AgeField.modificationTime]),
@@ -143,31 +160,70 @@ const alertHead = {
   dedupKey,
 };
 
+/** The trigger-refused alert: no rule, space or plan, only what the invocation claimed. */
+const triggerRefused = z.object({
+  v: messageVersion,
+  type: z.literal("retention-alert"),
+  alert: z.literal("trigger-refused"),
+  problem: z.enum(Object.values(TriggerProblem) as [TriggerProblem, ...TriggerProblem[]]).meta({
+    description:
+      "malformed (not a trigger), schedule-out-of-range (a scheduled event's time too far from now), manual-in-future (a manual run asking for a later time), unknown-rule.",
+  }),
+  claimed: z
+    .object({
+      origin: z.enum(["schedule", "manual", "unknown"]),
+      time: timestamp.optional().meta({ description: "The time the trigger named." }),
+      runId: idempotencyKey("The run ID the trigger named.").optional(),
+    })
+    .meta({ description: "What the invocation said it was." }),
+  bounds: z
+    .object({
+      maxFutureSeconds: count,
+      maxPastSeconds: count,
+    })
+    .meta({ description: "How far from now a scheduled event's time is believed." }),
+  message: boundedText(MAX_ALERT_MESSAGE, "What was refused, and why."),
+  raisedAt: timestamp,
+  dedupKey,
+});
+
+const capBreach = z.object({
+  ...alertHead,
+  alert: z.literal("cap-breach"),
+  breaches: z.array(breach).min(1),
+  counts: z.object(scanCounts),
+});
+
+const scanFailed = z.object({
+  ...alertHead,
+  alert: z.literal("scan-failed"),
+  spaceId: spaceId.or(z.literal("*")).meta({
+    description:
+      "The space scanned, or '*' when the library's spaces could not be listed (no space was scanned).",
+  }),
+  error: z.object({
+    name: boundedText(128, "Error class."),
+    message: boundedText(MAX_ALERT_MESSAGE, "The error, credentials scrubbed."),
+  }),
+  pageCount: count.optional(),
+});
+
+/** An alert about one rule's plan in one space: `cap-breach` or `scan-failed`. */
+const PlanAlertSchema = z.discriminatedUnion("alert", [capBreach, scanFailed]);
+
 /** The alert of a run that enqueued nothing (`type: "retention-alert"`, v1), on `alert`. */
 export const RetentionAlertSchema = z.discriminatedUnion("alert", [
-  z.object({
-    ...alertHead,
-    alert: z.literal("cap-breach"),
-    breaches: z.array(breach).min(1),
-    counts: z.object(scanCounts),
-  }),
-  z.object({
-    ...alertHead,
-    alert: z.literal("scan-failed"),
-    spaceId: spaceId.or(z.literal("*")).meta({
-      description:
-        "The space scanned, or '*' when the library's spaces could not be listed (no space was scanned).",
-    }),
-    error: z.object({
-      name: boundedText(128, "Error class."),
-      message: boundedText(MAX_ALERT_MESSAGE, "The error, credentials scrubbed."),
-    }),
-    pageCount: count.optional(),
-  }),
+  capBreach,
+  scanFailed,
+  triggerRefused,
 ]);
 
 /** A retention alert. Narrow on `alert`. */
 export type RetentionAlert = z.output<typeof RetentionAlertSchema>;
+/** An alert about one plan: every alert but `trigger-refused`. */
+export type PlanAlert = z.output<typeof PlanAlertSchema>;
+/** The alert of an invocation refused as a trigger. */
+export type TriggerRefusedAlert = z.output<typeof triggerRefused>;
 
 function identityOf(plan: RetentionPlan) {
   return {
@@ -201,6 +257,9 @@ export function planSummary(plan: RetentionPlan, finishedAt: Date): RetentionPla
     decision: plan.decision,
     ...(plan.planHash === undefined ? {} : { planHash: plan.planHash }),
     dryRun: plan.dryRun,
+    ...(plan.manualReceivedAt === undefined
+      ? {}
+      : { manual: manualOf(plan.scheduledAt, plan.manualReceivedAt) }),
     permanent: plan.permanent,
     age: plan.age,
     counts: plan.counts,
@@ -217,6 +276,63 @@ export function planSummary(plan: RetentionPlan, finishedAt: Date): RetentionPla
       plan.decision,
       plan.counts.selected,
       plan.counts.children,
+    ]),
+  });
+}
+
+/** What a plan summary says of a run an operator started (see the `manual` field). */
+function manualOf(scheduledAt: string, receivedAt: string) {
+  // Times are often written in whole seconds (EventBridge does): less than a second is no choice.
+  const earlier = Date.parse(receivedAt) - Date.parse(scheduledAt) >= 1000;
+  return {
+    receivedAt,
+    earlier,
+    note: earlier
+      ? `a manual run: ages measured at ${scheduledAt}, earlier than the request (${receivedAt}), as the operator chose`
+      : `a manual run: ages measured when the request arrived (${scheduledAt})`,
+  };
+}
+
+/**
+ * The alert of an invocation refused as a trigger (see `trigger.ts`): nothing was run or enqueued.
+ *
+ * @example catch (error) { if (error instanceof TriggerError) await publishResult(triggerRefusedAlert(error, bounds, new Date())); }
+ */
+export function triggerRefusedAlert(
+  error: TriggerError,
+  bounds: TriggerBounds,
+  raisedAt: Date,
+): TriggerRefusedAlert {
+  const message = fitText(
+    `retention run refused (${error.problem}): ${error.message}. No rule was run; nothing was enqueued.`,
+    MAX_ALERT_MESSAGE,
+  );
+  const claimed = {
+    origin: error.claimed.origin,
+    ...(error.claimed.time === undefined ? {} : { time: error.claimed.time }),
+    ...(error.claimed.runId === undefined ? {} : { runId: error.claimed.runId }),
+  };
+  return triggerRefused.parse({
+    v: 1,
+    type: "retention-alert",
+    alert: "trigger-refused",
+    problem: error.problem,
+    claimed,
+    bounds: {
+      maxFutureSeconds: Math.round(bounds.maxFutureMs / 1000),
+      maxPastSeconds: Math.round(bounds.maxPastMs / 1000),
+    },
+    message,
+    raisedAt: raisedAt.toISOString(),
+    // A retried invocation of the same event is the same refusal, though the clock moved on (the
+    // message of a time out of range says how far from now it is).
+    dedupKey: digest("result/retention-alert/v1", [
+      "trigger-refused",
+      error.problem,
+      claimed.origin,
+      claimed.time ?? null,
+      claimed.runId ?? null,
+      claimed.time === undefined ? error.message : null,
     ]),
   });
 }
@@ -238,12 +354,12 @@ function where(subject: {
  *
  * @example if (plan.decision === "cap-breach") { const alert = capBreachAlert(plan, new Date()); logger.error(alertLogLine(alert)); await publishResult(alert); }
  */
-export function capBreachAlert(plan: RetentionPlan, raisedAt: Date): RetentionAlert {
+export function capBreachAlert(plan: RetentionPlan, raisedAt: Date): PlanAlert {
   if (plan.decision !== PlanDecision.capBreach) {
     throw new RangeError(`plan ${plan.planId} broke no cap (decision ${plan.decision})`);
   }
   const figures = plan.caps.breaches.map((broken) => broken.message).join("; ");
-  return RetentionAlertSchema.parse({
+  return PlanAlertSchema.parse({
     ...identityOf(plan),
     type: "retention-alert",
     alert: "cap-breach",
@@ -281,7 +397,7 @@ export interface FailedScan {
  *
  * @example catch (error) { const alert = scanFailedAlert({ rule, spaceId, runId, scheduledAt }, error, new Date()); logger.error(alertLogLine(alert)); await publishResult(alert); }
  */
-export function scanFailedAlert(scan: FailedScan, error: unknown, raisedAt: Date): RetentionAlert {
+export function scanFailedAlert(scan: FailedScan, error: unknown, raisedAt: Date): PlanAlert {
   const runDate = runDateOf(scan.scheduledAt);
   const subject = {
     ruleId: scan.rule.id,
@@ -294,7 +410,7 @@ export function scanFailedAlert(scan: FailedScan, error: unknown, raisedAt: Date
   const detail = fitText(error instanceof Error ? error.message : String(error), MAX_ALERT_MESSAGE);
   const pages = scan.pageCount === undefined ? "" : ` after ${scan.pageCount} page(s)`;
   const planId = retentionPlanId({ ...subject });
-  return RetentionAlertSchema.parse({
+  return PlanAlertSchema.parse({
     v: 1,
     type: "retention-alert",
     alert: "scan-failed",
@@ -313,7 +429,10 @@ export function scanFailedAlert(scan: FailedScan, error: unknown, raisedAt: Date
   });
 }
 
-/** The error log line of an alert: one line, naming the rule and the figures. */
+/** The error log line of an alert: one line, naming the rule (or the trigger) and the figures. */
 export function alertLogLine(alert: RetentionAlert): string {
+  if (alert.alert === "trigger-refused") {
+    return `RETENTION ALERT trigger-refused problem=${alert.problem} run=${alert.claimed.runId ?? "-"}: ${alert.message}`;
+  }
   return `RETENTION ALERT ${alert.alert} plan=${alert.planId} run=${alert.runId}: ${alert.message}`;
 }

@@ -23,7 +23,10 @@ export const SkipReason = {
    * was selected and this one is not old enough, the first is moved to this one's age reason.
    */
   duplicate: "duplicate",
-  /** The path would change when normalised: a job would name another directory. */
+  /**
+   * A job could not name it exactly: a `/` in the name, or a name a job is refused for (edge
+   * whitespace, invisible characters, a backslash, escapes that decode to `..` or a separator, …).
+   */
   unsafeName: "unsafe-name",
   /** The name filter (include/exclude) leaves it out. */
   excluded: "excluded",

@@ -7,6 +7,18 @@
  * is in every job ID; `runId` (the event's `id`) labels the run. EventBridge delivers an event at
  * least once, and Lambda retries a failed asynchronous invocation with the same event: every such
  * repeat has the same `scheduledAt`, so it plans the very same job IDs.
+ *
+ * The clock is not the invoker's to choose. Whoever may invoke the function could otherwise send
+ * `{"source": "aws.events", "time": "2099-…"}` and make every matched directory "old". So:
+ *
+ * - a scheduled event is believed only when its `time` is within a small skew of now
+ *   ({@link TriggerBounds}: by default at most 5 minutes ahead, 24 hours behind — EventBridge and
+ *   Lambda retry a delivery for up to a day);
+ * - a manual run may measure ages at an earlier time (directories then look younger, so fewer are
+ *   deleted), never a later one, and its plan summaries say that an operator chose it.
+ *
+ * Anything else is refused with a {@link TriggerError}; the handler turns it into a
+ * `trigger-refused` alert on the results queue, and nothing is enqueued.
  */
 import * as z from "zod";
 import { idempotencyKey } from "../messages/fields.ts";
@@ -21,11 +33,58 @@ export interface RetentionTrigger {
   readonly dryRun: boolean;
   /** Run only these rules; absent: every enabled rule. */
   readonly ruleIds?: readonly string[];
+  /**
+   * Set when an operator started the run (not the schedule): when the request arrived. Plan
+   * summaries then say that the time ages are measured at was the operator's choice.
+   */
+  readonly manual?: { readonly receivedAt: Date };
 }
 
-/** Thrown for an event that is neither an EventBridge schedule nor a manual run request. */
+/** How far a scheduled event's `time` may be from now and still be believed. */
+export interface TriggerBounds {
+  /** How far ahead of now. @default 300_000 (5 minutes: clocks differ a little) */
+  readonly maxFutureMs: number;
+  /** How far behind now. @default 86_400_000 (24 hours: EventBridge retries for up to a day) */
+  readonly maxPastMs: number;
+}
+
+/** The bounds a retention scan uses unless its settings say otherwise. */
+export const DEFAULT_TRIGGER_BOUNDS: TriggerBounds = {
+  maxFutureMs: 5 * 60_000,
+  maxPastMs: 24 * 60 * 60_000,
+};
+
+/** Why a trigger was refused. Stable strings: they are the `problem` of a `trigger-refused` alert. */
+export const TriggerProblem = {
+  /** Neither a scheduled event nor a manual run request (or one with a bad field). */
+  malformed: "malformed",
+  /** A scheduled event whose time is too far ahead of now, or too far behind. */
+  scheduleOutOfRange: "schedule-out-of-range",
+  /** A manual run asking to measure ages at a later time than now. */
+  manualInFuture: "manual-in-future",
+  /** A manual run naming a rule that is not there, or is disabled. */
+  unknownRule: "unknown-rule",
+} as const;
+export type TriggerProblem = (typeof TriggerProblem)[keyof typeof TriggerProblem];
+
+/** What a refused trigger claimed, as far as it could be read. */
+export interface ClaimedTrigger {
+  readonly origin: "schedule" | "manual" | "unknown";
+  /** The time it named (ISO-8601), when it named a valid one. */
+  readonly time?: string;
+  readonly runId?: string;
+}
+
+/** Thrown for an event that must not start a run; `problem` says why, `claimed` what it said. */
 export class TriggerError extends Error {
   override readonly name = "TriggerError";
+  readonly problem: TriggerProblem;
+  readonly claimed: ClaimedTrigger;
+  constructor(problem: TriggerProblem, message: string, claimed: ClaimedTrigger) {
+    super(message);
+    this.problem = problem;
+    this.claimed = claimed;
+  }
 }
 
 const ScheduledEventSchema = z.object({
@@ -48,34 +107,91 @@ export const ManualTriggerSchema = z.strictObject({
 });
 
 /**
- * Reads the trigger of an invocation that is not an SQS batch. `now` stands in for a manual run's
- * missing `scheduledAt`. Throws {@link TriggerError} naming what is wrong.
+ * Reads the trigger of an invocation that is not an SQS batch, at `now`. Throws
+ * {@link TriggerError} for an event that is neither a scheduled event nor a manual run request, a
+ * scheduled event outside `bounds`, or a manual run asking for a later time than `now`.
+ *
+ * @example const trigger = parseTrigger(event, new Date(), settings.triggerBounds);
  */
-export function parseTrigger(event: unknown, now: Date): RetentionTrigger {
+export function parseTrigger(
+  event: unknown,
+  now: Date,
+  bounds: TriggerBounds = DEFAULT_TRIGGER_BOUNDS,
+): RetentionTrigger {
   const scheduled = ScheduledEventSchema.safeParse(event);
   if (scheduled.success) {
-    return {
-      scheduledAt: new Date(scheduled.data.time),
-      runId: scheduled.data.id,
-      dryRun: false,
-    };
+    const { id, time } = scheduled.data;
+    const scheduledAt = new Date(time);
+    const ahead = scheduledAt.getTime() - now.getTime();
+    if (ahead > bounds.maxFutureMs || -ahead > bounds.maxPastMs) {
+      const claimed = { origin: "schedule", time: scheduledAt.toISOString(), runId: id } as const;
+      throw new TriggerError(
+        TriggerProblem.scheduleOutOfRange,
+        `a scheduled event for ${claimed.time} is ${describeOffset(ahead)} now (${now.toISOString()}); it is believed only from ${seconds(bounds.maxPastMs)} behind to ${seconds(bounds.maxFutureMs)} ahead, so ages are not measured at it`,
+        claimed,
+      );
+    }
+    return { scheduledAt, runId: id, dryRun: false };
   }
   if (typeof event === "object" && event !== null && "source" in event) {
     throw new TriggerError(
+      TriggerProblem.malformed,
       `not a scheduled event: ${z.prettifyError(scheduled.error).replaceAll("\n", " ")}`,
+      { origin: "unknown" },
     );
   }
   const manual = ManualTriggerSchema.safeParse(event ?? {});
   if (!manual.success) {
     throw new TriggerError(
+      TriggerProblem.malformed,
       `not a retention run request: ${z.prettifyError(manual.error).replaceAll("\n", " ")}`,
+      { origin: "unknown" },
     );
   }
-  const scheduledAt = manual.data.scheduledAt ? new Date(manual.data.scheduledAt) : now;
+  return manualTrigger(
+    {
+      ...(manual.data.scheduledAt ? { scheduledAt: new Date(manual.data.scheduledAt) } : {}),
+      ...(manual.data.runId ? { runId: manual.data.runId } : {}),
+      dryRun: manual.data.dryRun,
+      ...(manual.data.rules ? { ruleIds: manual.data.rules } : {}),
+    },
+    now,
+  );
+}
+
+/**
+ * The trigger of a run an operator starts at `now` (the handler's manual request, the CLI's
+ * `retention run`): ages are measured at `request.scheduledAt` (default: now), which must not be
+ * later than now. Throws {@link TriggerError} (`manual-in-future`) when it is.
+ *
+ * @example manualTrigger({ scheduledAt: new Date("2026-01-05T02:00:00Z"), dryRun: false }, new Date())
+ */
+export function manualTrigger(
+  request: { scheduledAt?: Date; runId?: string; dryRun: boolean; ruleIds?: readonly string[] },
+  now: Date,
+): RetentionTrigger {
+  const scheduledAt = request.scheduledAt ?? now;
+  const runId = request.runId ?? `manual-${scheduledAt.toISOString()}`;
+  if (scheduledAt.getTime() > now.getTime()) {
+    throw new TriggerError(
+      TriggerProblem.manualInFuture,
+      `a manual run may measure ages at an earlier time than now (${now.toISOString()}), never a later one: ${scheduledAt.toISOString()} would make directories older than they are`,
+      { origin: "manual", time: scheduledAt.toISOString(), runId },
+    );
+  }
   return {
     scheduledAt,
-    runId: manual.data.runId ?? `manual-${scheduledAt.toISOString()}`,
-    dryRun: manual.data.dryRun,
-    ...(manual.data.rules ? { ruleIds: manual.data.rules } : {}),
+    runId,
+    dryRun: request.dryRun,
+    ...(request.ruleIds ? { ruleIds: request.ruleIds } : {}),
+    manual: { receivedAt: now },
   };
+}
+
+function describeOffset(aheadMs: number): string {
+  return aheadMs >= 0 ? `${seconds(aheadMs)} ahead of` : `${seconds(-aheadMs)} behind`;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
 }

@@ -115,6 +115,7 @@ export {
   MAX_SEGMENT_LENGTH,
   normalizePath,
   PathProblem,
+  type PathUse,
   samePath,
   toSegments,
 } from "./paths.ts";

@@ -1,6 +1,6 @@
 import { isValidId } from "./config.ts";
 import { SmhInvalidRequestError } from "./errors/invalid-request-error.ts";
-import { encodePath } from "./paths.ts";
+import { encodePath, type PathUse } from "./paths.ts";
 
 /** SMH's documented maximum of items in one batch request (400 `TooManyItems` above it). */
 export const MAX_BATCH_ITEMS = 1000;
@@ -87,6 +87,11 @@ export function recycledItemPath(libraryId: string, spaceId: string, id: number)
  * `/api/v1/directory/{LibraryId}/{SpaceId}/{DirPath}` with each path segment URL-encoded; an
  * empty `path` names the space root (for listing only: {@link normalizePath} refuses the root).
  */
-export function directoryPath(libraryId: string, spaceId: string, path: string): string {
-  return `${spacePath("directory", libraryId, spaceId)}/${path === "" ? "" : encodePath(path)}`;
+export function directoryPath(
+  libraryId: string,
+  spaceId: string,
+  path: string,
+  use: PathUse,
+): string {
+  return `${spacePath("directory", libraryId, spaceId)}/${path === "" ? "" : encodePath(path, use)}`;
 }

@@ -114,16 +114,16 @@ describe("path normalisation (fast-check)", () => {
   });
 
   it("refuses every path with a '.' or '..' segment, wherever it stands", () => {
+    // Names that are fine on their own, so the dots are the path's only problem.
+    const fine = fc
+      .string({ unit: "grapheme-ascii", minLength: 1, maxLength: 5 })
+      .filter((name) => !(normalised(name) instanceof InvalidPathError) && !name.includes("/"));
     const withDots = fc
       .tuple(
-        fc.array(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 5 }), {
-          maxLength: 3,
-        }),
+        fc.array(fine, { maxLength: 3 }),
         fc.constantFrom(".", ".."),
-        fc.array(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 5 }), {
-          maxLength: 3,
-        }),
-        fc.constantFrom("", "/", " /", "//"),
+        fc.array(fine, { maxLength: 3 }),
+        fc.constantFrom("", "/", "//", "///"),
       )
       .map(
         ([before, dots, after, edge]) => `${edge}${[...before, dots, ...after].join("/")}${edge}`,
@@ -162,7 +162,7 @@ describe("path encoding through the simulator's decoding (real HTTP, fast-check)
     await sim.close();
   });
 
-  /** A name the client accepts as one segment in the middle of a path. */
+  /** A name the client reads as one segment in the middle of a path. */
   const name = fc
     .oneof(
       fc.string({ unit: "grapheme", minLength: 1, maxLength: 12 }),
@@ -171,7 +171,7 @@ describe("path encoding through the simulator's decoding (real HTTP, fast-check)
     )
     .filter((candidate) => {
       try {
-        const segments = toSegments(`x/${candidate}/y`);
+        const segments = toSegments(`x/${candidate}/y`, "read");
         return segments.length === 3 && segments[1] === candidate;
       } catch {
         return false;

@@ -168,7 +168,9 @@ describe("smh-cleaner retention run", () => {
     expect(await jobsPending()).toBe(0);
     await readResults();
     expect(
-      results.filter((r) => r.type === "retention-alert" && r.ruleId === "tight"),
+      results.filter(
+        (r) => r.type === "retention-alert" && r.alert === "cap-breach" && r.ruleId === "tight",
+      ),
     ).toHaveLength(1);
   });
 

@@ -3,7 +3,7 @@
 // delete-directories function, every plan, alert and result read back from the results queue.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueDepths } from "../../lib/queues/depths.ts";
-import type { RunDescription } from "../../lib/retention/report.ts";
+import type { RefusedRunDescription, RunDescription } from "../../lib/retention/report.ts";
 import type { RetentionPlanSummary } from "../../lib/retention/summary.ts";
 import { type RetentionStack, startRetentionStack } from "./helpers/retention-stack.ts";
 
@@ -288,7 +288,9 @@ describe("the scheduled retention run, delivered twice by EventBridge", () => {
   it("enqueues nothing for a rule over its caps, and writes and logs an alert naming the rule and the figures", () => {
     expect(runs[0]?.scans.find((scan) => scan.ruleId === "capped")?.decision).toBe("cap-breach");
     expect(env.deletions().filter((result) => result.libraryId === "e2eretcapped")).toEqual([]);
-    const alerts = env.alerts().filter((alert) => alert.ruleId === "capped");
+    const alerts = env
+      .alerts()
+      .filter((alert) => alert.alert === "cap-breach" && alert.ruleId === "capped");
     expect(alerts.length).toBeGreaterThanOrEqual(1);
     expect(alerts[0]?.message).toContain("4 directories selected; maxDeletesPerRun allows 3");
     expect(new Set(alerts.map((alert) => alert.dedupKey)).size).toBe(1);
@@ -337,6 +339,34 @@ describe("a re-run of the same schedule", () => {
     const jobs = await queueDepths(env.stack.sqs, env.stack.queues.get("jobs")?.url as string);
     expect(jobs.visible + jobs.inFlight).toBe(0);
     expect(env.jobMessagesDelivered().size).toBe(before);
+  });
+});
+
+describe("a forged schedule: an invoker choosing the clock", () => {
+  it("is refused: no rule runs, nothing is enqueued, and an alert on the results queue says why", async () => {
+    const delivered = env.jobMessagesDelivered().size;
+    const answer = (await env.fire(new Date("2099-01-01T00:00:00Z"), {
+      id: "forged-2099",
+    })) as unknown as RefusedRunDescription;
+    expect(answer).toMatchObject({ refused: true, problem: "schedule-out-of-range" });
+    await env.until("the refusal's alert", () =>
+      env
+        .alerts()
+        .some(
+          (alert) => alert.alert === "trigger-refused" && alert.claimed.runId === "forged-2099",
+        ),
+    );
+    expect(env.summaries().filter((summary) => summary.runId === "forged-2099")).toEqual([]);
+    const jobs = await queueDepths(env.stack.sqs, env.stack.queues.get("jobs")?.url as string);
+    expect(jobs.visible + jobs.inFlight + jobs.delayed).toBe(0);
+    expect(env.jobMessagesDelivered().size).toBe(delivered);
+    expect(
+      env.logLines.some((line) =>
+        line.includes(
+          "RETENTION ALERT trigger-refused problem=schedule-out-of-range run=forged-2099",
+        ),
+      ),
+    ).toBe(true);
   });
 });
 

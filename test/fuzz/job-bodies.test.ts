@@ -16,8 +16,6 @@ import {
 } from "../../lib/messages/index.ts";
 import { admitJobs } from "../../lib/pipeline/intake.ts";
 import { parsePolicy } from "../../lib/policy/index.ts";
-import { queueDepths } from "../../lib/queues/depths.ts";
-import { publish } from "../../lib/queues/publish.ts";
 import {
   type PipelineStack,
   startPipelineStack,
@@ -55,7 +53,8 @@ describe("arbitrary job bodies: parsing and admission", () => {
       }),
       { numRuns: RUNS, seed: 7_001 },
     );
-    // CPU-bound: about 5 s alone, several times that when the machine is busy.
+    // About 8 s alone; CPU-bound, so on a machine shared with other test runs it takes several times
+    // that (47 s was seen): the bound is for a hang, not for speed.
   }, 180_000);
 });
 
@@ -79,29 +78,10 @@ describe("arbitrary job bodies: through the jobs queue and the real handler", ()
       captureLogs: true,
       visibilityTimeoutSeconds: 60,
     });
-    const sent = await publish(
-      p.stack.sqs,
-      p.jobsUrl,
-      bodies.map(({ body }, index) => ({ id: String(index), body })),
-      { concurrency: 8 },
+    await p.sendAndSettle(
+      bodies.map(({ body }) => body),
+      { concurrency: 8, timeoutMs: 110_000 },
     );
-    if (sent.failed.length > 0) {
-      throw new Error(`fauxqs refused bodies: ${JSON.stringify(sent.failed.slice(0, 3))}`);
-    }
-    await p.until(
-      "a result for every body, and empty queues",
-      () => p.results.length + p.unreadable.length >= bodies.length,
-      110_000,
-    );
-    // Nothing left anywhere: no record waiting to come back, nothing dead-lettered.
-    for (let quiet = 0; quiet < 2; ) {
-      const depths = await Promise.all(
-        [p.jobsUrl, p.resultsUrl, p.dlqUrl].map((url) => queueDepths(p.stack.sqs, url)),
-      );
-      const empty = depths.every((d) => d.visible + d.inFlight + d.delayed === 0);
-      quiet = empty ? quiet + 1 : 0;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
   }, 180_000);
 
   afterAll(async () => {

@@ -43,11 +43,12 @@ const STRING_FIELDS = [
 const REQUIRED_FIELDS = ["v", "libraryId", "path", "source"] as const;
 
 /** Characters a name may have, some of them far from ASCII. */
-const nameChar = fc.constantFrom(...Array.from("abcxyz019-_ .éßж日本🙂'\"\\"));
+const nameChar = fc.constantFrom(...Array.from("abcxyz019-_ .éßж日本🙂'\""));
+// Taken exactly as written: no whitespace at either end (a look-alike; see badPath).
 const segment = fc
   .array(nameChar, { minLength: 1, maxLength: 12 })
   .map((chars) => chars.join(""))
-  .filter((name) => name.trim() !== "" && name !== "." && name !== "..");
+  .filter((name) => name.trim() === name && name !== "" && name !== "." && name !== "..");
 
 /** A valid path under `jobs/`, as a producer could write it (slashes doubled or trailing). */
 export const validPath = fc
@@ -86,7 +87,7 @@ const badPath: fc.Arbitrary<[string, unknown]> = fc.oneof(
     ["empty path", ""],
     ["root", "/"],
     ["root", "//"],
-    ["root", " / "],
+    ["blank around the root", " / "],
     ["dot", "."],
     ["dot", "jobs/./x"],
     ["dot-dot", ".."],
@@ -118,6 +119,19 @@ const badPath: fc.Arbitrary<[string, unknown]> = fc.oneof(
   fc.constantFrom<[string, unknown]>(
     ["lone surrogate", "jobs/\ud800x"],
     ["lone surrogate", "jobs/x\udfff"],
+    ["edge whitespace", "jobs/x "],
+    ["edge whitespace", "\u00a0jobs/x"],
+    ["edge whitespace", "jobs/x\u3000"],
+    ["edge whitespace", "jobs/ /x"],
+    ["invisible character", "jobs/x\u200b"],
+    ["invisible character", "jobs/\u202ex"],
+    ["invisible character", "jobs/\ufeffx"],
+    ["backslash", "jobs\\x"],
+    ["encoded dot-dot", "jobs/%2e%2e/x"],
+    ["encoded dot-dot", "jobs/%252E%252E"],
+    ["encoded separator", "jobs/..%2Fx"],
+    ["encoded separator", "jobs/a%5Cb"],
+    ["encoded control character", "jobs/a%00"],
   ),
 );
 

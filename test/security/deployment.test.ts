@@ -33,21 +33,29 @@ interface Statement {
 
 const ACCOUNT = TEST_ACCOUNT["AWS::AccountId"];
 const PRODUCER = `arn:aws:iam::${ACCOUNT}:role/producer`;
+const RECYCLER = `arn:aws:iam::${ACCOUNT}:role/recycler`;
+const OPERATOR_ROLE = "smh-ops-runbook";
 const OUTSIDER = "arn:aws:iam::999999999999:role/outsider";
 
 let resources: Record<string, Resource>;
+let conditions: Record<string, unknown>;
 
 usePackagedService({
   workDirPrefix: "smh-security-template-",
   stage: "sectest",
-  // Producers named explicitly, as a production deployment would.
+  // Producers named explicitly, as a production deployment must; an operator role may run the
+  // retention rules by hand.
   params: {
     smhPolicy: '{"libraries":{}}',
     retentionRulesFile: "examples/retention-rules.yml",
     jobProducerPrincipals: PRODUCER,
+    recycleActionProducerPrincipals: RECYCLER,
+    retentionInvokerRoles: OPERATOR_ROLE,
   },
   read: (packageDir) => {
-    resources = readTemplate(packageDir).Resources;
+    const template = readTemplate(packageDir);
+    resources = template.Resources;
+    conditions = (template as unknown as { Conditions: Record<string, unknown> }).Conditions;
   },
 });
 
@@ -276,6 +284,22 @@ describe("deployment security: who may send", () => {
     );
   });
 
+  it("lets the configured recycle-action producers send restore and purge commands, and no one else", () => {
+    const roles = roleArns();
+    expect(queueLetsSend("RecycleActionsQueue", RECYCLER, roles)).toBe(true);
+    expect(queueLetsSend("RecycleActionsQueue", PRODUCER, roles)).toBe(false);
+    expect(
+      queueLetsSend("RecycleActionsQueue", `arn:aws:iam::${ACCOUNT}:role/someone-else`, roles),
+    ).toBe(false);
+    expect(queueLetsSend("RecycleActionsQueue", OUTSIDER, roles)).toBe(false);
+    for (const role of functionRoles()) {
+      expect(
+        queueLetsSend("RecycleActionsQueue", roles[`${role}.Arn`] as string, roles),
+        role,
+      ).toBe(false);
+    }
+  });
+
   it("lets only the functions write results, and nobody send to a dead-letter queue", () => {
     const roles = roleArns();
     for (const role of Object.values(roles)) {
@@ -308,5 +332,40 @@ describe("deployment security: who may send", () => {
           !String(resource.Properties.Principal).endsWith(".amazonaws.com")),
     );
     expect(exposed).toEqual([]);
+  });
+
+  it("lets the retention scan be invoked by its schedule's rule and by the roles named in retentionInvokerRoles, nothing more", () => {
+    const permissions = Object.values(resources).filter(
+      (resource) => resource.Type === "AWS::Lambda::Permission",
+    );
+    const ruleIds = Object.entries(resources)
+      .filter(([, resource]) => resource.Type === "AWS::Events::Rule")
+      .map(([id]) => id);
+    expect(ruleIds).toHaveLength(1);
+    expect(permissions.map((p) => [p.Properties.Principal, p.Properties.SourceArn])).toEqual([
+      ["events.amazonaws.com", { "Fn::GetAtt": [ruleIds[0], "Arn"] }],
+    ]);
+    const grants = statements().filter(({ statement }) =>
+      list(statement.Action).some((action) => String(action).startsWith("lambda:")),
+    );
+    expect(grants.map(({ owner, kind, statement }) => [owner, kind, statement])).toEqual([
+      [
+        "RetentionScanInvokePolicy",
+        "identity",
+        {
+          Sid: "InvokeRetentionScan",
+          Effect: "Allow",
+          Action: "lambda:InvokeFunction",
+          Resource: { "Fn::GetAtt": ["RetentionScanLambdaFunction", "Arn"] },
+        },
+      ],
+    ]);
+    const policy = resources.RetentionScanInvokePolicy as Resource & { Condition?: string };
+    expect(evaluate(policy.Properties.Roles)).toEqual([OPERATOR_ROLE]);
+    // Created, since the roles are named: the condition compares them with "".
+    expect(policy.Condition).toBe("HasRetentionInvokerRoles");
+    expect(conditions.HasRetentionInvokerRoles).toEqual({
+      "Fn::Not": [{ "Fn::Equals": [OPERATOR_ROLE, ""] }],
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { stateDir } from "../../local/stack-file.ts";
-import { createDeleteJob, MAX_PATH_LENGTH } from "../../messages/index.ts";
+import { createDeleteJob, encodeMessageBody, MAX_PATH_LENGTH } from "../../messages/index.ts";
 import { readQueueAttributes } from "../../queues/attributes.ts";
 import { isRootPath, normalizePath } from "../../smh/index.ts";
 import { createQueueContext } from "../context.ts";
@@ -377,7 +377,7 @@ async function enqueuePlan(
       ...(requestedBy ? { requestedBy } : {}),
       ...(flags.reason ? { reason: flags.reason } : {}),
     });
-    jobs.push({ line: index + 1, jobId, body: JSON.stringify(job) });
+    jobs.push({ line: index + 1, jobId, body: encodeMessageBody(job) });
   });
   const already = plan.count - jobs.length;
   if (jobs.length === 0) {

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
   createRecycleCommand,
+  encodeMessageBody,
   LibraryIdSchema,
   MAX_RECYCLED_ITEMS_PER_COMMAND,
   type RecycleCommand,
@@ -227,7 +228,7 @@ async function run(action: Action, ids: string[], flags: RecycleFlags): Promise<
     const sent = await publish(
       context.sqs,
       queue.url,
-      commands.map((command) => ({ id: command.commandId, body: JSON.stringify(command) })),
+      commands.map((command) => ({ id: command.commandId, body: encodeMessageBody(command) })),
       { signal: interrupt.signal },
     );
     const sentIds = new Set(sent.sent);

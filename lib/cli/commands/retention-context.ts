@@ -17,7 +17,7 @@ import type { RetentionRules } from "../../retention/rules.ts";
 import { checkRulesAgainstPolicy } from "../../retention/rules-source.ts";
 import type { RetentionDeps } from "../../retention/run.ts";
 import { readRetentionSettings } from "../../retention/settings.ts";
-import type { RetentionTrigger } from "../../retention/trigger.ts";
+import { manualTrigger, type RetentionTrigger, TriggerError } from "../../retention/trigger.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { SmhContext } from "../smh.ts";
@@ -89,9 +89,31 @@ export async function readRulesFile(
   }
 }
 
-/** The trigger the flags describe; `dryRun` forces a dry run. */
+/**
+ * The trigger the flags describe; `dryRun` forces a dry run. A preview (`plan`) may look at any
+ * time, later ones included: it enqueues nothing.
+ */
 export function triggerOf(flags: RetentionFlags, dryRun: boolean): RetentionTrigger {
-  const scheduledAt = flags.at ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+  const now = new Date();
+  return { ...requestOf(flags, dryRun, now), manual: { receivedAt: now } };
+}
+
+/**
+ * The trigger of `retention run`: like the retention-scan function's manual runs, it may measure
+ * ages at an earlier time than now (`--at`), never a later one. Exit 2 when `--at` is later.
+ */
+export function runTriggerOf(flags: RetentionFlags, dryRun: boolean): RetentionTrigger {
+  const now = new Date();
+  try {
+    return manualTrigger(requestOf(flags, dryRun, now), now);
+  } catch (error) {
+    if (error instanceof TriggerError) throw new CliError(ExitCode.usage, `--at: ${error.message}`);
+    throw error;
+  }
+}
+
+function requestOf(flags: RetentionFlags, dryRun: boolean, now: Date) {
+  const scheduledAt = flags.at ?? new Date(Math.floor(now.getTime() / 1000) * 1000);
   return {
     scheduledAt,
     runId: flags.runId ?? `cli-${scheduledAt.toISOString()}`,

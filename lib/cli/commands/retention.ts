@@ -16,7 +16,7 @@ import {
   type RetentionFlags,
   readRulesFile,
   retentionDeps,
-  triggerOf,
+  runTriggerOf,
 } from "./retention-context.ts";
 
 interface RunFlags extends RetentionFlags, QueueLocationFlags {
@@ -79,7 +79,7 @@ async function runOnce(flags: RunFlags): Promise<ExitCode> {
         listed.add(page.entries.length),
       ),
     });
-    const trigger = triggerOf(flags, flags.dryRun === true);
+    const trigger = runTriggerOf(flags, flags.dryRun === true);
     let description: ReturnType<typeof describeRun>;
     try {
       description = describeRun(await runRetention(trigger, deps));

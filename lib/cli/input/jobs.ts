@@ -4,7 +4,12 @@
  * with), and refuses a jobId that appears twice. Every problem of every line is collected; the
  * caller sends nothing unless there are none.
  */
-import { DeleteJobSchema, type JobSource, reasonsFromIssues } from "../../messages/index.ts";
+import {
+  DeleteJobSchema,
+  encodeMessageBody,
+  type JobSource,
+  reasonsFromIssues,
+} from "../../messages/index.ts";
 import type { InputProblem, InputRecord } from "./records.ts";
 
 /** Values for the fields a line does not give (from `--library`, `--space`, … flags). */
@@ -26,7 +31,7 @@ export interface ValidJob {
   /** The input line (or argument) it came from. */
   line: number;
   jobId: string;
-  /** The message body: the parsed DeleteJob (normalised path, jobId set) as JSON. */
+  /** The message body: the parsed DeleteJob (path exactly as written, jobId set) as JSON. */
   body: string;
 }
 
@@ -108,7 +113,7 @@ export async function validateJobs(
       continue;
     }
     firstLineOf.set(job.jobId, { line, derived });
-    jobs.push({ line, jobId: job.jobId, body: JSON.stringify(job) });
+    jobs.push({ line, jobId: job.jobId, body: encodeMessageBody(job) });
   }
   return { jobs, problems, records: count };
 }

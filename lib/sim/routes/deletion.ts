@@ -22,6 +22,9 @@ async function deleteAt(ctx: RequestContext, target: Exclude<DeletionTarget, "an
   requireGrant(token.grants, deletionGrant(target, library.recycleBinEnabled, permanent));
   const segments = decodePathSegments(ctx.params.pathSegments);
   if (segments.length === 0) throw new SmhError("EmptyPath");
+  // As for create: `.`/`..` is an illegal name, not merely one that is absent.
+  const dots = segments.find((segment) => segment === "." || segment === "..");
+  if (dots !== undefined) throw new SmhError("IllegalFileName", `Illegal name: ${dots}`);
   const { core } = ctx;
   const via = target === "dir" ? "directory" : "file";
   const owner = space.locks.newOwner();

@@ -22,7 +22,7 @@ export interface BatchDeleteRequest extends SpaceRef {
   readonly items: readonly BatchDeleteItem[];
 }
 
-/** The outcome of one requested item; `path` is the normalised path. */
+/** The outcome of one requested item; `path` is its canonical path (see `normalizePath`). */
 export type BatchDeleteItemResult = {
   readonly path: string;
   readonly permanent: boolean;

@@ -65,7 +65,7 @@ export async function deleteDirectory(
       operation,
       library,
       method: "DELETE",
-      path: directoryPath(library.libraryId, spaceId, path),
+      path: directoryPath(library.libraryId, spaceId, path, "delete"),
       query: { permanent: permanent ? "1" : "0" },
       spaceId,
       grants: grantsForDelete(permanent),

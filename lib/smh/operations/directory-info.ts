@@ -39,14 +39,14 @@ export async function directoryInfo(
 ): Promise<DirectoryInfoResult> {
   const operation = "directoryInfo";
   const { library, spaceId } = resolveSpace(caller, request, operation);
-  const path = normalizePath(request.path);
+  const path = normalizePath(request.path, "read");
   const { answer, context, meta } = await sendRead(
     caller,
     {
       operation,
       library,
       method: "GET",
-      path: directoryPath(library.libraryId, spaceId, path),
+      path: directoryPath(library.libraryId, spaceId, path, "read"),
       flags: ["info"],
       spaceId,
       grants: READ_ONLY,
@@ -87,7 +87,7 @@ export async function directoryExists(
 ): Promise<DirectoryExistsResult> {
   const operation = "directoryExists";
   const { library, spaceId } = resolveSpace(caller, request, operation);
-  const path = normalizePath(request.path);
+  const path = normalizePath(request.path, "read");
   try {
     const { meta } = await sendRead(
       caller,
@@ -95,7 +95,7 @@ export async function directoryExists(
         operation,
         library,
         method: "HEAD",
-        path: directoryPath(library.libraryId, spaceId, path),
+        path: directoryPath(library.libraryId, spaceId, path, "read"),
         spaceId,
         grants: READ_ONLY,
       },

@@ -71,7 +71,9 @@ export async function* listDirectory(
   const operation = "listDirectory";
   const { library, spaceId } = resolveSpace(caller, request, operation);
   const path =
-    request.path === undefined || isRootPath(request.path) ? "" : normalizePath(request.path);
+    request.path === undefined || isRootPath(request.path)
+      ? ""
+      : normalizePath(request.path, "read");
   const limit = checkPageSize(request.pageSize, 100, 100, operation, library.libraryId);
   const filter = request.filter ?? "onlyDir";
   const start = request.marker === "" ? undefined : request.marker;
@@ -82,7 +84,7 @@ export async function* listDirectory(
         operation,
         library,
         method: "GET",
-        path: directoryPath(library.libraryId, spaceId, path),
+        path: directoryPath(library.libraryId, spaceId, path, "read"),
         query: {
           filter: filter === "all" ? undefined : filter,
           order_by: request.orderBy,

@@ -119,7 +119,7 @@ export async function findRecycledItem(
   request: FindRecycledItemRequest,
   options?: CallOptions,
 ): Promise<FindRecycledItemResult> {
-  const path = normalizePath(request.path);
+  const path = normalizePath(request.path, "read");
   const type = request.type ?? "dir";
   const maxPages = request.maxPages ?? 20;
   const after = request.removedAfter ?? Number.NEGATIVE_INFINITY;

@@ -22,6 +22,12 @@ import {
   type ResultMessage,
 } from "../../../lib/messages/index.ts";
 import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
+import { queueDepths } from "../../../lib/queues/depths.ts";
+import { publish } from "../../../lib/queues/publish.ts";
+
+/** One library's entry in a deletion policy. */
+export type LibraryPolicyConfig = DeletionPolicyConfig["libraries"][string];
+
 import type { Simulator } from "../../../lib/sim/index.ts";
 import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
 import {
@@ -41,19 +47,22 @@ export interface TestLibrary {
   readonly recycleBin: boolean;
   /** Directories seeded in space `-` (each with one file, so a deletion takes content). */
   readonly directories: readonly string[];
+  /** Its deletion policy (default: space `-`, deletion under `jobs/`). */
+  readonly policy?: LibraryPolicyConfig;
 }
 
 /** A library named `e2e<name>` with a fresh secret. */
 export function testLibrary(
   name: string,
   directories: readonly string[],
-  options: { recycleBin?: boolean } = {},
+  options: { recycleBin?: boolean; policy?: LibraryPolicyConfig } = {},
 ): TestLibrary {
   return {
     libraryId: `e2e${name}`,
     secret: `e2e-secret-${name}-${randomBytes(12).toString("hex")}`,
     recycleBin: options.recycleBin ?? true,
     directories,
+    ...(options.policy ? { policy: options.policy } : {}),
   };
 }
 
@@ -86,6 +95,15 @@ export interface PipelineStack {
   readonly logLines: string[];
   /** Sends job bodies in ONE SendMessageBatch call (≤ 10), so they arrive together; message ids. */
   send(bodies: readonly (string | Record<string, unknown>)[]): Promise<string[]>;
+  /**
+   * Sends any number of bodies exactly as written (in batches, `concurrency` calls at once), then
+   * waits until each has a result (readable or not) and the jobs queue, the results queue and the
+   * DLQ hold nothing, twice in a row. Fails when fauxqs refuses a body, or after `timeoutMs`.
+   */
+  sendAndSettle(
+    bodies: readonly string[],
+    options: { concurrency: number; timeoutMs: number },
+  ): Promise<void>;
   /** How many times the runner has handed this message to the handler. */
   deliveries(messageId: string): number;
   /** Results of one job, in the order they were read. */
@@ -111,7 +129,10 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
   const policy: DeletionPolicyConfig = demoPolicy();
   const secrets = demoLibrarySecrets();
   for (const library of options.libraries) {
-    policy.libraries[library.libraryId] = { spaces: ["-"], allowedPrefixes: ["jobs"] };
+    policy.libraries[library.libraryId] = library.policy ?? {
+      spaces: ["-"],
+      allowedPrefixes: ["jobs"],
+    };
     secrets[library.libraryId] = library.secret;
   }
 
@@ -185,6 +206,33 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
       }
       const byId = new Map((answer.Successful ?? []).map((entry) => [entry.Id, entry.MessageId]));
       return entries.map(({ Id }) => String(byId.get(Id)));
+    },
+    async sendAndSettle(bodies, { concurrency, timeoutMs }) {
+      const sent = await publish(
+        stack.sqs,
+        url("jobs"),
+        bodies.map((body, index) => ({ id: String(index), body })),
+        { concurrency },
+      );
+      if (sent.failed.length > 0) {
+        throw new Error(`fauxqs refused bodies: ${JSON.stringify(sent.failed.slice(0, 3))}`);
+      }
+      await until(
+        "a result for every body",
+        () => results.length + unreadable.length >= bodies.length,
+        timeoutMs,
+      );
+      // Nothing left anywhere: no record waiting to come back, nothing dead-lettered.
+      for (let quiet = 0; quiet < 2; ) {
+        const depths = await Promise.all(
+          [url("jobs"), url("results"), url("jobs-dlq")].map((queue) =>
+            queueDepths(stack.sqs, queue),
+          ),
+        );
+        const empty = depths.every((d) => d.visible + d.inFlight + d.delayed === 0);
+        quiet = empty ? quiet + 1 : 0;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
     },
     deliveries: (messageId) =>
       events.filter(

@@ -16,6 +16,14 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** A request that deletes: its method, its path (no query, so no token) and its body. */
+export interface DeletionRequest {
+  readonly method: string;
+  /** Still percent-encoded, as it went over the wire. */
+  readonly rawPath: string;
+  readonly body: string;
+}
+
 export interface SmhCapture {
   readonly url: string;
   /** Sets where requests go (the simulator, once it has started). */
@@ -24,6 +32,8 @@ export interface SmhCapture {
   tokens(): string[];
   /** Requests relayed so far. */
   requests(): number;
+  /** Every directory delete and batch delete relayed so far, in order. */
+  deletions(): DeletionRequest[];
   close(): Promise<void>;
 }
 
@@ -34,6 +44,7 @@ export async function startSmhCapture(): Promise<SmhCapture> {
   let upstream: URL | undefined;
   const tokens = new Set<string>();
   let requests = 0;
+  const deletions: DeletionRequest[] = [];
   const agent = new Agent({ keepAlive: true });
 
   const remember = (token: string | null | undefined) => {
@@ -44,6 +55,15 @@ export async function startSmhCapture(): Promise<SmhCapture> {
     requests++;
     const body = await readAll(req);
     const target = new URL(req.url ?? "/", "http://relay");
+    const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
+    if (
+      (req.method === "DELETE" && rawPath.startsWith("/api/v1/directory/")) ||
+      (req.method === "POST" &&
+        rawPath.startsWith("/api/v1/batch/") &&
+        /[?&]delete\b/.test(req.url ?? ""))
+    ) {
+      deletions.push({ method: req.method, rawPath, body: body.toString("utf8") });
+    }
     remember(target.searchParams.get("access_token"));
     remember(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1]);
     // Token renewal carries the token in the path: /api/v1/token/{L}/{token}.
@@ -119,6 +139,7 @@ export async function startSmhCapture(): Promise<SmhCapture> {
     },
     tokens: () => [...tokens],
     requests: () => requests,
+    deletions: () => [...deletions],
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -47,9 +47,42 @@ describe("enqueue input: plain path lists", () => {
         requestedBy: "ops",
         jobId: deriveJobId({ libraryId: "smh1", path: "events/2019" }),
       }),
-      expect.objectContaining({ path: "events/2020" }),
+      // Sent exactly as written: the slash at the end changes nothing SMH is asked.
+      expect.objectContaining({ path: "events/2020/" }),
     ]);
     expect(jobs.map((job) => job.line)).toEqual([1, 2]);
+  });
+
+  it("refuses a line whose path only looks like the directory, and says what to write instead", async () => {
+    const { jobs, problems } = await read(
+      "scratch/1 \n\u00a0scratch/2\u3000\nprojects/apollo\u200b\nscratch\\3\nok/4\n",
+      "plain",
+    );
+    expect(jobs.map((job) => job.line)).toEqual([5]);
+    expect(problems).toEqual([
+      {
+        line: 1,
+        field: "path",
+        message: expect.stringMatching(
+          /^segment 2 \("1 "\) begins or ends with whitespace\..*If you mean "scratch\/1", send that \(edge-whitespace\)$/,
+        ),
+      },
+      {
+        line: 2,
+        field: "path",
+        message: expect.stringContaining('If you mean "scratch/2", send that (edge-whitespace)'),
+      },
+      {
+        line: 3,
+        field: "path",
+        message: expect.stringContaining("contains U+200B, an invisible character"),
+      },
+      {
+        line: 4,
+        field: "path",
+        message: expect.stringContaining('If you mean "scratch/3", send that (backslash)'),
+      },
+    ]);
   });
 
   it("skips blank lines and # comments but keeps counting them in line numbers", async () => {
@@ -125,6 +158,29 @@ describe("enqueue input: duplicate jobs", () => {
         field: "jobId",
         message: expect.stringMatching(/line 1 has it too.*same library, space, path/),
       },
+    ]);
+  });
+
+  it("refuses a CSV path cell with whitespace at its end, quoted or not", async () => {
+    const { jobs, problems } = await read('path\nscratch/1 \n"scratch/2 "\nscratch/3\n', "csv");
+    expect(jobs.map((job) => job.line)).toEqual([4]);
+    expect(
+      problems.map(({ line, message }) => [line, message.endsWith("(edge-whitespace)")]),
+    ).toEqual([
+      [2, true],
+      [3, true],
+    ]);
+  });
+
+  it("refuses an NDJSON job whose path percent-decodes to a climb out of the directory", async () => {
+    const { jobs, problems } = await read(
+      '{"v":1,"path":"scratch/..%2Fprojects%2Fapollo"}\n{"v":1,"path":"scratch/%252e%252e"}\n',
+      "ndjson",
+    );
+    expect(jobs).toEqual([]);
+    expect(problems.map(({ message }) => message.match(/\(([a-z-]+)\)$/)?.[1])).toEqual([
+      "encoded-separator",
+      "encoded-dot-segment",
     ]);
   });
 
@@ -320,5 +376,18 @@ describe("enqueue input: arguments and formats", () => {
     expect(problems).toEqual([]);
     expect(jobs).toHaveLength(100_000);
     expect(jobs.at(-1)?.line).toBe(100_000);
+  });
+});
+
+describe("enqueue input: NDJSON keys given twice", () => {
+  it("refuses a line that gives a key twice, as the delete function would", async () => {
+    const { jobs, problems } = await read(
+      '{"v":1,"path":"projects/apollo","path":"scratch/x"}\n{"v":1,"path":"scratch/y"}\n',
+      "ndjson",
+    );
+    expect(jobs.map((job) => job.line)).toEqual([2]);
+    expect(problems).toEqual([
+      { line: 1, field: "path", message: expect.stringContaining("(duplicate-key)") },
+    ]);
   });
 });

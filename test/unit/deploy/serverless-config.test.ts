@@ -1,9 +1,10 @@
-/** serverless.yml checks that need no packaging. */
-import { readFileSync } from "node:fs";
+/** serverless.yml checks that need no packaging, or only as far as osls resolving variables. */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT } from "./osls.ts";
+import { packageService, REPO_ROOT } from "./osls.ts";
 
 interface RawConfig {
   params: Record<string, Record<string, unknown>>;
@@ -33,4 +34,52 @@ describe("serverless.yml", () => {
   it("keeps the library secrets in a hierarchical SSM parameter, whose ARN the IAM policy builds", () => {
     expect(raw.params.default?.librarySecretsParameter).toMatch(/^\//);
   });
+
+  it("lets every principal of the account send jobs and recycle actions in dev only: no other stage has a default", () => {
+    for (const name of ["jobProducerPrincipals", "recycleActionProducerPrincipals"]) {
+      for (const [stage, params] of Object.entries(raw.params)) {
+        if (stage === "dev") {
+          // CloudFormation's placeholders, not a template string.
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the text serverless.yml holds.
+          const accountRoot = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
+          expect(params[name], `params.dev.${name}`).toBe(accountRoot);
+        } else {
+          expect(params, `params.${stage}`).not.toHaveProperty(name);
+        }
+      }
+    }
+  });
+
+  it("lets only the schedule invoke the retention scan unless roles are named", () => {
+    expect(raw.params.default?.retentionInvokerRoles).toBe("");
+  });
+});
+
+describe("packaging a production-like stage", () => {
+  it("fails without the producer principals, naming each parameter to set", async () => {
+    const workDir = mkdtempSync(join(tmpdir(), "smh-serverless-prod-"));
+    try {
+      let failure: unknown;
+      try {
+        await packageService(workDir, {
+          stage: "prod",
+          params: {
+            smhPolicy: '{"libraries":{}}',
+            retentionRulesFile: "examples/retention-rules.yml",
+          },
+        });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure, "osls package succeeded").toBeInstanceOf(Error);
+      const output = (failure as Error).message;
+      for (const name of ["jobProducerPrincipals", "recycleActionProducerPrincipals"]) {
+        expect(output).toContain(
+          `Cannot resolve variable at "custom.requiredParams.${name}": Value not found at "param" source`,
+        );
+      }
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -66,6 +66,8 @@ const REGION = TEST_ACCOUNT["AWS::Region"];
 /** Packaged for another region than serverless.yml's default (ap-southeast-1): `--region` works. */
 const DEPLOY_REGION = "eu-central-1";
 const ACCOUNT_ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's placeholders, as passed.
+const ACCOUNT_ROOT_TEMPLATE = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
 const MAX_ZIP_BYTES = 1024 * 1024;
 const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
 
@@ -88,7 +90,14 @@ usePackagedService({
   workDirPrefix: "smh-serverless-template-",
   stage: STAGE,
   region: DEPLOY_REGION,
-  params: { smhPolicy: SMH_POLICY, retentionRulesFile: RULES_FILE },
+  // No stage but dev has producer principals of its own: here every principal of the deploying
+  // account, as dev's default (CloudFormation fills in the placeholders).
+  params: {
+    smhPolicy: SMH_POLICY,
+    retentionRulesFile: RULES_FILE,
+    jobProducerPrincipals: ACCOUNT_ROOT_TEMPLATE,
+    recycleActionProducerPrincipals: ACCOUNT_ROOT_TEMPLATE,
+  },
   check: () => {
     for (const fn of FUNCTIONS) {
       if (!existsSync(join(REPO_ROOT, fn.source))) {
@@ -545,7 +554,7 @@ describe("serverless package: who may use the queues", () => {
   }
 
   it.each([["JobsQueue"], ["RecycleActionsQueue"]])(
-    "%s accepts messages from the deploying account's principals only, by default",
+    "%s accepts messages from the principals the stage names only (here the deploying account's)",
     (queueId) => {
       const statements = queuePolicyStatements(queueId);
       const allows = statements.filter((s) => s.Effect === "Allow");
@@ -635,6 +644,18 @@ describe("serverless package: the retention schedule", () => {
     for (const replaced of ["Input", "InputPath", "InputTransformer"]) {
       expect(targets[0], replaced).not.toHaveProperty(replaced);
     }
+  });
+
+  it("grants no one else the right to invoke it while retentionInvokerRoles is empty", () => {
+    const policies = resourcesOfType("AWS::IAM::ManagedPolicy");
+    expect(policies.map(([id]) => id)).toEqual(["RetentionScanInvokePolicy"]);
+    const [[, policy]] = policies as [[string, Resource & { Condition?: string }]];
+    expect(policy.Condition).toBe("HasRetentionInvokerRoles");
+    // CloudFormation creates it only when the condition holds: here it compares "" with "".
+    const conditions = (template as unknown as { Conditions: Record<string, unknown> }).Conditions;
+    expect(conditions.HasRetentionInvokerRoles).toEqual({
+      "Fn::Not": [{ "Fn::Equals": ["", ""] }],
+    });
   });
 
   it("lets EventBridge, and only that rule, invoke the function", () => {

@@ -45,9 +45,20 @@ describe("a delete job", () => {
     expect(parse(body)).toEqual({ ok: true, job: { ...body, path: "events/2024/party" } });
   });
 
-  it("has its path normalised: surrounding spaces, leading, trailing and repeated slashes go", () => {
-    const parsed = parse(jobBody({ path: "  /events//2024/party/ " }));
-    expect(parsed.ok && parsed.job.path).toBe("events/2024/party");
+  it("keeps its path exactly as written, slashes included (results repeat it)", () => {
+    const parsed = parse(jobBody({ path: "/events//2024/party/" }));
+    expect(parsed.ok && parsed.job.path).toBe("/events//2024/party/");
+  });
+
+  it("names one directory however its slashes are written: the derived jobId is the same", () => {
+    const ids = ["events/2024/party", "/events//2024/party/", "//events/2024///party"].map(
+      (path) => {
+        const parsed = parse(jobBody({ path }));
+        return parsed.ok ? parsed.job.jobId : undefined;
+      },
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect(ids[0]).toMatch(/^auto-/);
   });
 
   it("keeps unicode, spaces and URL-special characters in its path as they are", () => {
@@ -58,7 +69,7 @@ describe("a delete job", () => {
 
   it.each([
     ["", "empty"],
-    ["   ", "empty"],
+    ["   ", "edge-whitespace"],
     ["/", "root"],
     ["///", "root"],
     ["events/../users", "dot-segment"],
@@ -66,9 +77,28 @@ describe("a delete job", () => {
     ["events/\u0000x", "control-character"],
     ["events\nx", "control-character"],
     [`events/${"x".repeat(256)}`, "segment-too-long"],
-  ])("is refused when its path is %j, and the reason names the problem (%s)", (path, problem) => {
+    ["scratch/1 ", "edge-whitespace"],
+    ["\u00a0scratch/2\u3000", "edge-whitespace"],
+    ["projects/apollo\u200b", "invisible-character"],
+    ["projects/\u202eollopa", "invisible-character"],
+    ["events\\2024", "backslash"],
+    ["scratch/%2e%2e/projects/apollo", "encoded-dot-segment"],
+    ["scratch/..%2Fprojects%2Fapollo", "encoded-separator"],
+    ["scratch/%252e%252e", "encoded-dot-segment"],
+    ["scratch/a%00b", "encoded-control-character"],
+  ])("is refused when its path is %j, with the problem as the reason's code (%s)", (path, code) => {
     const reasons = reasonsOf(jobBody({ path }));
-    expect(reasons).toEqual([{ path: "path", message: expect.stringContaining(`(${problem})`) }]);
+    expect(reasons).toEqual([
+      { path: "path", code, message: expect.stringContaining(`(${code})`) },
+    ]);
+  });
+
+  it("says what to send instead when a path only looks like another", () => {
+    const [reason] = reasonsOf(jobBody({ path: "scratch/1 " }));
+    expect(reason?.message).toContain('segment 2 ("1 ") begins or ends with whitespace');
+    expect(reason?.message).toContain('If you mean "scratch/1", send that');
+    const [invisible] = reasonsOf(jobBody({ path: "projects/apollo\u200b" }));
+    expect(invisible?.message).toContain('segment 2 ("apollo\\u200B") contains U+200B');
   });
 
   it("is refused when its path is longer than 4,096 characters", () => {
@@ -122,7 +152,10 @@ describe("a delete job", () => {
     ["jobId", "has space"],
     ["jobId", "ünïcode"],
     ["jobId", ""],
+    ["jobId", "job\u200bid"],
     ["libraryId", "smh1/../other"],
+    ["libraryId", "ｓｍｈ1"],
+    ["libraryId", "smh1 "],
     ["libraryId", "x".repeat(65)],
     ["libraryId", ""],
     ["spaceId", "../space"],
@@ -156,7 +189,10 @@ describe("a delete job", () => {
 describe("createDeleteJob", () => {
   it("builds a job a producer can send, with defaults and a derived jobId", () => {
     const job = createDeleteJob({ libraryId: "smh1", path: "/tmp/x/", source: "retention" });
-    expect(job).toMatchObject({ v: 1, spaceId: "-", path: "tmp/x", permanent: false });
+    expect(job).toMatchObject({ v: 1, spaceId: "-", path: "/tmp/x/", permanent: false });
+    expect(job.jobId).toBe(
+      createDeleteJob({ libraryId: "smh1", path: "tmp/x", source: "bulk" }).jobId,
+    );
     expect(parseJobBody(JSON.stringify(job))).toEqual({ ok: true, job });
   });
 

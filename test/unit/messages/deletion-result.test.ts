@@ -51,6 +51,22 @@ describe("a deletion result", () => {
     expectReadable(result);
   });
 
+  it("repeats the job's path exactly as the job wrote it, and keys it by the directory it names", () => {
+    const written = parseJobBody(
+      JSON.stringify({ v: 1, libraryId: "smh1", path: "/events//2024/party/", source: "bulk" }),
+    );
+    const plain = parseJobBody(
+      JSON.stringify({ v: 1, libraryId: "smh1", path: "events/2024/party", source: "bulk" }),
+    );
+    if (!written.ok || !plain.ok) throw new Error("expected two jobs");
+    const facts = { outcome: "recycled", recycledItemId: 7 } as const;
+    const result = deletionResult(written.job, facts, run);
+    expect(result.path).toBe("/events//2024/party/");
+    // One directory, one derived jobId: one fact, one dedupKey.
+    expect(result.dedupKey).toBe(deletionResult(plain.job, facts, run).dedupKey);
+    expectReadable(result);
+  });
+
   it("for a directory deleted for ever carries no recycledItemId", () => {
     const result = deletionResult(theJob, { outcome: "deleted" }, run);
     expect(result).toEqual({ ...jobFields, ...provenance, outcome: "deleted" });
@@ -120,7 +136,7 @@ describe("a deletion result", () => {
       libraryId: "smh1",
       path: "..",
       reasons: [
-        { path: "path", message: expect.stringContaining("dot-segment") },
+        { path: "path", code: "dot-segment", message: expect.stringContaining("dot-segment") },
         { path: "permanent", message: expect.any(String) },
         { path: "source", message: expect.any(String) },
       ],

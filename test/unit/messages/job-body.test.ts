@@ -167,3 +167,37 @@ describe("a refused job body still says which job it was", () => {
     expect(refused(body).identity.jobId).not.toBe(refused('{"v":1,"oops":false}').identity.jobId);
   });
 });
+
+describe("a job body that gives a key twice", () => {
+  it("is refused, naming the key, whichever value a JSON reader would keep", () => {
+    const body =
+      '{"v":1,"libraryId":"smh1","path":"projects/apollo","source":"bulk","path":"scratch/x"}';
+    const parsed = parseJobBody(body);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.reasons).toEqual([
+      { path: "path", code: "duplicate-key", message: expect.stringContaining("given twice") },
+    ]);
+  });
+
+  it("is refused for a key given twice inside a nested value too", () => {
+    const parsed = parseJobBody(
+      '{"v":1,"libraryId":"smh1","path":"a/b","source":"bulk","reason":{"x":1,"x":2}}',
+    );
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(
+      parsed.reasons.map((reason) => [reason.path, "code" in reason ? reason.code : undefined]),
+    ).toEqual([
+      ["reason.x", "duplicate-key"],
+      ["reason", undefined],
+    ]);
+  });
+
+  it("is read when the same text appears as a key and as a value, or in two objects", () => {
+    const parsed = parseJobBody(
+      '{"v":1,"libraryId":"smh1","path":"path","source":"bulk","requestedBy":"v \\"path\\": x"}',
+    );
+    expect(parsed.ok).toBe(true);
+  });
+});

@@ -15,9 +15,15 @@ describe("a job without a jobId", () => {
     expect(jobIdOf(jobBody())).toMatch(/^auto-[0-9a-f]{32}$/);
   });
 
-  it("gets the same jobId whichever way its path is written", () => {
-    expect(jobIdOf(jobBody({ path: " /events//2024/party/ " }))).toBe(
+  it("gets the same jobId whichever way the slashes of its path are written", () => {
+    expect(jobIdOf(jobBody({ path: "/events//2024/party/" }))).toBe(
       jobIdOf(jobBody({ path: "events/2024/party" })),
+    );
+  });
+
+  it("keeps two names apart that differ only in their kind of space: two directories, two jobIds", () => {
+    expect(jobIdOf(jobBody({ path: "events/2024/summer party" }))).not.toBe(
+      jobIdOf(jobBody({ path: "events/2024/summer\u00a0party" })),
     );
   });
 

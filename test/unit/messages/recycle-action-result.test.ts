@@ -41,6 +41,18 @@ describe("a recycle-action result", () => {
     expectReadable(result);
   });
 
+  it("reports the restored path exactly as SMH gives it, look-alike names included", () => {
+    const segments = ["scratch ", "apollo\u200b", "%2e%2e", "🎉"];
+    const result = recycleActionResult(
+      restoreCommand(),
+      11,
+      { outcome: "restored", restoredPath: segments },
+      run,
+    );
+    expect(result).toMatchObject({ restoredPath: segments.join("/") });
+    expectReadable(result);
+  });
+
   it("for a purged item says so", () => {
     const result = recycleActionResult(purgeCommand(), 21, { outcome: "purged" }, run);
     expect(result).toMatchObject({

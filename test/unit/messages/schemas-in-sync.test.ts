@@ -1,11 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderJsonSchemas } from "../../../lib/messages/index.ts";
+import { renderPolicyJsonSchemas } from "../../../lib/policy/json-schema.ts";
 import { renderRetentionJsonSchemas } from "../../../lib/retention/json-schema.ts";
 
 const directory = new URL("../../../schemas/", import.meta.url);
-// What scripts/generate-schemas.ts writes: the message schemas and the retention rules file's.
-const render = () => new Map([...renderJsonSchemas(), ...renderRetentionJsonSchemas()]);
+// What scripts/generate-schemas.ts writes: the message schemas, the retention rules file's and the
+// deletion policy's.
+const render = () =>
+  new Map([...renderJsonSchemas(), ...renderRetentionJsonSchemas(), ...renderPolicyJsonSchemas()]);
 const generated = render();
 
 describe("the committed JSON Schemas", () => {
@@ -18,7 +21,7 @@ describe("the committed JSON Schemas", () => {
     }
     if (committed !== generated.get(file)) {
       throw new Error(
-        `schemas/${file} is out of date with lib/messages or lib/retention: run npm run schemas`,
+        `schemas/${file} is out of date with lib/messages, lib/retention or lib/policy: run npm run schemas`,
       );
     }
   });
@@ -55,5 +58,28 @@ describe("the committed JSON Schemas", () => {
 
   it("include the retention rules file's schema, for editors", () => {
     expect(generated.has("retention-rules.v1.json")).toBe(true);
+  });
+
+  it("write down in the deletion policy's schema that allowing matches exactly and protecting loosely", () => {
+    const schema = JSON.parse(generated.get("deletion-policy.v1.json") ?? "{}");
+    const library = schema.properties.libraries.additionalProperties;
+    const described = (field: string): string => library.properties[field].description;
+    for (const field of ["allowedPrefixes", "allowedPaths", "permanentPrefixes"]) {
+      expect(described(field), field).toContain("Matched exactly");
+    }
+    for (const field of ["protectedPaths", "protectedGlobs"]) {
+      expect(described(field), field).toContain("Matched loosely");
+      expect(described(field), field).toContain("NFKC");
+      expect(described(field), field).toContain("invisible characters");
+    }
+    expect(library.properties.protectionIgnoresCase).toMatchObject({
+      type: "boolean",
+      default: true,
+    });
+  });
+
+  it("say in the delete job's schema that a path is taken exactly as written", () => {
+    const schema = JSON.parse(generated.get("delete-job.v1.json") ?? "{}");
+    expect(schema.properties.path.description).toContain("taken exactly as written");
   });
 });

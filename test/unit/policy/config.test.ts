@@ -23,6 +23,7 @@ describe("a deletion policy configuration", () => {
       allowedPaths: [],
       protectedPaths: [],
       protectedGlobs: [],
+      protectionIgnoresCase: true,
       permanentPrefixes: [],
       albumSpaces: new Set(),
       minDepth: 1,
@@ -31,7 +32,7 @@ describe("a deletion policy configuration", () => {
     });
   });
 
-  it("normalises every configured path and compiles every glob", () => {
+  it("drops the slashes around every configured path and compiles every glob", () => {
     const library = parsePolicy({
       libraries: {
         smh1: {
@@ -50,6 +51,21 @@ describe("a deletion policy configuration", () => {
     expect(library?.protectedPaths).toEqual(["events/keep"]);
     expect(library?.protectedGlobs.map((glob) => glob.pattern)).toEqual(["events/*/originals"]);
     expect(library?.permanentPrefixes).toEqual(["tmp/x"]);
+  });
+
+  it.each([
+    ["allowedPrefixes", "events "],
+    ["allowedPaths", "scratch\u200b"],
+    ["protectedPaths", "\u00a0projects/apollo"],
+    ["permanentPrefixes", "tmp\\x"],
+  ])("refuses a %s entry %j that a job could not name either", (field, path) => {
+    const issues = issuesOf({ libraries: { smh1: { spaces: "*", [field]: [path] } } });
+    expect(issues.map((issue) => issue.path)).toEqual([`libraries.smh1.${field}.0`]);
+  });
+
+  it("refuses a protectionIgnoresCase that is not a JSON boolean", () => {
+    const issues = issuesOf({ libraries: { smh1: { spaces: "*", protectionIgnoresCase: "no" } } });
+    expect(issues.map((issue) => issue.path)).toEqual(["libraries.smh1.protectionIgnoresCase"]);
   });
 
   it("with no libraries is valid, and allows nothing", () => {

@@ -123,6 +123,90 @@ describe("the deletion policy, for unicode paths", () => {
   });
 });
 
+describe("the deletion policy, for look-alikes: allowing is exact, protecting is loose", () => {
+  // Each of these is a name a reader could take for "apollo" (or that a server decoding twice
+  // would read as it). The job's own path check refuses some of them first; the policy, which a
+  // caller that skipped that check still meets, refuses the rest.
+  const LOOK_ALIKES = [
+    "APOLLO",
+    "Apollo",
+    "ａｐｏｌｌｏ",
+    "ＡＰＯＬＬＯ",
+    "apoll%6F",
+    "%61%70%6F%6C%6C%6F",
+    "apoll%256F",
+    "apollo%20",
+    "apollo%E2%80%8B",
+    "ａｐｏｌｌｏ％２０",
+  ];
+
+  it.each(LOOK_ALIKES)("protects projects/apollo from %j", (name) => {
+    const policy = policyFor({
+      allowedPrefixes: ["projects"],
+      protectedPaths: ["projects/apollo"],
+    });
+    expect(rulesBroken(policy, subject(`projects/${name}`))).toEqual([PolicyRule.protectedPath]);
+    expect(rulesBroken(policy, subject(`projects/${name}/2024`))).toEqual([
+      PolicyRule.protectedPath,
+    ]);
+  });
+
+  it.each(LOOK_ALIKES)("protects what projects/*/originals matches from %j", (name) => {
+    const policy = policyFor({
+      allowedPrefixes: ["projects"],
+      protectedGlobs: ["projects/apollo/origin*"],
+    });
+    expect(rulesBroken(policy, subject(`projects/${name}/originals`))).toEqual([
+      PolicyRule.protectedPath,
+    ]);
+    expect(rulesBroken(policy, subject(`projects/${name}`))).toEqual([
+      PolicyRule.protectsDescendant,
+    ]);
+  });
+
+  it.each([
+    "projects/apollo\u200b",
+    "projects/\u00a0apollo",
+    "projects/apollo\u3000",
+    "projects/%2e%2e/projects/apollo",
+    "projects\\apollo",
+  ])("refuses %j as an invalid path, before any protection is looked at", (path) => {
+    const policy = policyFor({
+      allowedPrefixes: ["projects"],
+      protectedPaths: ["projects/apollo"],
+    });
+    expect(rulesBroken(policy, subject(path))).toEqual([PolicyRule.invalidPath]);
+  });
+
+  it.each(["ｅvents/2024", "Events/2024", "EVENTS/2024", "%65vents/2024"])(
+    "does not count %j as inside the allowed prefix events",
+    (path) => {
+      expect(rulesBroken(policyFor(), subject(path))).toContain(PolicyRule.prefixNotAllowed);
+    },
+  );
+
+  it("matches protections case-sensitively when the library turns protectionIgnoresCase off", () => {
+    const paths = policyFor({ protectedPaths: ["events/Keep"], protectionIgnoresCase: false });
+    expect(rulesBroken(paths, subject("events/keep"))).toEqual([]);
+    expect(rulesBroken(paths, subject("events/Keep"))).toEqual([PolicyRule.protectedPath]);
+    expect(rulesBroken(paths, subject("events/ｋeep"))).toEqual([]);
+    expect(rulesBroken(paths, subject("events/Ｋeep"))).toEqual([PolicyRule.protectedPath]);
+    const globs = policyFor({
+      protectedGlobs: ["events/a/Originals"],
+      protectionIgnoresCase: false,
+    });
+    expect(rulesBroken(globs, subject("events/a/originals"))).toEqual([]);
+    expect(rulesBroken(globs, subject("events/a/Originals"))).toEqual([PolicyRule.protectedPath]);
+    expect(rulesBroken(globs, subject("events/a/Ｏriginals"))).toEqual([PolicyRule.protectedPath]);
+  });
+
+  it("protects names written with an emoji's joiner or variation selector either way", () => {
+    const policy = policyFor({ protectedPaths: ["events/❤️ 2024"] });
+    expect(rulesBroken(policy, subject("events/❤ 2024"))).toEqual([PolicyRule.protectedPath]);
+    expect(rulesBroken(policy, subject("events/❤️ 2024"))).toEqual([PolicyRule.protectedPath]);
+  });
+});
+
 describe("the deletion policy, for protected paths", () => {
   const policy = policyFor({ protectedPaths: ["events/2024/keep"] });
 
@@ -299,7 +383,7 @@ describe("the deletion policy, for permanent deletion", () => {
 });
 
 describe("the deletion policy, for invalid paths", () => {
-  it.each(["", "/", "..", "events/../users", "events/\u0000"])(
+  it.each(["", "/", "..", "events/../users", "events/\u0000", "events/x ", "events/%2e%2e"])(
     "refuses %j as an invalid path, whatever the prefixes say",
     (path) => {
       expect(rulesBroken(policyFor(), subject(path))).toEqual([PolicyRule.invalidPath]);

@@ -52,13 +52,20 @@ describe("which listed entries a rule looks at", () => {
     expect(classifyEntry(parent, entry)).toEqual({ kind: "unsafe-name", name });
   });
 
-  it("a name with a leading space under a parent: the path is unchanged by normalising", () => {
-    expect(classifyEntry(parent, dir(" x", undefined))).toMatchObject({
+  it.each([" x", "x ", "x\u200b", "\u202ex", "a\\b", "%2e%2e", "a%2Fb"])(
+    "a name a job could not name exactly (%j) is never selected",
+    (name) => {
+      expect(classifyEntry(parent, dir(name, undefined))).toEqual({ kind: "unsafe-name", name });
+      expect(classifyEntry([], dir(name, undefined, { parent: [] }))).toMatchObject({
+        kind: "unsafe-name",
+      });
+    },
+  );
+
+  it("an album named with an emoji sequence is a child like any other", () => {
+    expect(classifyEntry(parent, dir("❤️ 2019", undefined))).toMatchObject({
       kind: "child",
-      path: "events/ x",
-    });
-    expect(classifyEntry([], dir(" x", undefined, { parent: [] }))).toMatchObject({
-      kind: "unsafe-name",
+      path: "events/❤️ 2019",
     });
   });
 });

@@ -84,6 +84,11 @@ describe("a retention rule", () => {
     ["a missing age", { age: undefined }, "rules[1].age", ""],
     ["an empty parent", { parent: "" }, "rules[1].parent", 'write "/"'],
     ["a parent with ..", { parent: "events/../x" }, "rules[1].parent", "dot-segment"],
+    ["a blank parent", { parent: "  " }, "rules[1].parent", "edge-whitespace"],
+    ["a parent ending in a space", { parent: "events " }, "rules[1].parent", "edge-whitespace"],
+    ["a parent around the root", { parent: " / " }, "rules[1].parent", "edge-whitespace"],
+    ["an invisible parent", { parent: "events\u200b" }, "rules[1].parent", "invisible-character"],
+    ["an encoded parent", { parent: "%2e%2e/x" }, "rules[1].parent", "encoded-dot-segment"],
     ["a file type", { match: { type: "file" } }, "rules[1].match.type", 'only "dir"'],
     ["any type", { match: { type: "any" } }, "rules[1].match.type", 'only "dir"'],
     [

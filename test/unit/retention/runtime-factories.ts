@@ -29,6 +29,7 @@ import {
 } from "../../../lib/retention/outbox.ts";
 import type { RetentionDeps } from "../../../lib/retention/run.ts";
 import type { RetentionSettings } from "../../../lib/retention/settings.ts";
+import { DEFAULT_TRIGGER_BOUNDS } from "../../../lib/retention/trigger.ts";
 import { policy, ruleInput } from "./factories.ts";
 
 /** A clock the test moves: epoch ms. */
@@ -182,6 +183,7 @@ export const SETTINGS: RetentionSettings = {
   maxReceiveCount: 5,
   deadlineMarginMs: 100,
   publishReserveMs: 50,
+  triggerBounds: DEFAULT_TRIGGER_BOUNDS,
 };
 
 /** Rules built from {@link ruleInput} overrides, one per argument. */

@@ -1,4 +1,6 @@
+import { request } from "node:http";
 import { describe, expect, it } from "vitest";
+import type { Simulator } from "../../../lib/sim/index.ts";
 import {
   ALBUM_SPACE_ID,
   call,
@@ -10,6 +12,7 @@ import {
   SPACE_ID,
   signIn,
   useSimulators,
+  withQuery,
 } from "./helpers.ts";
 
 const start = useSimulators();
@@ -180,6 +183,27 @@ describe("delete directory", () => {
     expect([res.status, res.body.code]).toEqual([400, "EmptyPath"]);
   });
 
+  // fetch resolves `..` (and `%2E%2E`) in a URL before sending it; a raw request does not, as a
+  // client that builds URLs by hand would not.
+  it.each(["events/..", "events/../events", "./events", "events/%2E%2E", "events%2F..%2Fevents"])(
+    "refuses to delete %s with 400 IllegalFileName, as create refuses it",
+    async (path) => {
+      const { sim, q } = await setup();
+      const raw = `/api/v1/directory/${LIBRARY_ID}/${SPACE_ID}/${path}`;
+      const created = await rawCall(sim, "PUT", withQuery(raw, q));
+      expect(created).toEqual({ status: 400, code: "IllegalFileName" });
+      for (const area of ["directory", "file"]) {
+        const target = `/api/v1/${area}/${LIBRARY_ID}/${SPACE_ID}/${path}`;
+        expect(await rawCall(sim, "DELETE", withQuery(target, q)), area).toEqual({
+          status: 400,
+          code: "IllegalFileName",
+        });
+      }
+      expect(sim.exists(LIBRARY_ID, SPACE_ID, "events")).toBe(true);
+      expect(sim.groundTruth().deletions).toEqual([]);
+    },
+  );
+
   it("treats raw slashes, %2F and a leading slash as the same path", async () => {
     const { sim, q } = await setup();
     const base = `/api/v1/directory/${LIBRARY_ID}/${SPACE_ID}`;
@@ -224,3 +248,21 @@ describe("directory modification time", () => {
     expect(afterAdd.party).toBe(afterRemove.party);
   });
 });
+
+/** Sends `method path` as written (no URL resolution), and reads the answer's status and code. */
+function rawCall(sim: Simulator, method: string, path: string) {
+  return new Promise<{ status: number; code: unknown }>((resolve, reject) => {
+    const req = request(`${sim.url}/`, { method, path }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on("end", () => {
+        const body = text === "" ? {} : (JSON.parse(text) as { code?: unknown });
+        resolve({ status: res.statusCode ?? 0, code: body.code });
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
