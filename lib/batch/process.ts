@@ -15,11 +15,11 @@
  * done, the whole batch is failed on purpose: throwing lets Lambda slow its polling.
  */
 import type { ResultMessage } from "../messages/index.ts";
-import type { CircuitBreakers } from "../pipeline/circuit.ts";
-import type { JobRecord } from "../pipeline/records.ts";
-import type { ResultPublisher } from "../pipeline/results.ts";
 import type { DeletionPolicy } from "../policy/index.ts";
+import type { CircuitBreakers } from "./circuit.ts";
 import type { BatchObserver } from "./observer.ts";
+import type { JobRecord } from "./records.ts";
+import type { ResultPublisher } from "./results.ts";
 import { type DeadlineSettings, type InvocationBudget, invocationBudget } from "./settings.ts";
 
 /**

@@ -6,8 +6,8 @@
  */
 import pLimit from "p-limit";
 import type { RunFacts, SmhFailure } from "../messages/index.ts";
-import type { CircuitBreakers } from "../pipeline/circuit.ts";
 import { SmhError, type SmhErrorKind } from "../smh/index.ts";
+import type { CircuitBreakers } from "./circuit.ts";
 
 /** What a failure looked like, for logs and the `failed` result. */
 export interface FailureInfo {

@@ -11,8 +11,8 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import ssm from "@middy/ssm";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { type JobRecord, jobRecordFromSqs } from "../batch/records.ts";
 import type { SecretsWiring } from "../config/runtime.ts";
-import { type JobRecord, jobRecordFromSqs } from "../pipeline/records.ts";
 
 /** A handler's logger and metrics; names, namespace and level come from `POWERTOOLS_*`. */
 export function powertools(): { logger: Logger; metrics: Metrics } {

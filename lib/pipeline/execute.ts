@@ -9,6 +9,8 @@
  * items: a single delete of a directory that the batch did delete answers 404, and the recycle-bin
  * lookup then recovers its `recycledItemId`.
  */
+
+import type { CircuitBreakers } from "../batch/circuit.ts";
 import {
   failureInfo,
   recordAttempts,
@@ -18,7 +20,6 @@ import {
 } from "../batch/work.ts";
 import type { SmhClient } from "../smh/index.ts";
 import { SmhError } from "../smh/index.ts";
-import type { CircuitBreakers } from "./circuit.ts";
 import { type ErrorVerdict, type JobState, judgeError } from "./settlement.ts";
 
 /** What the executor needs from the outside world. */

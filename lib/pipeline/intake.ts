@@ -4,6 +4,8 @@
  * never retried and never sent to SMH. Records carrying the same job (the same jobId, delivered
  * twice) are merged so the job is deleted once and answered once.
  */
+
+import type { JobRecord } from "../batch/records.ts";
 import {
   type DeleteJob,
   type DeletionResult,
@@ -12,7 +14,6 @@ import {
   rejectedDeletion,
 } from "../messages/index.ts";
 import { type DeletionPolicy, evaluatePolicy } from "../policy/index.ts";
-import type { JobRecord } from "./records.ts";
 
 /** A valid, allowed job and the records that carry it. */
 export interface AcceptedJob {

@@ -11,13 +11,13 @@
  *   and is still reported as failed, so SQS moves it to the DLQ with its result already written.
  */
 import { processQueueBatch, type QueueBatchOutcome, type QueuePipeline } from "../batch/process.ts";
+import type { JobRecord } from "../batch/records.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
 import { DeletionOutcome, type DeletionResult, deletionResult } from "../messages/index.ts";
 import type { SmhClient } from "../smh/index.ts";
 import { executeDeletions } from "./execute.ts";
 import { admitJobs } from "./intake.ts";
 import { type PipelineObserver, silentObserver } from "./observer.ts";
-import type { JobRecord } from "./records.ts";
 import { recoverFromRecycleBin } from "./recover.ts";
 import type { PipelineSettings } from "./settings.ts";
 import { initialState } from "./settlement.ts";

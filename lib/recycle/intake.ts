@@ -5,6 +5,8 @@
  * is never retried. Records carrying the same command (the same commandId, delivered twice) are
  * merged so the command runs once.
  */
+
+import type { JobRecord } from "../batch/records.ts";
 import {
   type FieldReason,
   parseRecycleCommandBody,
@@ -13,7 +15,6 @@ import {
   type RejectionReason,
   rejectedRecycleCommand,
 } from "../messages/index.ts";
-import type { JobRecord } from "../pipeline/records.ts";
 import { type DeletionPolicy, evaluateRecycleAction } from "../policy/index.ts";
 
 /** A valid, allowed command and the records that carry it. */

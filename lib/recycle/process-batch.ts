@@ -14,13 +14,13 @@
  * results written.
  */
 import { processQueueBatch, type QueueBatchOutcome, type QueuePipeline } from "../batch/process.ts";
+import type { JobRecord } from "../batch/records.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
 import {
   RecycleActionOutcome,
   type RecycleActionResult,
   recycleActionResult,
 } from "../messages/index.ts";
-import type { JobRecord } from "../pipeline/records.ts";
 import { executeRecycleActions, planRecycleUnits, type RecycleSmh } from "./execute.ts";
 import { admitCommands } from "./intake.ts";
 import { type RecycleObserver, silentRecycleObserver } from "./observer.ts";

@@ -8,8 +8,9 @@
  * queue). Writing twice is harmless by construction: job IDs are derived from the rule, path and
  * run date, and a summary or alert written twice carries the same dedupKey.
  */
+
+import { sqsResultPublisher } from "../batch/results.ts";
 import type { DeleteJob } from "../messages/index.ts";
-import { sqsResultPublisher } from "../pipeline/results.ts";
 import { type BatchCounters, publish, type SqsSender } from "../queues/index.ts";
 import { encodeContinuation, type RetentionContinuation } from "./checkpoint.ts";
 import type { RetentionAlert, RetentionPlanSummary } from "./summary.ts";

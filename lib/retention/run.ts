@@ -12,8 +12,8 @@
  * write fails the invocation (a scheduled run throws; a continuation comes back), to be run again.
  */
 import pLimit from "p-limit";
+import type { JobRecord } from "../batch/records.ts";
 import { invocationBudget } from "../batch/settings.ts";
-import type { JobRecord } from "../pipeline/records.ts";
 import type { DeletionPolicy } from "../policy/index.ts";
 import { parseContinuationBody, type RetentionContinuation } from "./checkpoint.ts";
 import { ContinuationMismatchError } from "./errors.ts";

@@ -2,7 +2,7 @@
 // deletes, run under a concurrency bound and the invocation's deadline, and every SMH answer or
 // error becomes the job's settlement. SMH is a scripted stub.
 import { describe, expect, it } from "vitest";
-import { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
+import { CircuitBreakers } from "../../../lib/batch/circuit.ts";
 import { type ExecuteContext, executeDeletions, planUnits } from "../../../lib/pipeline/execute.ts";
 import type { JobState } from "../../../lib/pipeline/settlement.ts";
 import type { BatchDeleteItemResult } from "../../../lib/smh/index.ts";

@@ -2,11 +2,12 @@
  * Builders for the pipeline's unit tests: job records, a policy, a fake clock, a scripted SMH
  * client (the three calls the pipeline makes) and a capturing result publisher.
  */
+
+import type { CircuitBreakers } from "../../../lib/batch/circuit.ts";
+import type { JobRecord } from "../../../lib/batch/records.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
-import type { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
 import { type AcceptedJob, admitJobs } from "../../../lib/pipeline/intake.ts";
 import type { DeletePipeline } from "../../../lib/pipeline/process-batch.ts";
-import type { JobRecord } from "../../../lib/pipeline/records.ts";
 import { type PipelineSettings, readPipelineSettings } from "../../../lib/pipeline/settings.ts";
 import { initialState, type JobState } from "../../../lib/pipeline/settlement.ts";
 import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";

@@ -2,9 +2,9 @@
 // A refusal is a `rejected` result listing why; one bad record never affects the others; the same
 // job delivered twice in one batch is merged, and a jobId reused for another target is refused.
 import { describe, expect, it } from "vitest";
+import type { JobRecord } from "../../../lib/batch/records.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
 import { admitJobs } from "../../../lib/pipeline/intake.ts";
-import type { JobRecord } from "../../../lib/pipeline/records.ts";
 import { FakeClock, jobBody, record, T0, testPolicy } from "./factories.ts";
 
 function admit(records: readonly JobRecord[]) {

@@ -3,9 +3,10 @@
  * stand-in for the four SMH recycle-bin calls that keeps a small recycle bin and tree, and a
  * capturing result publisher.
  */
+
+import type { JobRecord } from "../../../lib/batch/records.ts";
+import type { ResultPublisher } from "../../../lib/batch/results.ts";
 import type { OutcomeResult, RecycleActionResult } from "../../../lib/messages/index.ts";
-import type { JobRecord } from "../../../lib/pipeline/records.ts";
-import type { ResultPublisher } from "../../../lib/pipeline/results.ts";
 import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
 import type { RecycleSmh } from "../../../lib/recycle/execute.ts";
 import type { RecyclePipeline } from "../../../lib/recycle/process-batch.ts";

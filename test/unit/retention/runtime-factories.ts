@@ -4,8 +4,8 @@
  * run writes, in order, and can refuse writes.
  */
 
+import type { JobRecord } from "../../../lib/batch/records.ts";
 import type { DeleteJob } from "../../../lib/messages/index.ts";
-import type { JobRecord } from "../../../lib/pipeline/records.ts";
 import type { DeletionPolicy } from "../../../lib/policy/index.ts";
 import {
   type ListingEntry,

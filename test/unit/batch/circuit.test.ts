@@ -1,8 +1,8 @@
 // The per-library circuit breaker: it opens after repeated SMH failures, lets one probe through
 // after the cooldown, and its probe's answer closes or re-opens it.
 import { describe, expect, it } from "vitest";
-import { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
-import { FakeClock } from "./factories.ts";
+import { CircuitBreakers } from "../../../lib/batch/circuit.ts";
+import { FakeClock } from "../pipeline/factories.ts";
 
 function breakers(clock: FakeClock, threshold = 3, cooldownMs = 10_000) {
   return new CircuitBreakers({ threshold, cooldownMs, now: clock.now });
