@@ -4,13 +4,14 @@
  * Thin by design: `sqsBatchHandler` wires logging, metrics and the library secrets (from SSM,
  * cached); the work is `processDeleteBatch` in lib/pipeline, which knows nothing about Lambda.
  */
+
+import { deletePipelineFromEnv } from "../lib/delete/environment.ts";
+import { processDeleteBatch } from "../lib/delete/process-batch.ts";
 import { powertools, sqsBatchHandler } from "../lib/observability/lambda-handler.ts";
 import {
   powertoolsPipelineObserver,
   smhEventMetrics,
 } from "../lib/observability/pipeline-observer.ts";
-import { deletePipelineFromEnv } from "../lib/pipeline/environment.ts";
-import { processDeleteBatch } from "../lib/pipeline/process-batch.ts";
 
 const { logger, metrics } = powertools();
 

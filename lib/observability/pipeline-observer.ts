@@ -5,8 +5,8 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { PipelineObserver } from "../delete/observer.ts";
 import type { DeletionResult } from "../messages/index.ts";
-import type { PipelineObserver } from "../pipeline/observer.ts";
 import type { SmhEvent } from "../smh/index.ts";
 import { deliveryFields, powertoolsBatchFailures } from "./batch-observer.ts";
 

@@ -9,12 +9,12 @@
 // fail, and SMH must not hear a single request.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { admitJobs } from "../../lib/delete/intake.ts";
 import {
   MAX_RESULT_BODY_BYTES,
   parseJobBody,
   parseResultMessage,
 } from "../../lib/messages/index.ts";
-import { admitJobs } from "../../lib/pipeline/intake.ts";
 import { parsePolicy } from "../../lib/policy/index.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";

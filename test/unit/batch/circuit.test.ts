@@ -2,7 +2,7 @@
 // after the cooldown, and its probe's answer closes or re-opens it.
 import { describe, expect, it } from "vitest";
 import { CircuitBreakers } from "../../../lib/batch/circuit.ts";
-import { FakeClock } from "../pipeline/factories.ts";
+import { FakeClock } from "../delete/factories.ts";
 
 function breakers(clock: FakeClock, threshold = 3, cooldownMs = 10_000) {
   return new CircuitBreakers({ threshold, cooldownMs, now: clock.now });

@@ -3,8 +3,8 @@
 // error becomes the job's settlement. SMH is a scripted stub.
 import { describe, expect, it } from "vitest";
 import { CircuitBreakers } from "../../../lib/batch/circuit.ts";
-import { type ExecuteContext, executeDeletions, planUnits } from "../../../lib/pipeline/execute.ts";
-import type { JobState } from "../../../lib/pipeline/settlement.ts";
+import { type ExecuteContext, executeDeletions, planUnits } from "../../../lib/delete/execute.ts";
+import type { JobState } from "../../../lib/delete/settlement.ts";
 import type { BatchDeleteItemResult } from "../../../lib/smh/index.ts";
 import {
   FakeClock,

@@ -3,8 +3,8 @@
 // job delivered twice in one batch is merged, and a jobId reused for another target is refused.
 import { describe, expect, it } from "vitest";
 import type { JobRecord } from "../../../lib/batch/records.ts";
+import { admitJobs } from "../../../lib/delete/intake.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
-import { admitJobs } from "../../../lib/pipeline/intake.ts";
 import { FakeClock, jobBody, record, T0, testPolicy } from "./factories.ts";
 
 function admit(records: readonly JobRecord[]) {

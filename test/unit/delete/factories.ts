@@ -5,11 +5,11 @@
 
 import type { CircuitBreakers } from "../../../lib/batch/circuit.ts";
 import type { JobRecord } from "../../../lib/batch/records.ts";
+import { type AcceptedJob, admitJobs } from "../../../lib/delete/intake.ts";
+import type { DeletePipeline } from "../../../lib/delete/process-batch.ts";
+import { type PipelineSettings, readPipelineSettings } from "../../../lib/delete/settings.ts";
+import { initialState, type JobState } from "../../../lib/delete/settlement.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
-import { type AcceptedJob, admitJobs } from "../../../lib/pipeline/intake.ts";
-import type { DeletePipeline } from "../../../lib/pipeline/process-batch.ts";
-import { type PipelineSettings, readPipelineSettings } from "../../../lib/pipeline/settings.ts";
-import { initialState, type JobState } from "../../../lib/pipeline/settlement.ts";
 import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
 import {
   type BatchDeleteRequest,

@@ -3,8 +3,8 @@
 // A lookup that cannot finish settles nothing: the job comes back rather than being reported
 // already_absent while its directory sits in the recycle bin.
 import { describe, expect, it } from "vitest";
-import { type RecoverContext, recoverFromRecycleBin } from "../../../lib/pipeline/recover.ts";
-import { initialState, type JobState, type Settlement } from "../../../lib/pipeline/settlement.ts";
+import { type RecoverContext, recoverFromRecycleBin } from "../../../lib/delete/recover.ts";
+import { initialState, type JobState, type Settlement } from "../../../lib/delete/settlement.ts";
 import { acceptedJob, binItem, FakeClock, StubSmh, smhError, T0 } from "./factories.ts";
 
 const SENT = T0 - 60_000; // factories' records were sent a minute before T0

@@ -2,7 +2,7 @@
 // Lambda, overrides by variable, and a refusal that names every bad variable.
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-import { PIPELINE_SETTING_DEFAULTS, readPipelineSettings } from "../../../lib/pipeline/settings.ts";
+import { PIPELINE_SETTING_DEFAULTS, readPipelineSettings } from "../../../lib/delete/settings.ts";
 
 describe("pipeline settings from the environment", () => {
   it("uses the documented defaults when nothing is set", () => {

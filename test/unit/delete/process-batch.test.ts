@@ -3,9 +3,9 @@
 // a `failed` result and is still reported, so it dead-letters with its result written; the whole
 // batch fails on purpose only when a library's circuit is open and nothing could be done.
 import { describe, expect, it } from "vitest";
+import type { PipelineObserver } from "../../../lib/delete/observer.ts";
+import { processDeleteBatch } from "../../../lib/delete/process-batch.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
-import type { PipelineObserver } from "../../../lib/pipeline/observer.ts";
-import { processDeleteBatch } from "../../../lib/pipeline/process-batch.ts";
 import { binItem, jobRecord, record, smhError, T0, testPipeline } from "./factories.ts";
 
 const DEADLINE = T0 + 120_000;
