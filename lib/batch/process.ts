@@ -18,7 +18,7 @@ import type { ResultMessage } from "../messages/index.ts";
 import type { DeletionPolicy } from "../policy/index.ts";
 import type { CircuitBreakers } from "./circuit.ts";
 import type { BatchObserver } from "./observer.ts";
-import type { JobRecord } from "./records.ts";
+import type { QueueRecord } from "./records.ts";
 import type { ResultPublisher } from "./results.ts";
 import { type DeadlineSettings, type InvocationBudget, invocationBudget } from "./settings.ts";
 
@@ -39,14 +39,14 @@ export interface QueuePipeline<Smh, Settings, Observer> {
 
 /** Work carried by one or more records (the same work delivered twice is merged). */
 export interface AcceptedWork {
-  readonly records: readonly JobRecord[];
+  readonly records: readonly QueueRecord[];
   /** The highest receive count among its records. */
   readonly receiveCount: number;
 }
 
 /** A record refused at intake, with its `rejected` results. */
 export interface RefusedWork<Result> {
-  readonly record: JobRecord;
+  readonly record: QueueRecord;
   readonly results: readonly Result[];
 }
 
@@ -66,7 +66,7 @@ export interface BatchSteps<
   /** Every outcome a result can have, in the order `counts` lists them. */
   readonly outcomes: readonly Result["outcome"][];
   /** Parses and checks every record: accepted work, and refused records with their results. */
-  admit(records: readonly JobRecord[]): {
+  admit(records: readonly QueueRecord[]): {
     accepted: readonly Accepted[];
     refused: readonly RefusedWork<Result>[];
   };
@@ -111,7 +111,7 @@ export interface QueueBatchOutcome<Outcome extends string> {
 
 /** The results of one record's work, and what its acknowledgement depends on. */
 interface Outgoing<Result> {
-  readonly records: readonly JobRecord[];
+  readonly records: readonly QueueRecord[];
   readonly results: readonly Result[];
   /** Every piece has a result among `results`. */
   readonly complete: boolean;
@@ -123,7 +123,7 @@ interface Outgoing<Result> {
 /**
  * Processes one batch of records.
  *
- * @param records - the batch (build them with `jobRecordFromSqs`).
+ * @param records - the batch (build them with `queueRecordFromSqs`).
  * @param deadline - when the invocation ends (epoch ms): `Date.now() + context.getRemainingTimeInMillis()`.
  */
 export async function processQueueBatch<
@@ -132,7 +132,7 @@ export async function processQueueBatch<
   Result extends ResultMessage & { readonly outcome: string },
   Retry,
 >(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   deadline: number,
   pipeline: QueueBatchPipeline<Result, Retry>,
   steps: BatchSteps<Accepted, State, Result, Retry>,
@@ -214,7 +214,7 @@ export async function processQueueBatch<
  * to write.
  */
 async function publishAndAcknowledge<Result extends ResultMessage>(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   outgoing: readonly Outgoing<Result>[],
   pipeline: QueueBatchPipeline<Result, unknown>,
 ): Promise<{ failedMessageIds: string[]; written: Result[] }> {

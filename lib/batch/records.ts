@@ -1,8 +1,9 @@
 /**
- * What the pipeline needs of one jobs-queue message. The handler builds these from Lambda's SQS
- * records; tests and benchmarks build them directly.
+ * One message of a queue that a Lambda consumes in batches (the jobs queue, the recycle-actions
+ * queue, the retention continuations queue), as every domain sees it. The handler builds these
+ * from Lambda's SQS records; tests and benchmarks build them directly.
  */
-export interface JobRecord {
+export interface QueueRecord {
   /** The SQS message ID: what `batchItemFailures` reports. */
   readonly messageId: string;
   readonly body: string;
@@ -12,12 +13,12 @@ export interface JobRecord {
   readonly sentAt: number | undefined;
 }
 
-/** Reads a {@link JobRecord} from a Lambda SQS record. */
-export function jobRecordFromSqs(record: {
+/** Reads a {@link QueueRecord} from a Lambda SQS record. */
+export function queueRecordFromSqs(record: {
   messageId: string;
   body: string;
   attributes: { ApproximateReceiveCount?: string; SentTimestamp?: string };
-}): JobRecord {
+}): QueueRecord {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   const sentAt = Number(record.attributes.SentTimestamp);
   return {

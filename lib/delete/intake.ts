@@ -5,7 +5,7 @@
  * twice) are merged so the job is deleted once and answered once.
  */
 
-import type { JobRecord } from "../batch/records.ts";
+import type { QueueRecord } from "../batch/records.ts";
 import {
   type DeleteJob,
   type DeletionResult,
@@ -18,7 +18,7 @@ import { type DeletionPolicy, evaluatePolicy } from "../policy/index.ts";
 /** A valid, allowed job and the records that carry it. */
 export interface AcceptedJob {
   readonly job: DeleteJob;
-  readonly records: JobRecord[];
+  readonly records: QueueRecord[];
   /** The earliest SentTimestamp among its records. */
   sentAt: number | undefined;
   /** The highest receive count among its records. */
@@ -27,7 +27,7 @@ export interface AcceptedJob {
 
 /** A refused record and its `rejected` result. */
 export interface RefusedRecord {
-  readonly record: JobRecord;
+  readonly record: QueueRecord;
   readonly result: DeletionResult;
 }
 
@@ -43,7 +43,7 @@ export interface Intake {
  * const { accepted, refused } = admitJobs(records, policy, new Date());
  */
 export function admitJobs(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   policy: DeletionPolicy,
   now: () => Date,
 ): Intake {

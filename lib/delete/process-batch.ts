@@ -11,7 +11,7 @@
  *   and is still reported as failed, so SQS moves it to the DLQ with its result already written.
  */
 import { processQueueBatch, type QueueBatchOutcome, type QueuePipeline } from "../batch/process.ts";
-import type { JobRecord } from "../batch/records.ts";
+import type { QueueRecord } from "../batch/records.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
 import { DeletionOutcome, type DeletionResult, deletionResult } from "../messages/index.ts";
 import type { SmhClient } from "../smh/index.ts";
@@ -39,12 +39,12 @@ export type BatchOutcome = QueueBatchOutcome<DeletionResult["outcome"]>;
 /**
  * Processes one batch of jobs-queue records.
  *
- * @param records - the batch, as {@link JobRecord}s.
+ * @param records - the batch, as {@link QueueRecord}s.
  * @param pipeline - dependencies and settings.
  * @param deadline - when the invocation ends (epoch ms): `Date.now() + context.getRemainingTimeInMillis()`.
  */
 export function processDeleteBatch(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   pipeline: DeletePipeline,
   deadline: number,
 ): Promise<BatchOutcome> {

@@ -11,7 +11,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import ssm from "@middy/ssm";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { type JobRecord, jobRecordFromSqs } from "../batch/records.ts";
+import { type QueueRecord, queueRecordFromSqs } from "../batch/records.ts";
 import type { SecretsWiring } from "../config/runtime.ts";
 
 /** A handler's logger and metrics; names, namespace and level come from `POWERTOOLS_*`. */
@@ -84,9 +84,9 @@ export interface RecordsOutcome {
  */
 export async function answerSqsEvent(
   event: SQSEvent,
-  processRecords: (records: JobRecord[]) => Promise<RecordsOutcome>,
+  processRecords: (records: QueueRecord[]) => Promise<RecordsOutcome>,
 ): Promise<SQSBatchResponse> {
-  const outcome = await processRecords(event.Records.map(jobRecordFromSqs));
+  const outcome = await processRecords(event.Records.map(queueRecordFromSqs));
   if (outcome.fullBatchFailure) throw new FullBatchFailureError(outcome.fullBatchFailure);
   return batchResponse(outcome.failedMessageIds);
 }
@@ -100,7 +100,7 @@ export async function answerSqsEvent(
  */
 export function sqsBatchHandler<Pipeline>(
   processBatch: (
-    records: readonly JobRecord[],
+    records: readonly QueueRecord[],
     pipeline: Pipeline,
     deadline: number,
   ) => Promise<RecordsOutcome>,

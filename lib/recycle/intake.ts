@@ -6,7 +6,7 @@
  * merged so the command runs once.
  */
 
-import type { JobRecord } from "../batch/records.ts";
+import type { QueueRecord } from "../batch/records.ts";
 import {
   type FieldReason,
   parseRecycleCommandBody,
@@ -20,14 +20,14 @@ import { type DeletionPolicy, evaluateRecycleAction } from "../policy/index.ts";
 /** A valid, allowed command and the records that carry it. */
 export interface AcceptedCommand {
   readonly command: RecycleCommand;
-  readonly records: JobRecord[];
+  readonly records: QueueRecord[];
   /** The highest receive count among its records. */
   receiveCount: number;
 }
 
 /** A refused record and its `rejected` results. */
 export interface RefusedCommand {
-  readonly record: JobRecord;
+  readonly record: QueueRecord;
   readonly results: RecycleActionResult[];
 }
 
@@ -43,7 +43,7 @@ export interface CommandIntake {
  * const { accepted, refused } = admitCommands(records, policy, () => new Date());
  */
 export function admitCommands(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   policy: DeletionPolicy,
   now: () => Date,
 ): CommandIntake {

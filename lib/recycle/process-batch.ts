@@ -14,7 +14,7 @@
  * results written.
  */
 import { processQueueBatch, type QueueBatchOutcome, type QueuePipeline } from "../batch/process.ts";
-import type { JobRecord } from "../batch/records.ts";
+import type { QueueRecord } from "../batch/records.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
 import {
   RecycleActionOutcome,
@@ -39,12 +39,12 @@ export type RecycleBatchOutcome = QueueBatchOutcome<RecycleActionResult["outcome
 /**
  * Processes one batch of recycle-actions-queue records.
  *
- * @param records - the batch (build them with `jobRecordFromSqs`).
+ * @param records - the batch (build them with `queueRecordFromSqs`).
  * @param pipeline - dependencies and settings.
  * @param deadline - when the invocation ends (epoch ms).
  */
 export function processRecycleBatch(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   pipeline: RecyclePipeline,
   deadline: number,
 ): Promise<RecycleBatchOutcome> {

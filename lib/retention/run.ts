@@ -12,7 +12,7 @@
  * write fails the invocation (a scheduled run throws; a continuation comes back), to be run again.
  */
 import pLimit from "p-limit";
-import type { JobRecord } from "../batch/records.ts";
+import type { QueueRecord } from "../batch/records.ts";
 import { invocationBudget } from "../batch/settings.ts";
 import type { DeletionPolicy } from "../policy/index.ts";
 import { parseContinuationBody, type RetentionContinuation } from "./checkpoint.ts";
@@ -169,7 +169,7 @@ export interface ContinuationBatchOutcome {
  * that a scan moved to the dead-letter queue is never silent.
  */
 export async function processContinuations(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   deps: RetentionDeps,
   deadline: number,
 ): Promise<ContinuationBatchOutcome> {

@@ -4,7 +4,7 @@
  */
 
 import type { CircuitBreakers } from "../../../lib/batch/circuit.ts";
-import type { JobRecord } from "../../../lib/batch/records.ts";
+import type { QueueRecord } from "../../../lib/batch/records.ts";
 import { type AcceptedJob, admitJobs } from "../../../lib/delete/intake.ts";
 import type { DeletePipeline } from "../../../lib/delete/process-batch.ts";
 import { type PipelineSettings, readPipelineSettings } from "../../../lib/delete/settings.ts";
@@ -72,7 +72,7 @@ let messageCounter = 0;
 export function record(
   body: string,
   options: { messageId?: string; receiveCount?: number; sentAt?: number | undefined } = {},
-): JobRecord {
+): QueueRecord {
   messageCounter++;
   return {
     messageId: options.messageId ?? `msg-${messageCounter}`,
@@ -87,7 +87,7 @@ export function jobRecord(
   path: string,
   overrides: Record<string, unknown> = {},
   options: Parameters<typeof record>[1] = {},
-): JobRecord {
+): QueueRecord {
   return record(
     jobBody({ jobId: `job-${path.replaceAll("/", "-")}`, path, ...overrides }),
     options,
@@ -95,7 +95,7 @@ export function jobRecord(
 }
 
 /** Accepted job states for these records (they must all be valid and allowed). */
-export function statesOf(records: readonly JobRecord[], clock = new FakeClock()): JobState[] {
+export function statesOf(records: readonly QueueRecord[], clock = new FakeClock()): JobState[] {
   const { accepted, refused } = admitJobs(records, testPolicy(), () => new Date(clock.now()));
   if (refused.length > 0) {
     throw new Error(`test records refused: ${JSON.stringify(refused.map((r) => r.result))}`);

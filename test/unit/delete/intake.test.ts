@@ -2,12 +2,12 @@
 // A refusal is a `rejected` result listing why; one bad record never affects the others; the same
 // job delivered twice in one batch is merged, and a jobId reused for another target is refused.
 import { describe, expect, it } from "vitest";
-import type { JobRecord } from "../../../lib/batch/records.ts";
+import type { QueueRecord } from "../../../lib/batch/records.ts";
 import { admitJobs } from "../../../lib/delete/intake.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
 import { FakeClock, jobBody, record, T0, testPolicy } from "./factories.ts";
 
-function admit(records: readonly JobRecord[]) {
+function admit(records: readonly QueueRecord[]) {
   const clock = new FakeClock();
   return admitJobs(records, testPolicy(), () => new Date(clock.now()));
 }

@@ -4,7 +4,7 @@
  * capturing result publisher.
  */
 
-import type { JobRecord } from "../../../lib/batch/records.ts";
+import type { QueueRecord } from "../../../lib/batch/records.ts";
 import type { ResultPublisher } from "../../../lib/batch/results.ts";
 import type { OutcomeResult, RecycleActionResult } from "../../../lib/messages/index.ts";
 import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
@@ -53,7 +53,7 @@ let messageCounter = 0;
 export function record(
   body: string | Record<string, unknown>,
   options: { messageId?: string; receiveCount?: number } = {},
-): JobRecord {
+): QueueRecord {
   messageCounter++;
   return {
     messageId: options.messageId ?? `msg-${messageCounter}`,

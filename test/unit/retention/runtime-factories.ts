@@ -4,7 +4,7 @@
  * run writes, in order, and can refuse writes.
  */
 
-import type { JobRecord } from "../../../lib/batch/records.ts";
+import type { QueueRecord } from "../../../lib/batch/records.ts";
 import type { DeleteJob } from "../../../lib/messages/index.ts";
 import type { DeletionPolicy } from "../../../lib/policy/index.ts";
 import {
@@ -211,7 +211,7 @@ export function depsOf(options: {
 }
 
 /** A continuation as the queue delivers it. */
-export function recordOf(continuation: RetentionContinuation, receiveCount = 1): JobRecord {
+export function recordOf(continuation: RetentionContinuation, receiveCount = 1): QueueRecord {
   return {
     messageId: `m-${continuation.pageCount}-${receiveCount}`,
     body: JSON.stringify(continuation),
