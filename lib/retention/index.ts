@@ -22,8 +22,20 @@
  * `spaces.ts`, `outbox.ts` (the queues), `trigger.ts`, `rules-source.ts`, `settings.ts`,
  * `environment.ts` (cold start), `report.ts` and the observers. docs/retention.md is the guide.
  */
-export { AgeField, AgeSkip, type AgeVerdict, evaluateAge, parseInstant } from "./age.ts";
-export { type CapBreach, CapName, type CapsEvaluation, evaluateCaps } from "./caps.ts";
+export {
+  AgeField,
+  CapName,
+  MAX_REFUSALS_NAMED,
+  PlanDecision,
+  type RetentionAlert,
+  RetentionAlertSchema,
+  type RetentionPlanSummary,
+  RetentionPlanSummarySchema,
+  SKIP_REASONS,
+  SkipReason,
+} from "../messages/retention-result.ts";
+export { AgeSkip, type AgeVerdict, evaluateAge, parseInstant } from "./age.ts";
+export { type CapBreach, type CapsEvaluation, evaluateCaps } from "./caps.ts";
 export {
   type ContinuationParse,
   encodeContinuation,
@@ -32,7 +44,6 @@ export {
   type RetentionContinuation,
   RetentionContinuationSchema,
 } from "./checkpoint.ts";
-export { PlanDecision } from "./decision.ts";
 export {
   DurationError,
   formatDuration,
@@ -88,16 +99,6 @@ export {
   capBreachAlert,
   type FailedScan,
   planSummary,
-  type RetentionAlert,
-  RetentionAlertSchema,
-  type RetentionPlanSummary,
-  RetentionPlanSummarySchema,
   scanFailedAlert,
 } from "./summary.ts";
-export {
-  MAX_REFUSALS_NAMED,
-  type PolicyRefusal,
-  type ScanCounts,
-  SKIP_REASONS,
-  SkipReason,
-} from "./tally.ts";
+export type { PolicyRefusal, ScanCounts } from "./tally.ts";

@@ -11,9 +11,9 @@
 
 import { sqsResultPublisher } from "../batch/results.ts";
 import type { DeleteJob } from "../messages/index.ts";
+import type { RetentionAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
 import { type BatchCounters, publish, type SqsSender } from "../queues/index.ts";
 import { encodeContinuation, type RetentionContinuation } from "./checkpoint.ts";
-import type { RetentionAlert, RetentionPlanSummary } from "./summary.ts";
 
 /** What a retention run writes, and where. */
 export interface RetentionOutbox {

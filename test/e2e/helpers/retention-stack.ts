@@ -16,9 +16,12 @@ import {
   parseResultMessage,
   type ResultMessage,
 } from "../../../lib/messages/index.ts";
+import type {
+  RetentionAlert,
+  RetentionPlanSummary,
+} from "../../../lib/messages/retention-result.ts";
 import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
 import type { RunDescription } from "../../../lib/retention/report.ts";
-import type { RetentionAlert, RetentionPlanSummary } from "../../../lib/retention/summary.ts";
 import type { Simulator } from "../../../lib/sim/index.ts";
 import {
   demoLibrarySecrets,
