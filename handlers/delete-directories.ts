@@ -7,11 +7,11 @@
 
 import { deletePipelineFromEnv } from "../lib/delete/environment.ts";
 import { processDeleteBatch } from "../lib/delete/process-batch.ts";
-import { powertools, sqsBatchHandler } from "../lib/observability/lambda-handler.ts";
 import {
   powertoolsPipelineObserver,
   smhEventMetrics,
-} from "../lib/observability/pipeline-observer.ts";
+} from "../lib/observability/delete-observer.ts";
+import { powertools, sqsBatchHandler } from "../lib/observability/lambda-handler.ts";
 
 const { logger, metrics } = powertools();
 

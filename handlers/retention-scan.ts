@@ -8,15 +8,15 @@
  * about Lambda. The rules are read and checked against the deletion policy at cold start.
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { smhEventMetrics } from "../lib/observability/delete-observer.ts";
 import {
   answerSqsEvent,
   invocationDeadline,
   lambdaHandler,
   powertools,
 } from "../lib/observability/lambda-handler.ts";
-import { smhEventMetrics } from "../lib/observability/pipeline-observer.ts";
+import { powertoolsRetentionObserver } from "../lib/observability/retention-observer.ts";
 import { retentionScanFromEnv } from "../lib/retention/environment.ts";
-import { powertoolsRetentionObserver } from "../lib/retention/powertools-observer.ts";
 import { describeRun, type RunDescription } from "../lib/retention/report.ts";
 import {
   processContinuations,

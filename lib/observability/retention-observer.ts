@@ -6,8 +6,8 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { RetentionObserver } from "./observer.ts";
-import { alertLogLine } from "./summary.ts";
+import type { RetentionObserver } from "../retention/observer.ts";
+import { alertLogLine } from "../retention/summary.ts";
 
 /** A {@link RetentionObserver} writing to a Powertools logger and metrics. */
 export function powertoolsRetentionObserver(logger: Logger, metrics: Metrics): RetentionObserver {

@@ -6,8 +6,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { RecycleActionResult } from "../messages/index.ts";
-import { deliveryFields, powertoolsBatchFailures } from "../observability/batch-observer.ts";
-import type { RecycleObserver } from "./observer.ts";
+import type { RecycleObserver } from "../recycle/observer.ts";
+import { deliveryFields, powertoolsBatchFailures } from "./batch-observer.ts";
 
 const OUTCOME_METRIC: Record<RecycleActionResult["outcome"], string> = {
   restored: "ItemsRestored",
