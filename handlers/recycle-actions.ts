@@ -7,9 +7,9 @@
  * about Lambda.
  */
 
-import { smhEventMetrics } from "../lib/observability/delete-observer.ts";
 import { powertools, sqsBatchHandler } from "../lib/observability/lambda-handler.ts";
 import { powertoolsRecycleObserver } from "../lib/observability/recycle-observer.ts";
+import { smhEventMetrics } from "../lib/observability/smh-metrics.ts";
 import { recyclePipelineFromEnv } from "../lib/recycle/environment.ts";
 import { processRecycleBatch } from "../lib/recycle/process-batch.ts";
 

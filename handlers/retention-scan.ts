@@ -8,7 +8,6 @@
  * about Lambda. The rules are read and checked against the deletion policy at cold start.
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { smhEventMetrics } from "../lib/observability/delete-observer.ts";
 import {
   answerSqsEvent,
   invocationDeadline,
@@ -16,6 +15,7 @@ import {
   powertools,
 } from "../lib/observability/lambda-handler.ts";
 import { powertoolsRetentionObserver } from "../lib/observability/retention-observer.ts";
+import { smhEventMetrics } from "../lib/observability/smh-metrics.ts";
 import { retentionScanFromEnv } from "../lib/retention/environment.ts";
 import { describeRun, type RunDescription } from "../lib/retention/report.ts";
 import {

@@ -8,16 +8,14 @@ import {
   type QueuePipelineWiring,
   queuePipelineFromEnv,
 } from "../batch/environment.ts";
-import type { PipelineObserver } from "./observer.ts";
+import type { DeleteObserver } from "./observer.ts";
 import type { DeletePipeline } from "./process-batch.ts";
-import { readPipelineSettings } from "./settings.ts";
+import { readDeleteSettings } from "./settings.ts";
 
 /** The delete pipeline and its results-queue counters (for benchmarks). */
-export type PipelineWiring = QueuePipelineWiring<DeletePipeline>;
+export type DeleteWiring = QueuePipelineWiring<DeletePipeline>;
 
 /** Reads everything from `env` (see `lib/config/runtime.ts` and `settings.ts`). */
-export function deletePipelineFromEnv(
-  options: PipelineEnvOptions<PipelineObserver>,
-): PipelineWiring {
-  return queuePipelineFromEnv(options, readPipelineSettings);
+export function deletePipelineFromEnv(options: PipelineEnvOptions<DeleteObserver>): DeleteWiring {
+  return queuePipelineFromEnv(options, readDeleteSettings);
 }

@@ -11,13 +11,13 @@ import type { DeletionResult } from "../messages/index.ts";
  * the queue without a result (transient failure, or not started), results that could not be
  * written, and a batch failed on purpose (an open circuit).
  */
-export type PipelineObserver = BatchObserver<DeletionResult, RetryDetails>;
+export type DeleteObserver = BatchObserver<DeletionResult, DeleteRetryDetails>;
 
 /** A job that goes back to the queue without a result. */
-export interface RetryDetails extends PendingWork {
+export interface DeleteRetryDetails extends PendingWork {
   readonly jobId: string;
   readonly path: string;
 }
 
 /** An observer that ignores everything (unit tests, benchmarks). */
-export const silentObserver: PipelineObserver = silentBatchObserver();
+export const silentDeleteObserver: DeleteObserver = silentBatchObserver();

@@ -17,16 +17,16 @@ import { DeletionOutcome, type DeletionResult, deletionResult } from "../message
 import type { SmhClient } from "../smh/index.ts";
 import { executeDeletions } from "./execute.ts";
 import { admitJobs } from "./intake.ts";
-import { type PipelineObserver, silentObserver } from "./observer.ts";
+import { type DeleteObserver, silentDeleteObserver } from "./observer.ts";
 import { recoverFromRecycleBin } from "./recover.ts";
-import type { PipelineSettings } from "./settings.ts";
+import type { DeleteSettings } from "./settings.ts";
 import { initialState } from "./settlement.ts";
 
 /** Everything a delete batch needs; built once per container. */
 export type DeletePipeline = QueuePipeline<
   Pick<SmhClient, "deleteDirectory" | "batchDelete" | "listRecycleBin">,
-  PipelineSettings,
-  PipelineObserver
+  DeleteSettings,
+  DeleteObserver
 >;
 
 /**
@@ -53,7 +53,7 @@ export function processDeleteBatch(
   return processQueueBatch(
     records,
     deadline,
-    { ...pipeline, observer: pipeline.observer ?? silentObserver, now },
+    { ...pipeline, observer: pipeline.observer ?? silentDeleteObserver, now },
     {
       outcomes: Object.values(DeletionOutcome),
       admit: (batch) => {

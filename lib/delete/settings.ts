@@ -26,7 +26,7 @@ const SettingsSchema = z.object({
 });
 
 /** What the pipeline needs to know besides its dependencies. */
-export interface PipelineSettings extends DeadlineSettings, CircuitSettings {
+export interface DeleteSettings extends DeadlineSettings, CircuitSettings {
   /** A (library, space, permanent) group with at least this many jobs uses SMH batch delete. */
   readonly batchDeleteMinJobs: number;
   /** Paths per batch-delete request (SMH accepts at most 1,000). */
@@ -42,14 +42,14 @@ export interface PipelineSettings extends DeadlineSettings, CircuitSettings {
   readonly maxReceiveCount: number;
 }
 
-/** The environment variables {@link readPipelineSettings} reads, with their defaults. */
-export const PIPELINE_SETTING_DEFAULTS = SettingsSchema.parse({});
+/** The environment variables {@link readDeleteSettings} reads, with their defaults. */
+export const DELETE_SETTING_DEFAULTS = SettingsSchema.parse({});
 
 /**
- * Reads {@link PipelineSettings} from `env`. Empty strings count as unset (serverless.yml writes
+ * Reads {@link DeleteSettings} from `env`. Empty strings count as unset (serverless.yml writes
  * `""` for an unset parameter). Throws a `ZodError` naming each invalid variable.
  */
-export function readPipelineSettings(env: Env = process.env): PipelineSettings {
+export function readDeleteSettings(env: Env = process.env): DeleteSettings {
   const parsed = parseEnv(SettingsSchema, env);
   return {
     batchDeleteMinJobs: parsed.BATCH_DELETE_MIN_JOBS,

@@ -1,13 +1,12 @@
 /**
  * The delete pipeline's logs and metrics with Powertools for AWS Lambda: one structured JSON log
- * line per job outcome (correlation ID = jobId) and a metric per outcome, plus SMH retries,
- * throttles, requests and token mints. Locally the same lines go to stdout.
+ * line per job outcome (correlation ID = jobId) and a metric per outcome. Locally the same lines
+ * go to stdout.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { PipelineObserver } from "../delete/observer.ts";
+import type { DeleteObserver } from "../delete/observer.ts";
 import type { DeletionResult } from "../messages/index.ts";
-import type { SmhEvent } from "../smh/index.ts";
 import { deliveryFields, powertoolsBatchFailures } from "./batch-observer.ts";
 
 const OUTCOME_METRIC: Record<DeletionResult["outcome"], string> = {
@@ -19,8 +18,8 @@ const OUTCOME_METRIC: Record<DeletionResult["outcome"], string> = {
   failed: "JobsFailed",
 };
 
-/** A {@link PipelineObserver} writing to a Powertools logger and metrics. */
-export function powertoolsPipelineObserver(logger: Logger, metrics: Metrics): PipelineObserver {
+/** A {@link DeleteObserver} writing to a Powertools logger and metrics. */
+export function powertoolsDeleteObserver(logger: Logger, metrics: Metrics): DeleteObserver {
   return {
     outcome(result, details) {
       metrics.addMetric(OUTCOME_METRIC[result.outcome], MetricUnit.Count, 1);
@@ -48,34 +47,5 @@ export function powertoolsPipelineObserver(logger: Logger, metrics: Metrics): Pi
       logger.warn("job returns to the queue", { correlationId: details.jobId, ...details });
     },
     ...powertoolsBatchFailures(logger, metrics),
-  };
-}
-
-/** Turns SMH client events into metrics (and a log line for rate changes). */
-export function smhEventMetrics(logger: Logger, metrics: Metrics): (event: SmhEvent) => void {
-  return (event) => {
-    switch (event.type) {
-      case "request":
-        metrics.addMetric("SmhRequests", MetricUnit.Count, 1);
-        break;
-      case "retry":
-        metrics.addMetric("SmhRetries", MetricUnit.Count, 1);
-        break;
-      case "throttle":
-        metrics.addMetric("SmhThrottles", MetricUnit.Count, 1);
-        break;
-      case "tokenMinted":
-      case "tokenRefreshed":
-        metrics.addMetric("SmhTokensMinted", MetricUnit.Count, 1);
-        break;
-      case "rateChanged":
-        logger.info("SMH send rate changed", {
-          libraryId: event.libraryId,
-          previousRate: event.previousRate,
-          rate: event.rate,
-          reason: event.reason,
-        });
-        break;
-    }
   };
 }

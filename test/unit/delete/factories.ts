@@ -7,7 +7,7 @@ import type { CircuitBreakers } from "../../../lib/batch/circuit.ts";
 import type { QueueRecord } from "../../../lib/batch/records.ts";
 import { type AcceptedJob, admitJobs } from "../../../lib/delete/intake.ts";
 import type { DeletePipeline } from "../../../lib/delete/process-batch.ts";
-import { type PipelineSettings, readPipelineSettings } from "../../../lib/delete/settings.ts";
+import { type DeleteSettings, readDeleteSettings } from "../../../lib/delete/settings.ts";
 import { initialState, type JobState } from "../../../lib/delete/settlement.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
 import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
@@ -264,8 +264,8 @@ export class CapturingPublisher extends CapturingResults<DeletionResult> {
 }
 
 /** Settings for unit tests: defaults, except what the test overrides. */
-export function testSettings(overrides: Partial<PipelineSettings> = {}): PipelineSettings {
-  return { ...readPipelineSettings({}), ...overrides };
+export function testSettings(overrides: Partial<DeleteSettings> = {}): DeleteSettings {
+  return { ...readDeleteSettings({}), ...overrides };
 }
 
 /** A whole pipeline over the stubs. */
@@ -274,7 +274,7 @@ export function testPipeline(
     smh?: StubSmh;
     publisher?: CapturingPublisher;
     clock?: FakeClock;
-    settings?: Partial<PipelineSettings>;
+    settings?: Partial<DeleteSettings>;
     circuits?: CircuitBreakers;
   } = {},
 ): DeletePipeline & { smh: StubSmh; publisher: CapturingPublisher; clock: FakeClock } {

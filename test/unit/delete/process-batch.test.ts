@@ -3,7 +3,7 @@
 // a `failed` result and is still reported, so it dead-letters with its result written; the whole
 // batch fails on purpose only when a library's circuit is open and nothing could be done.
 import { describe, expect, it } from "vitest";
-import type { PipelineObserver } from "../../../lib/delete/observer.ts";
+import type { DeleteObserver } from "../../../lib/delete/observer.ts";
 import { processDeleteBatch } from "../../../lib/delete/process-batch.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
 import { binItem, jobRecord, record, smhError, T0, testPipeline } from "./factories.ts";
@@ -18,7 +18,7 @@ function recordingObserver() {
     publishFailed: [] as { count: number; codes: string[] }[],
     batchFailed: [] as { reason: string; records: number }[],
   };
-  const observer: PipelineObserver = {
+  const observer: DeleteObserver = {
     outcome: (result, details) =>
       seen.outcomes.push({
         result,

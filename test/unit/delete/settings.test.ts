@@ -2,11 +2,11 @@
 // Lambda, overrides by variable, and a refusal that names every bad variable.
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-import { PIPELINE_SETTING_DEFAULTS, readPipelineSettings } from "../../../lib/delete/settings.ts";
+import { DELETE_SETTING_DEFAULTS, readDeleteSettings } from "../../../lib/delete/settings.ts";
 
 describe("pipeline settings from the environment", () => {
   it("uses the documented defaults when nothing is set", () => {
-    expect(readPipelineSettings({})).toEqual({
+    expect(readDeleteSettings({})).toEqual({
       batchDeleteMinJobs: 2,
       batchDeleteMaxItems: 1000,
       concurrency: 4,
@@ -17,11 +17,11 @@ describe("pipeline settings from the environment", () => {
       circuitFailureThreshold: 5,
       circuitCooldownMs: 30_000,
     });
-    expect(PIPELINE_SETTING_DEFAULTS.MAX_RECEIVE_COUNT).toBe(5);
+    expect(DELETE_SETTING_DEFAULTS.MAX_RECEIVE_COUNT).toBe(5);
   });
 
   it("reads every variable, as numbers", () => {
-    const settings = readPipelineSettings({
+    const settings = readDeleteSettings({
       BATCH_DELETE_MIN_JOBS: "3",
       BATCH_DELETE_MAX_ITEMS: "250",
       DELETE_CONCURRENCY: "8",
@@ -46,26 +46,24 @@ describe("pipeline settings from the environment", () => {
   });
 
   it('treats an empty or blank value as unset (serverless.yml writes "" for an unset parameter)', () => {
-    const settings = readPipelineSettings({ BATCH_DELETE_MIN_JOBS: "", DELETE_CONCURRENCY: "  " });
+    const settings = readDeleteSettings({ BATCH_DELETE_MIN_JOBS: "", DELETE_CONCURRENCY: "  " });
     expect(settings.batchDeleteMinJobs).toBe(2);
     expect(settings.concurrency).toBe(4);
   });
 
   it("ignores variables that are not its own", () => {
-    expect(readPipelineSettings({ SMH_BASE_URL: "x", PATH: "/bin" })).toEqual(
-      readPipelineSettings({}),
-    );
+    expect(readDeleteSettings({ SMH_BASE_URL: "x", PATH: "/bin" })).toEqual(readDeleteSettings({}));
   });
 
   it("refuses SMH's batch limit being exceeded: at most 1,000 paths per batch delete", () => {
-    expect(() => readPipelineSettings({ BATCH_DELETE_MAX_ITEMS: "1001" })).toThrow(ZodError);
-    expect(readPipelineSettings({ BATCH_DELETE_MAX_ITEMS: "1000" }).batchDeleteMaxItems).toBe(1000);
+    expect(() => readDeleteSettings({ BATCH_DELETE_MAX_ITEMS: "1001" })).toThrow(ZodError);
+    expect(readDeleteSettings({ BATCH_DELETE_MAX_ITEMS: "1000" }).batchDeleteMaxItems).toBe(1000);
   });
 
   it("refuses every bad variable at once, naming each", () => {
     let error: unknown;
     try {
-      readPipelineSettings({
+      readDeleteSettings({
         DELETE_CONCURRENCY: "0",
         MAX_RECEIVE_COUNT: "five",
         DEADLINE_MARGIN_MS: "-1",
@@ -87,6 +85,6 @@ describe("pipeline settings from the environment", () => {
   });
 
   it("caps the in-flight SMH calls per invocation at 100", () => {
-    expect(() => readPipelineSettings({ DELETE_CONCURRENCY: "101" })).toThrow(ZodError);
+    expect(() => readDeleteSettings({ DELETE_CONCURRENCY: "101" })).toThrow(ZodError);
   });
 });
