@@ -134,8 +134,17 @@ export function cyclicGroups(edges: readonly { from: string; to: string }[]): st
   return groups.sort((a, b) => (a[0] ?? "").localeCompare(b[0] ?? ""));
 }
 
+/** A folder of `lib/` that must not import some others, and why (docs/architecture.md). */
+export interface LayerRule {
+  readonly folder: string;
+  readonly mayNotImport: readonly string[];
+  readonly why: string;
+}
+
 /** What {@link checkImportCycles} found. */
 export interface CycleReport {
+  /** Imports a {@link LayerRule} forbids. */
+  readonly layerViolations: { rule: LayerRule; imports: ImportEdge[] }[];
   /** Folders of `lib/` that import each other (never allowed), with the imports that do it. */
   readonly folderCycles: { folders: string[]; imports: ImportEdge[] }[];
   /** Files of one folder that import each other, and no `// import-cycle:` comment says why. */
@@ -151,8 +160,14 @@ export interface CycleReport {
  * imports included, and none between files unless an import of the cycle carries a comment
  * `// import-cycle: <why this is the simplest shape>` on the line above it.
  */
-export function checkImportCycles(root: string): CycleReport {
+export function checkImportCycles(root: string, rules: readonly LayerRule[] = []): CycleReport {
   const edges = importGraph(root);
+  const layerViolations = rules.flatMap((rule) => {
+    const imports = edges.filter(
+      ({ from, to }) => folderOf(from) === rule.folder && rule.mayNotImport.includes(folderOf(to)),
+    );
+    return imports.length > 0 ? [{ rule, imports }] : [];
+  });
   const crossing = edges.filter(({ from, to }) => folderOf(from) !== folderOf(to));
   const folderEdges = crossing.map(({ from, to }) => ({ from: folderOf(from), to: folderOf(to) }));
   const folderCycles = cyclicGroups(folderEdges).map((folders) => ({
@@ -191,7 +206,7 @@ export function checkImportCycles(root: string): CycleReport {
     }))
     .sort((a, b) => a.depth - b.depth || a.folder.localeCompare(b.folder))
     .map(({ folder, imports }) => ({ folder, imports }));
-  return { folderCycles, fileCycles, explainedCycles, layers };
+  return { layerViolations, folderCycles, fileCycles, explainedCycles, layers };
 }
 
 /** The report in words, one line per fact. */
@@ -209,11 +224,17 @@ export function describeCycleReport(report: CycleReport, rootName: string): stri
   for (const { files, reasons } of report.explainedCycles) {
     lines.push(`explained cycle: ${files.join(" ↔ ")} — ${reasons.join("; ")}`);
   }
-  const failures = report.folderCycles.length + report.fileCycles.length;
+  for (const { rule, imports } of report.layerViolations) {
+    lines.push(
+      `layer rule broken: ${rootName}/${rule.folder} may not import ${rule.mayNotImport.join(", ")} (${rule.why})`,
+    );
+    lines.push(...imports.map(edge));
+  }
+  const failures = failuresOf(report);
   lines.push(
     failures === 0
-      ? `no import cycles in ${rootName}/ (type-only imports included); folders, lowest layer first:`
-      : `${failures} import cycle(s) in ${rootName}/; folders, lowest layer first:`,
+      ? `no import cycles in ${rootName}/ (type-only imports included), no layer rule broken; folders, lowest layer first:`
+      : `${failures} import cycle(s) or broken layer rule(s) in ${rootName}/; folders, lowest layer first:`,
   );
   for (const { folder, imports } of report.layers) {
     lines.push(
@@ -221,4 +242,9 @@ export function describeCycleReport(report: CycleReport, rootName: string): stri
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** How many problems the report has (0: the check passes). */
+export function failuresOf(report: CycleReport): number {
+  return report.layerViolations.length + report.folderCycles.length + report.fileCycles.length;
 }
