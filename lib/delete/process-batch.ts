@@ -10,8 +10,17 @@
  * - on its last receive (`receiveCount >= maxReceiveCount`) it gets a `failed` result saying why,
  *   and is still reported as failed, so SQS moves it to the DLQ with its result already written.
  */
-import { processQueueBatch, type QueueBatchOutcome, type QueuePipeline } from "../batch/process.ts";
+import {
+  countOutcomes,
+  fullBatchFailure,
+  publishAndAcknowledge,
+  type QueueBatchOutcome,
+  type QueuePipeline,
+  refusalReply,
+  workReply,
+} from "../batch/process.ts";
 import type { QueueRecord } from "../batch/records.ts";
+import { invocationBudget } from "../batch/settings.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
 import { DeletionOutcome, type DeletionResult, deletionResult } from "../messages/index.ts";
 import type { SmhClient } from "../smh/index.ts";
@@ -20,7 +29,7 @@ import { admitJobs } from "./intake.ts";
 import { type DeleteObserver, silentDeleteObserver } from "./observer.ts";
 import { recoverFromRecycleBin } from "./recover.ts";
 import type { DeleteSettings } from "./settings.ts";
-import { initialState } from "./settlement.ts";
+import { initialState, type JobState } from "./settlement.ts";
 
 /** Everything a delete batch needs; built once per container. */
 export type DeletePipeline = QueuePipeline<
@@ -36,68 +45,106 @@ export type DeletePipeline = QueuePipeline<
  */
 export type BatchOutcome = QueueBatchOutcome<DeletionResult["outcome"]>;
 
+const OUTCOMES = Object.values(DeletionOutcome);
+
 /**
  * Processes one batch of jobs-queue records.
  *
- * @param records - the batch, as {@link QueueRecord}s.
+ * @param records - the batch, as {@link QueueRecord}s (`queueRecordFromSqs`).
  * @param pipeline - dependencies and settings.
  * @param deadline - when the invocation ends (epoch ms): `Date.now() + context.getRemainingTimeInMillis()`.
  */
-export function processDeleteBatch(
+export async function processDeleteBatch(
   records: readonly QueueRecord[],
   pipeline: DeletePipeline,
   deadline: number,
 ): Promise<BatchOutcome> {
   const now = pipeline.now ?? Date.now;
+  const observer = pipeline.observer ?? silentDeleteObserver;
   const { settings } = pipeline;
-  return processQueueBatch(
+  const { stopStartingAt, callDeadline } = invocationBudget(deadline, now(), settings);
+
+  // Parse and check every record: valid, allowed jobs (the same job twice merged) and refusals.
+  const { accepted, refused } = admitJobs(records, pipeline.policy, () => new Date(now()));
+  const jobs = accepted.map(initialState);
+
+  // Delete in SMH, then find in the recycle bin the handles of directories that answered 404.
+  await executeDeletions(jobs, {
+    smh: pipeline.smh,
+    circuits: pipeline.circuits,
+    concurrency: settings.concurrency,
+    batchDeleteMinJobs: settings.batchDeleteMinJobs,
+    batchDeleteMaxItems: settings.batchDeleteMaxItems,
+    stopStartingAt,
+    callDeadline,
+    now,
+  });
+  await recoverFromRecycleBin(jobs, {
+    smh: pipeline.smh,
+    recoverySkewMs: settings.recoverySkewMs,
+    callDeadline,
+    now,
+  });
+
+  const work = jobs.map((state) => settledWork(state));
+  const failure = fullBatchFailure(
     records,
-    deadline,
-    { ...pipeline, observer: pipeline.observer ?? silentDeleteObserver, now },
-    {
-      outcomes: Object.values(DeletionOutcome),
-      admit: (batch) => {
-        const { accepted, refused } = admitJobs(batch, pipeline.policy, () => new Date(now()));
-        return {
-          accepted,
-          refused: refused.map(({ record, result }) => ({ record, results: [result] })),
-        };
-      },
-      start: (accepted) => [initialState(accepted)],
-      execute: async (work, { stopStartingAt, callDeadline }) => {
-        const jobs = work.flatMap(({ states }) => states);
-        await executeDeletions(jobs, {
-          smh: pipeline.smh,
-          circuits: pipeline.circuits,
-          concurrency: settings.concurrency,
-          batchDeleteMinJobs: settings.batchDeleteMinJobs,
-          batchDeleteMaxItems: settings.batchDeleteMaxItems,
-          stopStartingAt,
-          callDeadline,
-          now,
-        });
-        await recoverFromRecycleBin(jobs, {
-          smh: pipeline.smh,
-          recoverySkewMs: settings.recoverySkewMs,
-          callDeadline,
-          now,
-        });
-      },
-      libraryOf: ({ job }) => job.libraryId,
-      resultOf: (state, givingUp) =>
-        resultNow(state, givingUp, now, (facts, run) =>
-          deletionResult(state.accepted.job, facts, run),
-        ),
-      retryDetails: ({ accepted: { job, receiveCount } }, [state]) => ({
-        jobId: job.jobId,
-        libraryId: job.libraryId,
-        spaceId: job.spaceId,
-        path: job.path,
-        receiveCount,
-        ...pendingReason(state.settlement),
-      }),
-      // A job that comes back counts its records: each of them is redelivered.
-      retryCount: ({ accepted }) => accepted.records.length,
-    },
+    work,
+    refused.length,
+    pipeline.circuits,
+    settings.maxReceiveCount,
   );
+  if (failure) {
+    observer.batchFailed({ reason: failure.message, records: records.length });
+    const comingBack = jobs.reduce((sum, { accepted }) => sum + accepted.records.length, 0);
+    return {
+      failedMessageIds: [...failure.messageIds],
+      fullBatchFailure: failure,
+      counts: countOutcomes(OUTCOMES, [], comingBack),
+    };
+  }
+
+  // A result for every refused record and every settled (or given-up) job.
+  const replies = refused.map(({ record, result }) => refusalReply(record, [result]));
+  let retryLater = 0;
+  for (const entry of work) {
+    const { reply, pending } = workReply(entry, settings.maxReceiveCount, (state, givingUp) =>
+      resultNow(state, givingUp, now, (facts, run) =>
+        deletionResult(state.accepted.job, facts, run),
+      ),
+    );
+    replies.push(reply);
+    const [state] = pending;
+    if (!state) continue;
+    const { job, receiveCount } = state.accepted;
+    // A job that comes back counts its records: each of them is redelivered.
+    retryLater += entry.records.length;
+    observer.retryLater({
+      jobId: job.jobId,
+      libraryId: job.libraryId,
+      spaceId: job.spaceId,
+      path: job.path,
+      receiveCount,
+      ...pendingReason(state.settlement),
+    });
+  }
+
+  const { failedMessageIds, written } = await publishAndAcknowledge(
+    records,
+    replies,
+    pipeline.publisher,
+    observer,
+  );
+  return { failedMessageIds, counts: countOutcomes(OUTCOMES, written, retryLater) };
+}
+
+/** A job as the shared steps see it: one piece of work, carried by its records. */
+function settledWork(state: JobState) {
+  const { accepted } = state;
+  return {
+    records: accepted.records,
+    receiveCount: accepted.receiveCount,
+    libraryId: accepted.job.libraryId,
+    states: [state],
+  };
 }

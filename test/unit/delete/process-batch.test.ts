@@ -3,6 +3,7 @@
 // a `failed` result and is still reported, so it dead-letters with its result written; the whole
 // batch fails on purpose only when a library's circuit is open and nothing could be done.
 import { describe, expect, it } from "vitest";
+import { BatchProcessingError, FullBatchFailureError } from "../../../lib/batch/errors.ts";
 import type { DeleteObserver } from "../../../lib/delete/observer.ts";
 import { processDeleteBatch } from "../../../lib/delete/process-batch.ts";
 import type { DeletionResult } from "../../../lib/messages/index.ts";
@@ -258,7 +259,14 @@ describe("failing the whole batch on purpose (open circuit)", () => {
 
     const outcome = await processDeleteBatch(records, { ...pipeline, observer }, DEADLINE);
 
-    expect(outcome.fullBatchFailure).toMatch(/circuit open/);
+    expect(outcome.fullBatchFailure).toBeInstanceOf(FullBatchFailureError);
+    expect(outcome.fullBatchFailure).toBeInstanceOf(BatchProcessingError);
+    expect(outcome.fullBatchFailure?.message).toMatch(/circuit open/);
+    expect(outcome.fullBatchFailure).toMatchObject({
+      kind: "full-batch-failure",
+      libraryId: "smh1",
+      messageIds: records.map(({ messageId }) => messageId),
+    });
     expect(outcome.failedMessageIds).toEqual(records.map(({ messageId }) => messageId));
     expect(pipeline.smh.calls).toEqual([]);
     expect(pipeline.publisher.published).toEqual([]);
