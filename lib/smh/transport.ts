@@ -7,7 +7,6 @@ import { SmhTimeoutError } from "./errors/timeout-error.ts";
 import { SmhUnexpectedResponseError } from "./errors/unexpected-response-error.ts";
 import { emit, type SmhRequestEvent } from "./events.ts";
 import type { AttemptLog, CallBudget, HttpAnswer, HttpCall } from "./http-call.ts";
-import type { Library } from "./library.ts";
 import type { RequestOutcome } from "./limiter/limiter.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { redactText } from "./redact.ts";

@@ -2,8 +2,7 @@ import { parseItems } from "../batch-results.ts";
 import type { Caller } from "../caller.ts";
 import type { TaskId } from "../errors/smh-error.ts";
 import { SmhTaskFailedError } from "../errors/task-failed-error.ts";
-import type { AttemptLog, CallBudget, HttpAnswer } from "../http-call.ts";
-import type { Library } from "../library.ts";
+import type { HttpAnswer } from "../http-call.ts";
 import {
   AcceptedSchema,
   type AnswerContext,
