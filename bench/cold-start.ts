@@ -20,7 +20,7 @@ import { deflateRawSync } from "node:zlib";
 import { type BuildOptions, build } from "esbuild";
 import { parseDocument } from "yaml";
 import { demoPolicy } from "../lib/local/demo-policy.ts";
-import { readServerlessDefinitions } from "../lib/local/queue-definitions.ts";
+import { readTopology } from "../lib/local/topology.ts";
 import { REPO_ROOT } from "./stack.ts";
 import { median } from "./statistics.ts";
 
@@ -115,7 +115,7 @@ export async function measureColdStart(processes: number): Promise<ColdStartMeas
   const serverlessPath = join(REPO_ROOT, "serverless.yml");
   const yamlText = readFileSync(serverlessPath, "utf8");
   const esbuildOptions = esbuildOptionsFromServerless(yamlText);
-  const definitions = readServerlessDefinitions(serverlessPath);
+  const definitions = readTopology();
   const workDir = mkdtempSync(join(tmpdir(), "smh-bench-cold-"));
   try {
     // The runtime provides the AWS SDK; here node_modules does (bare imports resolve upwards).

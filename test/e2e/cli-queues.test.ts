@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { PurgeQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { parse as parseCsv } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readServerlessDefinitions } from "../../lib/local/queue-definitions.ts";
 import { type CreatedQueue, createQueues } from "../../lib/local/queues.ts";
 import { type LocalSqs, startLocalSqs } from "../../lib/local/sqs-server.ts";
 import {
@@ -16,6 +15,7 @@ import {
   stackQueueRefs,
   writeStackFile,
 } from "../../lib/local/stack-file.ts";
+import { readTopology } from "../../lib/local/topology.ts";
 import {
   createDeleteJob,
   createRecycleCommand,
@@ -89,7 +89,7 @@ async function takeAll(key: StackQueueKey) {
 beforeAll(async () => {
   server = await startLocalSqs();
   sqs = createSqsClient({ endpoint: server.endpoint, env: {} });
-  const { queues: definitions } = readServerlessDefinitions();
+  const { queues: definitions } = readTopology();
   queues = await createQueues(sqs, definitions, {
     namePrefix: "smh-batch-cleaner-e2e-",
     visibilityTimeoutOverrideSeconds: 2,

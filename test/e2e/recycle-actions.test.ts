@@ -5,9 +5,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPolicy } from "../../lib/local/demo-policy.ts";
-import { readServerlessDefinitions } from "../../lib/local/queue-definitions.ts";
 import type { RunnerEvent } from "../../lib/local/runner-events.ts";
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
+import { readTopology } from "../../lib/local/topology.ts";
 import {
   createRecycleCommand,
   parseResultMessage,
@@ -137,9 +137,7 @@ beforeAll(async () => {
       spaces: [{ id: "-", directories: [{ path: "albums" }] }],
     });
   }
-  const definition = readServerlessDefinitions().queues.find(
-    ({ key }) => key === "recycle-actions",
-  );
+  const definition = readTopology().queues.find(({ key }) => key === "recycle-actions");
   maxReceiveCount = definition?.deadLetter?.maxReceiveCount ?? 0;
   drains = [
     drain(stack.sqs, url("results"), draining.signal, (body) => {

@@ -12,10 +12,10 @@ import { randomBytes } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { ResultSet } from "../../../lib/cli/results/dedupe.ts";
 import { demoPolicy } from "../../../lib/local/demo-policy.ts";
-import { readServerlessDefinitions } from "../../../lib/local/queue-definitions.ts";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../../../lib/local/sqs-fault-proxy.ts";
 import type { LocalStack } from "../../../lib/local/stack.ts";
+import { readTopology } from "../../../lib/local/topology.ts";
 import {
   type DeletionResult,
   parseResultMessage,
@@ -210,7 +210,7 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
  * the jobs queue's maxReceiveCount.
  */
 function prepare(stack: LocalStack, sim: Simulator, libraries: readonly TestLibrary[]): number {
-  const jobsDefinition = readServerlessDefinitions().queues.find(({ key }) => key === "jobs");
+  const jobsDefinition = readTopology().queues.find(({ key }) => key === "jobs");
   const maxReceiveCount = jobsDefinition?.deadLetter?.maxReceiveCount;
   if (maxReceiveCount === undefined) throw new Error("the jobs queue has no redrive policy");
   if (stack.handlerEnv.MAX_RECEIVE_COUNT !== String(maxReceiveCount)) {
