@@ -12,9 +12,11 @@ import { type Env, envNumber, parseEnv } from "../config/env.ts";
 
 const { positiveInt } = envNumber;
 
+/** Entries per listing page: SMH's maximum, so a scan reads as few pages as it can. */
+export const LISTING_PAGE_SIZE = 100;
+
 const SettingsSchema = z.object({
   RETENTION_SCAN_CONCURRENCY: positiveInt.max(32).default(4),
-  RETENTION_PAGE_SIZE: positiveInt.max(100).default(100),
   RETENTION_MAX_RECEIVE_COUNT: positiveInt.default(5),
   ...deadlineSettingsShape,
 });
@@ -40,7 +42,7 @@ export function readRetentionSettings(env: Env = process.env): RetentionSettings
   const parsed = parseEnv(SettingsSchema, env);
   return {
     concurrency: parsed.RETENTION_SCAN_CONCURRENCY,
-    pageSize: parsed.RETENTION_PAGE_SIZE,
+    pageSize: LISTING_PAGE_SIZE,
     maxReceiveCount: parsed.RETENTION_MAX_RECEIVE_COUNT,
     ...deadlineSettings(parsed),
   };
