@@ -22,6 +22,8 @@
  * `spaces.ts`, `outbox.ts` (the queues), `trigger.ts`, `rules-source.ts`, `settings.ts`,
  * `environment.ts` (cold start), `report.ts` and the observers. docs/retention.md is the guide.
  */
+
+export { compileGlob, GlobError } from "../glob/glob.ts";
 export {
   AgeField,
   CapName,
@@ -59,7 +61,6 @@ export {
   type RulesIssue,
   ScanStalledError,
 } from "./errors.ts";
-export { compileGlob, GlobError } from "./glob.ts";
 export {
   planHash,
   type RetentionJobKey,
