@@ -6,6 +6,9 @@
  * 255-character name for a pattern as ordinary as `*a*a*a*x`; a retention scan tests 100,000
  * names. So globs here have their own matcher, the classic two-pointer wildcard algorithm.
  *
+ * The product's one glob dialect (docs/globs.md): retention rules' `include`/`exclude` and
+ * `purge-albums --name`.
+ *
  * Syntax (one name, never a path):
  * - `*` any run of characters, empty included; `?` exactly one character;
  * - `[abc]`, `[a-z]`, `[!a-z]` or `[^a-z]` one character from (or not from) a set;
