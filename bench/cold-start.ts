@@ -98,16 +98,9 @@ export function esbuildOptionsFromServerless(yamlText: string): BuildOptions {
   return { bundle: true, platform: "node", ...options } as BuildOptions;
 }
 
-/** `functions.<name>.handler` of serverless.yml, in file order. */
-export function functionHandlers(yamlText: string): { functionName: string; handler: string }[] {
-  const document = parseDocument(yamlText, { logLevel: "silent" });
-  const functions = document.get("functions") as { toJSON(): unknown } | undefined;
-  const entries = Object.entries(
-    (functions?.toJSON() ?? {}) as Record<string, { handler?: unknown }>,
-  );
-  return entries.flatMap(([functionName, fn]) =>
-    typeof fn?.handler === "string" ? [{ functionName, handler: fn.handler }] : [],
-  );
+/** Every function's handler (topology.yml, which serverless.yml reads), in file order. */
+export function functionHandlers(): { functionName: string; handler: string }[] {
+  return readTopology().functions.map(({ functionName, handler }) => ({ functionName, handler }));
 }
 
 /** Bundles every function of serverless.yml and times its initialisation. */
@@ -123,7 +116,7 @@ export async function measureColdStart(processes: number): Promise<ColdStartMeas
     const env = lambdaEnvironment(yamlText, definitions.environment);
     const bundles: Bundle[] = [];
     const failed: HandlerColdStart[] = [];
-    for (const fn of functionHandlers(yamlText)) {
+    for (const fn of functionHandlers()) {
       const modulePath = fn.handler.slice(0, fn.handler.lastIndexOf("."));
       const result = await build({
         ...esbuildOptions,

@@ -52,8 +52,19 @@ export interface ScheduledFunction {
   functionTimeoutSeconds: number;
 }
 
+/** One function of the stack, whatever triggers it. */
+export interface FunctionDefinition {
+  /** The function's key under `functions:`, e.g. `deleteDirectories`. */
+  functionName: string;
+  /** `<module path>.<export>`, e.g. `handlers/delete-directories.handler`. */
+  handler: string;
+  functionTimeoutSeconds: number;
+}
+
 /** What {@link readTopology} returns. */
 export interface Topology {
+  /** Every function, in file order. */
+  functions: FunctionDefinition[];
   queues: QueueDefinition[];
   sqsFunctions: SqsEventMapping[];
   /**
@@ -176,6 +187,11 @@ export function parseTopology(text: string, source = "topology.yml"): Topology {
   const { queues, functions, environment } = parsed.data;
   const entries = Object.entries(functions);
   return {
+    functions: entries.map(([functionName, fn]) => ({
+      functionName,
+      handler: fn.handler,
+      functionTimeoutSeconds: fn.timeoutSeconds,
+    })),
     queues: Object.entries(queues).map(([key, queue]) => ({
       key,
       visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,

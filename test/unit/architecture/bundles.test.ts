@@ -37,7 +37,7 @@ async function libFoldersIn(handler: string): Promise<Set<string>> {
 }
 
 describe("each Lambda bundle carries only its own domain (esbuild metafile)", () => {
-  for (const { functionName, handler } of functionHandlers(yamlText)) {
+  for (const { functionName, handler } of functionHandlers()) {
     it(`${functionName}: no code of another domain's folder`, async () => {
       const own = DOMAIN_OF[functionName];
       expect(own, `${functionName} has a domain in this test`).toBeDefined();
