@@ -2,7 +2,7 @@
  * The load scenarios of issue 6, as {@link LoadSpec}s built from the options. What each one means
  * is in docs/benchmarks.md.
  */
-import type { FaultsPatch } from "../lib/sim/index.ts";
+import type { FaultsPatch } from "../lib/sim/faults.ts";
 import type { LoadSpec } from "./load.ts";
 import type { BenchOptions } from "./options.ts";
 

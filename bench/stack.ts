@@ -20,8 +20,10 @@ import { type LocalRunner, startRunner } from "../lib/local/runner.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../lib/local/sqs-fault-proxy.ts";
 import { startLocalSqs } from "../lib/local/sqs-server.ts";
 import { readTopology } from "../lib/local/topology.ts";
-import { createSqsClient } from "../lib/queues/index.ts";
-import { type FaultsPatch, type Simulator, startSimulator } from "../lib/sim/index.ts";
+import { createSqsClient } from "../lib/queues/client.ts";
+import type { FaultsPatch } from "../lib/sim/faults.ts";
+import type { Simulator } from "../lib/sim/simulator.ts";
+import { startSimulator } from "../lib/sim/start.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const REGION = "us-east-1";

@@ -32,7 +32,7 @@ import { join } from "node:path";
 import pMap from "p-map";
 import { readTopology } from "../lib/local/topology.ts";
 import { queueDepths } from "../lib/queues/depths.ts";
-import type { FaultsPatch } from "../lib/sim/index.ts";
+import type { FaultsPatch } from "../lib/sim/faults.ts";
 import { type CliRun, spawnCli } from "../test/e2e/helpers/cli.ts";
 import {
   type PipelineStack,

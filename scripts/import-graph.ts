@@ -143,6 +143,12 @@ export interface LayerRule {
 
 /** What {@link checkImportCycles} found. */
 export interface CycleReport {
+  /**
+   * Imports of a folder's `index.ts`: inside `lib/` a module imports the file that defines what it
+   * uses, so bundles carry only that and this graph is the real one. `index.ts` files are entry
+   * points for other systems only.
+   */
+  readonly barrelImports: ImportEdge[];
   /** Imports a {@link LayerRule} forbids. */
   readonly layerViolations: { rule: LayerRule; imports: ImportEdge[] }[];
   /** Folders of `lib/` that import each other (never allowed), with the imports that do it. */
@@ -162,6 +168,7 @@ export interface CycleReport {
  */
 export function checkImportCycles(root: string, rules: readonly LayerRule[] = []): CycleReport {
   const edges = importGraph(root);
+  const barrelImports = edges.filter(({ to }) => to.endsWith("/index.ts"));
   const layerViolations = rules.flatMap((rule) => {
     const imports = edges.filter(
       ({ from, to }) => folderOf(from) === rule.folder && rule.mayNotImport.includes(folderOf(to)),
@@ -206,7 +213,7 @@ export function checkImportCycles(root: string, rules: readonly LayerRule[] = []
     }))
     .sort((a, b) => a.depth - b.depth || a.folder.localeCompare(b.folder))
     .map(({ folder, imports }) => ({ folder, imports }));
-  return { layerViolations, folderCycles, fileCycles, explainedCycles, layers };
+  return { barrelImports, layerViolations, folderCycles, fileCycles, explainedCycles, layers };
 }
 
 /** The report in words, one line per fact. */
@@ -224,6 +231,10 @@ export function describeCycleReport(report: CycleReport, rootName: string): stri
   for (const { files, reasons } of report.explainedCycles) {
     lines.push(`explained cycle: ${files.join(" ↔ ")} — ${reasons.join("; ")}`);
   }
+  if (report.barrelImports.length > 0) {
+    lines.push("imports of an index.ts (import the file that defines the name instead):");
+    lines.push(...report.barrelImports.map(edge));
+  }
   for (const { rule, imports } of report.layerViolations) {
     lines.push(
       `layer rule broken: ${rootName}/${rule.folder} may not import ${rule.mayNotImport.join(", ")} (${rule.why})`,
@@ -233,7 +244,7 @@ export function describeCycleReport(report: CycleReport, rootName: string): stri
   const failures = failuresOf(report);
   lines.push(
     failures === 0
-      ? `no import cycles in ${rootName}/ (type-only imports included), no layer rule broken; folders, lowest layer first:`
+      ? `no import cycles in ${rootName}/ (type-only imports included), no layer rule broken, no index.ts imported; folders, lowest layer first:`
       : `${failures} import cycle(s) or broken layer rule(s) in ${rootName}/; folders, lowest layer first:`,
   );
   for (const { folder, imports } of report.layers) {
@@ -246,5 +257,10 @@ export function describeCycleReport(report: CycleReport, rootName: string): stri
 
 /** How many problems the report has (0: the check passes). */
 export function failuresOf(report: CycleReport): number {
-  return report.layerViolations.length + report.folderCycles.length + report.fileCycles.length;
+  return (
+    report.barrelImports.length +
+    report.layerViolations.length +
+    report.folderCycles.length +
+    report.fileCycles.length
+  );
 }

@@ -14,8 +14,8 @@
  * When SMH keeps failing for a library (its circuit is open) and nothing in the batch could be
  * done, the whole batch is failed on purpose: throwing lets Lambda slow its polling.
  */
-import type { ResultMessage } from "../messages/index.ts";
-import type { DeletionPolicy } from "../policy/index.ts";
+import type { ResultMessage } from "../messages/result-message.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
 import type { CircuitBreakers } from "./circuit.ts";
 import { FullBatchFailureError } from "./errors.ts";
 import type { BatchObserver } from "./observer.ts";

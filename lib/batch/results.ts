@@ -4,8 +4,10 @@
  * `outcome` (retention results: `decision` or `alert`) as message attributes so consumers can
  * filter without parsing bodies.
  */
-import { type ResultMessage, resultMessageAttributes } from "../messages/index.ts";
-import { type BatchCounters, publish, type SqsSender } from "../queues/index.ts";
+import { type ResultMessage, resultMessageAttributes } from "../messages/result-message.ts";
+import type { BatchCounters } from "../queues/counters.ts";
+import { publish } from "../queues/publish.ts";
+import type { SqsSender } from "../queues/sqs-sender.ts";
 
 /** What {@link ResultPublisher.publish} reports: which inputs (by index) are on the queue. */
 export interface PublishedResults {

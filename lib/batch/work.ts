@@ -5,8 +5,8 @@
  * circuit). Each domain keeps its own units, its own SMH calls and its own reading of SMH's errors.
  */
 import pLimit from "p-limit";
-import type { RunFacts, SmhFailure } from "../messages/index.ts";
-import { SmhError, type SmhErrorKind } from "../smh/index.ts";
+import type { RunFacts, SmhFailure } from "../messages/result-fields.ts";
+import { SmhError, type SmhErrorKind } from "../smh/errors/smh-error.ts";
 import type { CircuitBreakers } from "./circuit.ts";
 
 /** What a failure looked like, for logs and the `failed` result. */

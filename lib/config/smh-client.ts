@@ -3,12 +3,9 @@
  * all invocations, so tokens, the per-library limiter and its learned rate survive between them.
  */
 import * as z from "zod";
-import {
-  createSmhClient,
-  DEFAULT_BASE_URL_TEMPLATE,
-  type SmhClient,
-  type SmhEventListener,
-} from "../smh/index.ts";
+import { createSmhClient, type SmhClient } from "../smh/client.ts";
+import { DEFAULT_BASE_URL_TEMPLATE } from "../smh/config.ts";
+import type { SmhEventListener } from "../smh/events.ts";
 import { type Env, envNumber, parseEnv, refuseRetiredVariables } from "./env.ts";
 import type { LibrarySecrets } from "./library-secrets.ts";
 

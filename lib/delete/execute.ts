@@ -18,8 +18,8 @@ import {
   recordHealth,
   runUnits,
 } from "../batch/work.ts";
-import type { SmhClient } from "../smh/index.ts";
-import { SmhError } from "../smh/index.ts";
+import type { SmhClient } from "../smh/client.ts";
+import { SmhError } from "../smh/errors/smh-error.ts";
 import { type ErrorVerdict, type JobState, judgeError } from "./settlement.ts";
 
 /** What the executor needs from the outside world. */

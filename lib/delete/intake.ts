@@ -6,14 +6,12 @@
  */
 
 import type { QueueRecord } from "../batch/records.ts";
-import {
-  type DeleteJob,
-  type DeletionResult,
-  type FieldReason,
-  parseJobBody,
-  rejectedDeletion,
-} from "../messages/index.ts";
-import { type DeletionPolicy, evaluatePolicy } from "../policy/index.ts";
+import type { DeleteJob } from "../messages/delete-job.ts";
+import { type DeletionResult, rejectedDeletion } from "../messages/deletion-result.ts";
+import { parseJobBody } from "../messages/job-body.ts";
+import type { FieldReason } from "../messages/reasons.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
+import { evaluatePolicy } from "../policy/evaluate.ts";
 
 /** A valid, allowed job and the records that carry it. */
 export interface AcceptedJob {

@@ -4,7 +4,7 @@
  * carries a secret: results and SMH errors are built free of them.
  */
 import { type BatchObserver, type PendingWork, silentBatchObserver } from "../batch/observer.ts";
-import type { DeletionResult } from "../messages/index.ts";
+import type { DeletionResult } from "../messages/deletion-result.ts";
 
 /**
  * What the delete pipeline reports: each job's (or refused record's) result, jobs that go back to

@@ -22,8 +22,12 @@ import {
 import type { QueueRecord } from "../batch/records.ts";
 import { invocationBudget } from "../batch/settings.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
-import { DeletionOutcome, type DeletionResult, deletionResult } from "../messages/index.ts";
-import type { SmhClient } from "../smh/index.ts";
+import {
+  DeletionOutcome,
+  type DeletionResult,
+  deletionResult,
+} from "../messages/deletion-result.ts";
+import type { SmhClient } from "../smh/client.ts";
 import { executeDeletions } from "./execute.ts";
 import { admitJobs } from "./intake.ts";
 import { type DeleteObserver, silentDeleteObserver } from "./observer.ts";

@@ -13,7 +13,8 @@
  * would lose its restore handle.
  */
 import { failureInfo } from "../batch/work.ts";
-import { type SmhClient, SmhError } from "../smh/index.ts";
+import type { SmhClient } from "../smh/client.ts";
+import { SmhError } from "../smh/errors/smh-error.ts";
 import type { JobState } from "./settlement.ts";
 
 export interface RecoverContext {

@@ -9,8 +9,8 @@ import {
   type Transient,
   type WorkState,
 } from "../batch/work.ts";
-import type { DeletionFacts } from "../messages/index.ts";
-import { SmhError, SmhErrorKind } from "../smh/index.ts";
+import type { DeletionFacts } from "../messages/deletion-result.ts";
+import { SmhError, SmhErrorKind } from "../smh/errors/smh-error.ts";
 import type { AcceptedJob } from "./intake.ts";
 
 /**

@@ -16,9 +16,11 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { createSqsClient } from "../queues/index.ts";
+import { createSqsClient } from "../queues/client.ts";
 import { RetentionRulesEnv } from "../retention/rules-source.ts";
-import { type FaultsPatch, type Simulator, startSimulator } from "../sim/index.ts";
+import type { FaultsPatch } from "../sim/faults.ts";
+import type { Simulator } from "../sim/simulator.ts";
+import { startSimulator } from "../sim/start.ts";
 import { demoPolicy } from "./demo-policy.ts";
 import { loadHandler } from "./handler-module.ts";
 import { createLambdaContext } from "./lambda-context.ts";

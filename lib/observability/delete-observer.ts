@@ -6,7 +6,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DeleteObserver } from "../delete/observer.ts";
-import type { DeletionResult } from "../messages/index.ts";
+import type { DeletionResult } from "../messages/deletion-result.ts";
 import { deliveryFields, powertoolsBatchFailures } from "./batch-observer.ts";
 
 const OUTCOME_METRIC: Record<DeletionResult["outcome"], string> = {

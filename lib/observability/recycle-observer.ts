@@ -5,7 +5,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { RecycleActionResult } from "../messages/index.ts";
+import type { RecycleActionResult } from "../messages/recycle-action-result.ts";
 import type { RecycleObserver } from "../recycle/observer.ts";
 import { deliveryFields, powertoolsBatchFailures } from "./batch-observer.ts";
 

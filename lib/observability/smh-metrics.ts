@@ -4,7 +4,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { SmhEvent } from "../smh/index.ts";
+import type { SmhEvent } from "../smh/events.ts";
 
 /** Turns SMH client events into metrics (and a log line for rate changes). */
 export function smhEventMetrics(logger: Logger, metrics: Metrics): (event: SmhEvent) => void {

@@ -15,8 +15,8 @@
 
 import type { CircuitBreakers } from "../batch/circuit.ts";
 import { recordAttempts, recordFailedCall, recordHealth, runUnits } from "../batch/work.ts";
-import type { SmhClient } from "../smh/index.ts";
-import { SmhError } from "../smh/index.ts";
+import type { SmhClient } from "../smh/client.ts";
+import { SmhError } from "../smh/errors/smh-error.ts";
 import type { AcceptedCommand } from "./intake.ts";
 import { type ItemState, judgeItemError, settleItem } from "./settlement.ts";
 

@@ -7,15 +7,15 @@
  */
 
 import type { QueueRecord } from "../batch/records.ts";
+import { parseRecycleCommandBody } from "../messages/command-body.ts";
+import type { FieldReason, RejectionReason } from "../messages/reasons.ts";
 import {
-  type FieldReason,
-  parseRecycleCommandBody,
   type RecycleActionResult,
-  type RecycleCommand,
-  type RejectionReason,
   rejectedRecycleCommand,
-} from "../messages/index.ts";
-import { type DeletionPolicy, evaluateRecycleAction } from "../policy/index.ts";
+} from "../messages/recycle-action-result.ts";
+import type { RecycleCommand } from "../messages/recycle-command.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
+import { evaluateRecycleAction } from "../policy/recycle.ts";
 
 /** A valid, allowed command and the records that carry it. */
 export interface AcceptedCommand {

@@ -29,7 +29,7 @@ import {
   RecycleActionOutcome,
   type RecycleActionResult,
   recycleActionResult,
-} from "../messages/index.ts";
+} from "../messages/recycle-action-result.ts";
 import { executeRecycleActions, planRecycleUnits, type RecycleSmh } from "./execute.ts";
 import { admitCommands } from "./intake.ts";
 import { type RecycleObserver, silentRecycleObserver } from "./observer.ts";

@@ -10,9 +10,11 @@
  */
 
 import { sqsResultPublisher } from "../batch/results.ts";
-import type { DeleteJob } from "../messages/index.ts";
+import type { DeleteJob } from "../messages/delete-job.ts";
 import type { RetentionAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
-import { type BatchCounters, publish, type SqsSender } from "../queues/index.ts";
+import type { BatchCounters } from "../queues/counters.ts";
+import { publish } from "../queues/publish.ts";
+import type { SqsSender } from "../queues/sqs-sender.ts";
 import { encodeContinuation, type RetentionContinuation } from "./checkpoint.ts";
 
 /** What a retention run writes, and where. */

@@ -18,7 +18,8 @@
 import { createDeleteJob, type DeleteJob } from "../messages/delete-job.ts";
 import { idempotencyKey, JobSource, spaceId as spaceIdSchema } from "../messages/fields.ts";
 import { PlanDecision, SkipReason } from "../messages/retention-result.ts";
-import { type DeletionPolicy, evaluatePolicy } from "../policy/index.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
+import { evaluatePolicy } from "../policy/evaluate.ts";
 import { evaluateAge } from "./age.ts";
 import { type CapsEvaluation, evaluateCaps } from "./caps.ts";
 import type { RetentionContinuation } from "./checkpoint.ts";

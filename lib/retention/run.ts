@@ -14,7 +14,7 @@
 import pLimit from "p-limit";
 import type { QueueRecord } from "../batch/records.ts";
 import { invocationBudget } from "../batch/settings.ts";
-import type { DeletionPolicy } from "../policy/index.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
 import { parseContinuationBody, type RetentionContinuation } from "./checkpoint.ts";
 import { ContinuationMismatchError } from "./errors.ts";
 import type { DirectorySource, ListingTarget } from "./listing.ts";

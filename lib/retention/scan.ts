@@ -15,7 +15,7 @@
 
 import type { RetentionAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
 import { PlanDecision } from "../messages/retention-result.ts";
-import { SmhError, SmhErrorKind } from "../smh/index.ts";
+import { SmhError, SmhErrorKind } from "../smh/errors/smh-error.ts";
 import type { RetentionContinuation } from "./checkpoint.ts";
 import type { DirectorySource, ListingTarget } from "./listing.ts";
 import type { RetentionObserver } from "./observer.ts";

@@ -11,7 +11,7 @@
  *     selected = eligible entries the deletion policy allows: what the run would delete
  */
 import { MAX_REFUSALS_NAMED, SKIP_REASONS, type SkipReason } from "../messages/retention-result.ts";
-import type { PolicyViolation } from "../policy/index.ts";
+import type { PolicyViolation } from "../policy/rules.ts";
 
 /** The figures of a scan so far. */
 export interface ScanCounts {

@@ -16,16 +16,12 @@ import {
   writeStackFile,
 } from "../../lib/local/stack-file.ts";
 import { readTopology } from "../../lib/local/topology.ts";
-import {
-  createDeleteJob,
-  createRecycleCommand,
-  type DeleteJob,
-  deletionResult,
-  parseJobBody,
-  type ResultMessage,
-  recycleActionResult,
-  rejectedDeletion,
-} from "../../lib/messages/index.ts";
+import { createDeleteJob, type DeleteJob } from "../../lib/messages/delete-job.ts";
+import { deletionResult, rejectedDeletion } from "../../lib/messages/deletion-result.ts";
+import { parseJobBody } from "../../lib/messages/job-body.ts";
+import { recycleActionResult } from "../../lib/messages/recycle-action-result.ts";
+import { createRecycleCommand } from "../../lib/messages/recycle-command.ts";
+import type { ResultMessage } from "../../lib/messages/result-message.ts";
 import { deleteBatch } from "../../lib/queues/acknowledge.ts";
 import { createSqsClient } from "../../lib/queues/client.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";

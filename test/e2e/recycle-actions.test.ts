@@ -8,15 +8,13 @@ import { demoPolicy } from "../../lib/local/demo-policy.ts";
 import type { RunnerEvent } from "../../lib/local/runner-events.ts";
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
 import { readTopology } from "../../lib/local/topology.ts";
-import {
-  createRecycleCommand,
-  parseResultMessage,
-  type RecycleActionResult,
-} from "../../lib/messages/index.ts";
-import type { DeletionPolicyConfig } from "../../lib/policy/index.ts";
+import type { RecycleActionResult } from "../../lib/messages/recycle-action-result.ts";
+import { createRecycleCommand } from "../../lib/messages/recycle-command.ts";
+import { parseResultMessage } from "../../lib/messages/result-message.ts";
+import type { DeletionPolicyConfig } from "../../lib/policy/config.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
-import type { Simulator } from "../../lib/sim/index.ts";
+import type { Simulator } from "../../lib/sim/simulator.ts";
 import { demoLibrarySecrets, drain, until as pollUntil, queueUrl } from "./helpers/stack-io.ts";
 
 interface TestLibrary {

@@ -10,12 +10,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admitJobs } from "../../lib/delete/intake.ts";
-import {
-  MAX_RESULT_BODY_BYTES,
-  parseJobBody,
-  parseResultMessage,
-} from "../../lib/messages/index.ts";
-import { parsePolicy } from "../../lib/policy/index.ts";
+import { parseJobBody } from "../../lib/messages/job-body.ts";
+import { MAX_RESULT_BODY_BYTES, parseResultMessage } from "../../lib/messages/result-message.ts";
+import { parsePolicy } from "../../lib/policy/config.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
 import {

@@ -16,13 +16,10 @@ import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../../../lib/local/sqs-fault-proxy.ts";
 import type { LocalStack } from "../../../lib/local/stack.ts";
 import { readTopology } from "../../../lib/local/topology.ts";
-import {
-  type DeletionResult,
-  parseResultMessage,
-  type ResultMessage,
-} from "../../../lib/messages/index.ts";
-import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
-import type { Simulator } from "../../../lib/sim/index.ts";
+import type { DeletionResult } from "../../../lib/messages/deletion-result.ts";
+import { parseResultMessage, type ResultMessage } from "../../../lib/messages/result-message.ts";
+import type { DeletionPolicyConfig } from "../../../lib/policy/config.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
 import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
 import {
   demoLibrarySecrets,

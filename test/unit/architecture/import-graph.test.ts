@@ -80,6 +80,19 @@ describe("the import cycle check (npm run check:cycles)", () => {
     );
   });
 
+  it("fails on an import of a folder's index.ts: modules import the file that defines a name", () => {
+    const root = tree({
+      "smh/index.ts": 'export { client } from "./client.ts";\n',
+      "smh/client.ts": "export const client = 1;\n",
+      "delete/run.ts": 'import { client } from "../smh/index.ts";\nexport const run = client;\n',
+    });
+    const report = checkImportCycles(root);
+    expect(report.barrelImports.map(({ from, to }) => [from, to])).toEqual([
+      ["delete/run.ts", "smh/index.ts"],
+    ]);
+    expect(failuresOf(report)).toBe(1);
+  });
+
   it("reads multi-line, type-only, re-exporting and dynamic imports, but not examples in comments", () => {
     const text = [
       "/**",

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CircuitBreakers } from "../../../lib/batch/circuit.ts";
 import { type ExecuteContext, executeDeletions, planUnits } from "../../../lib/delete/execute.ts";
 import type { JobState } from "../../../lib/delete/settlement.ts";
-import type { BatchDeleteItemResult } from "../../../lib/smh/index.ts";
+import type { BatchDeleteItemResult } from "../../../lib/smh/operations/batch-delete.ts";
 import {
   FakeClock,
   jobRecord,

@@ -9,21 +9,25 @@ import { type AcceptedJob, admitJobs } from "../../../lib/delete/intake.ts";
 import type { DeletePipeline } from "../../../lib/delete/process-batch.ts";
 import { type DeleteSettings, readDeleteSettings } from "../../../lib/delete/settings.ts";
 import { initialState, type JobState } from "../../../lib/delete/settlement.ts";
-import type { DeletionResult } from "../../../lib/messages/index.ts";
-import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
-import {
-  type BatchDeleteRequest,
-  type BatchDeleteResult,
-  type CallOptions,
-  type DeleteDirectoryRequest,
-  type DeleteDirectoryResult,
-  type ListRecycleBinRequest,
-  type RecycleBinPage,
-  type RecycledItem,
-  type SmhClient,
-  type SmhError,
-  SmhTimeoutError,
-} from "../../../lib/smh/index.ts";
+import type { DeletionResult } from "../../../lib/messages/deletion-result.ts";
+import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/config.ts";
+import type { SmhClient } from "../../../lib/smh/client.ts";
+import type { SmhError } from "../../../lib/smh/errors/smh-error.ts";
+import { SmhTimeoutError } from "../../../lib/smh/errors/timeout-error.ts";
+import type {
+  BatchDeleteRequest,
+  BatchDeleteResult,
+} from "../../../lib/smh/operations/batch-delete.ts";
+import type {
+  DeleteDirectoryRequest,
+  DeleteDirectoryResult,
+} from "../../../lib/smh/operations/delete-directory.ts";
+import type {
+  ListRecycleBinRequest,
+  RecycleBinPage,
+  RecycledItem,
+} from "../../../lib/smh/operations/recycle-bin-listing.ts";
+import type { CallOptions } from "../../../lib/smh/types.ts";
 import {
   CapturingPublisher as CapturingResults,
   circuitsOf,

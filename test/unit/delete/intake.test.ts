@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { QueueRecord } from "../../../lib/batch/records.ts";
 import { admitJobs } from "../../../lib/delete/intake.ts";
-import type { DeletionResult } from "../../../lib/messages/index.ts";
+import type { DeletionResult } from "../../../lib/messages/deletion-result.ts";
 import { FakeClock, jobBody, record, T0, testPolicy } from "./factories.ts";
 
 function admit(records: readonly QueueRecord[]) {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { BatchProcessingError, FullBatchFailureError } from "../../../lib/batch/errors.ts";
 import type { DeleteObserver } from "../../../lib/delete/observer.ts";
 import { processDeleteBatch } from "../../../lib/delete/process-batch.ts";
-import type { DeletionResult } from "../../../lib/messages/index.ts";
+import type { DeletionResult } from "../../../lib/messages/deletion-result.ts";
 import { binItem, jobRecord, record, smhError, T0, testPipeline } from "./factories.ts";
 
 const DEADLINE = T0 + 120_000;

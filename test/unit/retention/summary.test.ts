@@ -1,15 +1,17 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  alertLogLine,
-  capBreachAlert,
-  IncompleteScanError,
-  planFromListing,
-  planSummary,
   RetentionAlertSchema,
   RetentionPlanSummarySchema,
+} from "../../../lib/messages/retention-result.ts";
+import { IncompleteScanError } from "../../../lib/retention/errors.ts";
+import { planFromListing } from "../../../lib/retention/plan.ts";
+import {
+  alertLogLine,
+  capBreachAlert,
+  planSummary,
   scanFailedAlert,
-} from "../../../lib/retention/index.ts";
+} from "../../../lib/retention/summary.ts";
 import { daysAgo, dir, onePage, rule, runOf, SCHEDULED_AT } from "./factories.ts";
 
 const finishedAt = new Date("2026-01-05T02:05:00.000Z");
