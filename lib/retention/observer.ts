@@ -1,6 +1,6 @@
 /**
  * What a retention run reports as it goes, for logs and metrics. The handler plugs in Powertools
- * (`powertools-observer.ts`); tests and the CLI may listen too. Every method is optional.
+ * (`lib/observability/retention-observer.ts`); tests and the CLI may listen too. Every method is optional.
  */
 
 import type { RetentionAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
