@@ -1,8 +1,9 @@
 /**
  * The steps every queue-driven domain (deletions, recycle actions) takes with a batch of records,
  * as plain functions its `processBatch` calls in order: parse and admit (the domain's) → execute
- * in SMH (the domain's) → {@link fullBatchFailure}? → a {@link Reply} per record with the results
- * of its settled work ({@link workReply}, {@link refusalReply}) → {@link publishAndAcknowledge}.
+ * in SMH (the domain's) → {@link fullBatchFailure}? ({@link failedBatchOutcome}) → a
+ * {@link Reply} per record with the results of its settled work ({@link workReply},
+ * {@link refusalReply}) → {@link publishAndAcknowledge} and count ({@link publishedOutcome}).
  *
  * The acknowledgement rule: a record is acknowledged (left out of `batchItemFailures`) only once
  * **every** piece of its work has its result on the results queue. Results of settled work are
@@ -195,6 +196,45 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
     failedMessageIds: records.map(({ messageId }) => messageId).filter((id) => failed.has(id)),
     written,
   };
+}
+
+/**
+ * What the caller must do with a batch failed on purpose: the observer hears of it, every record
+ * comes back, and `comingBack` pieces of work count as `retryLater`.
+ */
+export function failedBatchOutcome<Outcome extends string>(
+  failure: FullBatchFailureError,
+  outcomes: readonly Outcome[],
+  comingBack: number,
+  observer: Pick<BatchObserver<unknown, unknown>, "batchFailed">,
+): QueueBatchOutcome<Outcome> {
+  observer.batchFailed({ reason: failure.message, records: failure.messageIds.length });
+  return {
+    failedMessageIds: [...failure.messageIds],
+    fullBatchFailure: failure,
+    counts: countOutcomes(outcomes, [], comingBack),
+  };
+}
+
+/**
+ * The last step of a batch: {@link publishAndAcknowledge} the replies, and count the written
+ * results by outcome, with `retryLater` pieces of work that come back without one.
+ */
+export async function publishedOutcome<Result extends ResultMessage & { readonly outcome: string }>(
+  records: readonly QueueRecord[],
+  replies: readonly Reply<Result>[],
+  publisher: ResultPublisher,
+  observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed">,
+  outcomes: readonly Result["outcome"][],
+  retryLater: number,
+): Promise<QueueBatchOutcome<Result["outcome"]>> {
+  const { failedMessageIds, written } = await publishAndAcknowledge(
+    records,
+    replies,
+    publisher,
+    observer,
+  );
+  return { failedMessageIds, counts: countOutcomes(outcomes, written, retryLater) };
 }
 
 /** Results by outcome (every outcome listed, 0 when none), and `retryLater`. */

@@ -11,9 +11,9 @@
  *   and is still reported as failed, so SQS moves it to the DLQ with its result already written.
  */
 import {
-  countOutcomes,
+  failedBatchOutcome,
   fullBatchFailure,
-  publishAndAcknowledge,
+  publishedOutcome,
   type QueueBatchOutcome,
   type QueuePipeline,
   refusalReply,
@@ -99,13 +99,8 @@ export async function processDeleteBatch(
     settings.maxReceiveCount,
   );
   if (failure) {
-    observer.batchFailed({ reason: failure.message, records: records.length });
     const comingBack = jobs.reduce((sum, { accepted }) => sum + accepted.records.length, 0);
-    return {
-      failedMessageIds: [...failure.messageIds],
-      fullBatchFailure: failure,
-      counts: countOutcomes(OUTCOMES, [], comingBack),
-    };
+    return failedBatchOutcome(failure, OUTCOMES, comingBack, observer);
   }
 
   // A result for every refused record and every settled (or given-up) job.
@@ -133,13 +128,7 @@ export async function processDeleteBatch(
     });
   }
 
-  const { failedMessageIds, written } = await publishAndAcknowledge(
-    records,
-    replies,
-    pipeline.publisher,
-    observer,
-  );
-  return { failedMessageIds, counts: countOutcomes(OUTCOMES, written, retryLater) };
+  return publishedOutcome(records, replies, pipeline.publisher, observer, OUTCOMES, retryLater);
 }
 
 /** A job as the shared steps see it: one piece of work, carried by its records. */

@@ -14,9 +14,9 @@
  * results written.
  */
 import {
-  countOutcomes,
+  failedBatchOutcome,
   fullBatchFailure,
-  publishAndAcknowledge,
+  publishedOutcome,
   type QueueBatchOutcome,
   type QueuePipeline,
   refusalReply,
@@ -93,13 +93,8 @@ export async function processRecycleBatch(
     settings.maxReceiveCount,
   );
   if (failure) {
-    observer.batchFailed({ reason: failure.message, records: records.length });
     const comingBack = work.reduce((sum, { states }) => sum + states.length, 0);
-    return {
-      failedMessageIds: [...failure.messageIds],
-      fullBatchFailure: failure,
-      counts: countOutcomes(OUTCOMES, [], comingBack),
-    };
+    return failedBatchOutcome(failure, OUTCOMES, comingBack, observer);
   }
 
   // A result for every item of a refused record, and for every settled (or given-up) item.
@@ -128,11 +123,5 @@ export async function processRecycleBatch(
     });
   }
 
-  const { failedMessageIds, written } = await publishAndAcknowledge(
-    records,
-    replies,
-    pipeline.publisher,
-    observer,
-  );
-  return { failedMessageIds, counts: countOutcomes(OUTCOMES, written, retryLater) };
+  return publishedOutcome(records, replies, pipeline.publisher, observer, OUTCOMES, retryLater);
 }
