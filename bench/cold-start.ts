@@ -219,8 +219,10 @@ function describe(
 }
 
 /**
- * What Lambda gives a function: provider.environment, with a queue URL for each `…_URL` variable
- * that CloudFormation fills in (`!Ref SomeQueue`), the demo policy for the `${param:smhPolicy}`
+ * What Lambda gives a function: topology.yml's environment, a queue URL for each `…_QUEUE_URL`
+ * variable of provider.environment that CloudFormation fills in (`!Ref SomeQueue`), the SMH
+ * settings' defaults (the parameters' defaults are the code's), the demo policy for the
+ * `${param:smhPolicy}`
  * every deployment passes, and empty retention rules (`rules: []`: valid, runs nothing) instead of
  * the packaged rules file. The secrets stay an SSM parameter name: read on the first invocation.
  */
@@ -232,7 +234,7 @@ function lambdaEnvironment(
   const declared = document.getIn(["provider", "environment"]) as { toJSON(): unknown } | undefined;
   const fromCloudFormation: Record<string, string> = {};
   for (const name of Object.keys((declared?.toJSON() ?? {}) as Record<string, unknown>)) {
-    if (!(name in literalEnv) && name.endsWith("_URL")) {
+    if (!(name in literalEnv) && name.endsWith("_QUEUE_URL")) {
       fromCloudFormation[name] =
         `https://sqs.ap-southeast-1.amazonaws.com/000000000000/bench-${name.toLowerCase()}`;
     }
