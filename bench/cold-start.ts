@@ -20,7 +20,7 @@ import { deflateRawSync } from "node:zlib";
 import { type BuildOptions, build } from "esbuild";
 import { parseDocument } from "yaml";
 import { demoPolicy } from "../lib/local/demo-policy.ts";
-import { readServerlessDefinitions } from "../lib/local/queue-definitions.ts";
+import { readTopology } from "../lib/local/topology.ts";
 import { REPO_ROOT } from "./stack.ts";
 import { median } from "./statistics.ts";
 
@@ -98,16 +98,9 @@ export function esbuildOptionsFromServerless(yamlText: string): BuildOptions {
   return { bundle: true, platform: "node", ...options } as BuildOptions;
 }
 
-/** `functions.<name>.handler` of serverless.yml, in file order. */
-export function functionHandlers(yamlText: string): { functionName: string; handler: string }[] {
-  const document = parseDocument(yamlText, { logLevel: "silent" });
-  const functions = document.get("functions") as { toJSON(): unknown } | undefined;
-  const entries = Object.entries(
-    (functions?.toJSON() ?? {}) as Record<string, { handler?: unknown }>,
-  );
-  return entries.flatMap(([functionName, fn]) =>
-    typeof fn?.handler === "string" ? [{ functionName, handler: fn.handler }] : [],
-  );
+/** Every function's handler (topology.yml, which serverless.yml reads), in file order. */
+export function functionHandlers(): { functionName: string; handler: string }[] {
+  return readTopology().functions.map(({ functionName, handler }) => ({ functionName, handler }));
 }
 
 /** Bundles every function of serverless.yml and times its initialisation. */
@@ -115,7 +108,7 @@ export async function measureColdStart(processes: number): Promise<ColdStartMeas
   const serverlessPath = join(REPO_ROOT, "serverless.yml");
   const yamlText = readFileSync(serverlessPath, "utf8");
   const esbuildOptions = esbuildOptionsFromServerless(yamlText);
-  const definitions = readServerlessDefinitions(serverlessPath);
+  const definitions = readTopology();
   const workDir = mkdtempSync(join(tmpdir(), "smh-bench-cold-"));
   try {
     // The runtime provides the AWS SDK; here node_modules does (bare imports resolve upwards).
@@ -123,7 +116,7 @@ export async function measureColdStart(processes: number): Promise<ColdStartMeas
     const env = lambdaEnvironment(yamlText, definitions.environment);
     const bundles: Bundle[] = [];
     const failed: HandlerColdStart[] = [];
-    for (const fn of functionHandlers(yamlText)) {
+    for (const fn of functionHandlers()) {
       const modulePath = fn.handler.slice(0, fn.handler.lastIndexOf("."));
       const result = await build({
         ...esbuildOptions,
@@ -226,8 +219,10 @@ function describe(
 }
 
 /**
- * What Lambda gives a function: provider.environment, with a queue URL for each `…_URL` variable
- * that CloudFormation fills in (`!Ref SomeQueue`), the demo policy for the `${param:smhPolicy}`
+ * What Lambda gives a function: topology.yml's environment, a queue URL for each `…_QUEUE_URL`
+ * variable of provider.environment that CloudFormation fills in (`!Ref SomeQueue`), the SMH
+ * settings' defaults (the parameters' defaults are the code's), the demo policy for the
+ * `${param:smhPolicy}`
  * every deployment passes, and empty retention rules (`rules: []`: valid, runs nothing) instead of
  * the packaged rules file. The secrets stay an SSM parameter name: read on the first invocation.
  */
@@ -239,7 +234,7 @@ function lambdaEnvironment(
   const declared = document.getIn(["provider", "environment"]) as { toJSON(): unknown } | undefined;
   const fromCloudFormation: Record<string, string> = {};
   for (const name of Object.keys((declared?.toJSON() ?? {}) as Record<string, unknown>)) {
-    if (!(name in literalEnv) && name.endsWith("_URL")) {
+    if (!(name in literalEnv) && name.endsWith("_QUEUE_URL")) {
       fromCloudFormation[name] =
         `https://sqs.ap-southeast-1.amazonaws.com/000000000000/bench-${name.toLowerCase()}`;
     }

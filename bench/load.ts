@@ -5,8 +5,12 @@
  * handler module, SMH client, limiter and heap, like a fresh deployment.
  */
 import pLimit from "p-limit";
-import { deleteBatch, publish, readQueueAttributes, receive } from "../lib/queues/index.ts";
-import { DEMO, type FaultsPatch } from "../lib/sim/index.ts";
+import { deleteBatch } from "../lib/queues/acknowledge.ts";
+import { readQueueAttributes } from "../lib/queues/attributes.ts";
+import { publish } from "../lib/queues/publish.ts";
+import { receive } from "../lib/queues/receive.ts";
+import type { FaultsPatch } from "../lib/sim/faults.ts";
+import { DEMO } from "../lib/sim/seeds/demo.ts";
 import { type MappingOverrides, startBenchStack } from "./stack.ts";
 import { histogramPerSecond, percentile, perSecond, ratio, steadyRate } from "./statistics.ts";
 

@@ -2,7 +2,7 @@
  * The load scenarios of issue 6, as {@link LoadSpec}s built from the options. What each one means
  * is in docs/benchmarks.md.
  */
-import type { FaultsPatch } from "../lib/sim/index.ts";
+import type { FaultsPatch } from "../lib/sim/faults.ts";
 import type { LoadSpec } from "./load.ts";
 import type { BenchOptions } from "./options.ts";
 
@@ -29,14 +29,14 @@ function timeLimitFor(jobs: number, rate: number): number {
   return Math.max(60, Math.ceil((4 * jobs) / rate));
 }
 
-/** Scenario 1: batch delete off, the client told the limit (SMH_RATE_LIMIT = R). */
+/** Scenario 1: batch delete off, the client told the limit (SMH_INITIAL_RATE = R). */
 export function singleSpec(options: BenchOptions): LoadSpec {
   return {
     name: "single",
     handler: "product",
     jobs: options.jobs,
     simFaults: simulatorModel(options, options.rate),
-    env: { BATCH_DELETE_MIN_JOBS: BATCH_DELETE_OFF, SMH_RATE_LIMIT: String(options.rate) },
+    env: { BATCH_DELETE_MIN_JOBS: BATCH_DELETE_OFF, SMH_INITIAL_RATE: String(options.rate) },
     timeLimitSeconds: timeLimitFor(options.jobs, options.rate),
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     ...mapping(options),
@@ -50,7 +50,7 @@ export function batchSpec(options: BenchOptions, run: number): LoadSpec {
     handler: "product",
     jobs: options.jobs,
     simFaults: simulatorModel(options, options.rate),
-    env: { SMH_RATE_LIMIT: String(options.rate) },
+    env: { SMH_INITIAL_RATE: String(options.rate) },
     timeLimitSeconds: timeLimitFor(options.jobs, options.rate),
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     ...mapping(options),
@@ -67,7 +67,7 @@ export function hiddenSpec(options: BenchOptions): LoadSpec {
     handler: "product",
     jobs: options.jobs,
     simFaults: simulatorModel(options, options.hiddenRate),
-    env: { BATCH_DELETE_MIN_JOBS: BATCH_DELETE_OFF, SMH_RATE_LIMIT: String(options.rate) },
+    env: { BATCH_DELETE_MIN_JOBS: BATCH_DELETE_OFF, SMH_INITIAL_RATE: String(options.rate) },
     timeLimitSeconds: timeLimitFor(options.jobs, options.hiddenRate),
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     ...mapping(options),

@@ -15,13 +15,15 @@
 import { fileURLToPath } from "node:url";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { demoPolicy } from "../lib/local/demo-policy.ts";
-import { readServerlessDefinitions } from "../lib/local/queue-definitions.ts";
 import { type CreatedQueue, createQueues } from "../lib/local/queues.ts";
 import { type LocalRunner, startRunner } from "../lib/local/runner.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../lib/local/sqs-fault-proxy.ts";
 import { startLocalSqs } from "../lib/local/sqs-server.ts";
-import { createSqsClient } from "../lib/queues/index.ts";
-import { type FaultsPatch, type Simulator, startSimulator } from "../lib/sim/index.ts";
+import { readTopology } from "../lib/local/topology.ts";
+import { createSqsClient } from "../lib/queues/client.ts";
+import type { FaultsPatch } from "../lib/sim/faults.ts";
+import type { Simulator } from "../lib/sim/simulator.ts";
+import { startSimulator } from "../lib/sim/start.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const REGION = "us-east-1";
@@ -67,7 +69,7 @@ export interface BenchStack {
 
 /** Starts simulator, fauxqs, the counting proxy and the runner for `options.handler`. */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
-  const definitions = readServerlessDefinitions();
+  const definitions = readTopology();
   const declared = definitions.sqsFunctions.find((fn) => fn.functionName === FUNCTION_NAME);
   if (!declared) throw new Error(`serverless.yml has no SQS-triggered ${FUNCTION_NAME}`);
   const template = { ...declared, ...options.mapping };

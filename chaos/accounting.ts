@@ -19,9 +19,9 @@
  *   planned job, or not results at all).
  */
 import { ResultSet } from "../lib/cli/results/dedupe.ts";
+import type { DeletionResult } from "../lib/messages/deletion-result.ts";
 import { bodyId } from "../lib/messages/digest.ts";
-import type { DeletionResult } from "../lib/messages/index.ts";
-import type { GroundTruth } from "../lib/sim/index.ts";
+import type { GroundTruth } from "../lib/sim/inspection/dumps.ts";
 import type { PlannedJob, Target } from "./plan.ts";
 import { findLeaks, type Haystack, type Leak, type Secret } from "./secrets.ts";
 

@@ -30,9 +30,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pMap from "p-map";
-import { readServerlessDefinitions } from "../lib/local/queue-definitions.ts";
+import { readTopology } from "../lib/local/topology.ts";
 import { queueDepths } from "../lib/queues/depths.ts";
-import type { FaultsPatch } from "../lib/sim/index.ts";
+import type { FaultsPatch } from "../lib/sim/faults.ts";
 import { type CliRun, spawnCli } from "../test/e2e/helpers/cli.ts";
 import {
   type PipelineStack,
@@ -148,7 +148,7 @@ const DEPLOYED = { visibilityTimeoutSeconds: 720, circuitCooldownMs: 30_000, cir
 /** How long things take in a run whose jobs queue has a visibility timeout of `seconds`. */
 export function chaosTimings(visibilityTimeoutSeconds: number) {
   // As the local stack computes it: what is left after the batching window, divided by 6.
-  const jobs = readServerlessDefinitions().sqsFunctions.find((fn) => fn.queueKey === "jobs");
+  const jobs = readTopology().sqsFunctions.find((fn) => fn.queueKey === "jobs");
   const window = jobs?.maximumBatchingWindowSeconds ?? 0;
   const functionTimeoutMs =
     Math.max(1, Math.floor((visibilityTimeoutSeconds - window - 1) / 6)) * 1000;

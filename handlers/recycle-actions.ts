@@ -6,10 +6,11 @@
  * secrets (from SSM, cached); the work is `processRecycleBatch` in lib/recycle, which knows nothing
  * about Lambda.
  */
+
 import { powertools, sqsBatchHandler } from "../lib/observability/lambda-handler.ts";
-import { smhEventMetrics } from "../lib/observability/pipeline-observer.ts";
+import { powertoolsRecycleObserver } from "../lib/observability/recycle-observer.ts";
+import { smhEventMetrics } from "../lib/observability/smh-metrics.ts";
 import { recyclePipelineFromEnv } from "../lib/recycle/environment.ts";
-import { powertoolsRecycleObserver } from "../lib/recycle/powertools-observer.ts";
 import { processRecycleBatch } from "../lib/recycle/process-batch.ts";
 
 const { logger, metrics } = powertools();

@@ -16,9 +16,9 @@ import {
   lambdaHandler,
   powertools,
 } from "../lib/observability/lambda-handler.ts";
-import { smhEventMetrics } from "../lib/observability/pipeline-observer.ts";
+import { powertoolsRetentionObserver } from "../lib/observability/retention-observer.ts";
+import { smhEventMetrics } from "../lib/observability/smh-metrics.ts";
 import { retentionScanFromEnv } from "../lib/retention/environment.ts";
-import { powertoolsRetentionObserver } from "../lib/retention/powertools-observer.ts";
 import {
   describeRefusal,
   describeRun,

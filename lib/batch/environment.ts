@@ -11,11 +11,12 @@ import {
   requiredEnv,
   type SecretsWiring,
 } from "../config/runtime.ts";
-import { CircuitBreakers } from "../pipeline/circuit.ts";
-import { sqsResultPublisher } from "../pipeline/results.ts";
-import { type BatchCounters, createBatchCounters } from "../queues/index.ts";
-import type { SmhClient, SmhEventListener } from "../smh/index.ts";
+import { type BatchCounters, createBatchCounters } from "../queues/counters.ts";
+import type { SmhClient } from "../smh/client.ts";
+import type { SmhEventListener } from "../smh/events.ts";
+import { CircuitBreakers } from "./circuit.ts";
 import type { QueuePipeline } from "./process.ts";
+import { sqsResultPublisher } from "./results.ts";
 import type { CircuitSettings } from "./settings.ts";
 
 /** What a pipeline's `…FromEnv` is given: all optional, for the local stack and tests. */

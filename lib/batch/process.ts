@@ -1,8 +1,9 @@
 /**
- * How a batch of queue records is processed, whatever the work (deletions, recycle actions):
- * parse and admit → execute in SMH → a result per settled piece of work → publish → acknowledge.
- * The domain admits records, runs the work and builds results ({@link BatchSteps}); this module
- * owns the rules every domain shares.
+ * The steps every queue-driven domain (deletions, recycle actions) takes with a batch of records,
+ * as plain functions its `processBatch` calls in order: parse and admit (the domain's) → execute
+ * in SMH (the domain's) → {@link fullBatchFailure}? ({@link failedBatchOutcome}) → a
+ * {@link Reply} per record with the results of its settled work ({@link workReply},
+ * {@link refusalReply}) → {@link publishAndAcknowledge} and count ({@link publishedOutcome}).
  *
  * The acknowledgement rule: a record is acknowledged (left out of `batchItemFailures`) only once
  * **every** piece of its work has its result on the results queue. Results of settled work are
@@ -14,13 +15,13 @@
  * When SMH keeps failing for a library (its circuit is open) and nothing in the batch could be
  * done, the whole batch is failed on purpose: throwing lets Lambda slow its polling.
  */
-import type { ResultMessage } from "../messages/index.ts";
-import type { CircuitBreakers } from "../pipeline/circuit.ts";
-import type { JobRecord } from "../pipeline/records.ts";
-import type { ResultPublisher } from "../pipeline/results.ts";
-import type { DeletionPolicy } from "../policy/index.ts";
+import type { ResultMessage } from "../messages/result-message.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
+import type { CircuitBreakers } from "./circuit.ts";
+import { FullBatchFailureError } from "./errors.ts";
 import type { BatchObserver } from "./observer.ts";
-import { type DeadlineSettings, type InvocationBudget, invocationBudget } from "./settings.ts";
+import type { QueueRecord } from "./records.ts";
+import type { ResultPublisher } from "./results.ts";
 
 /**
  * Everything a queue pipeline needs; built once per container. Its SMH calls, settings and
@@ -37,212 +38,153 @@ export interface QueuePipeline<Smh, Settings, Observer> {
   readonly now?: () => number;
 }
 
-/** Work carried by one or more records (the same work delivered twice is merged). */
-export interface AcceptedWork {
-  readonly records: readonly JobRecord[];
-  /** The highest receive count among its records. */
-  readonly receiveCount: number;
-}
-
-/** A record refused at intake, with its `rejected` results. */
-export interface RefusedWork<Result> {
-  readonly record: JobRecord;
-  readonly results: readonly Result[];
-}
-
-/** Accepted work and the states of its pieces (one per job, one per item of a command). */
-export interface WorkInProgress<Accepted, State> {
-  readonly accepted: Accepted;
-  readonly states: readonly State[];
-}
-
-/** What the domain does; {@link processQueueBatch} does the rest. */
-export interface BatchSteps<
-  Accepted extends AcceptedWork,
-  State extends { readonly settlement: { readonly kind: string } },
-  Result extends { readonly outcome: string },
-  Retry,
-> {
-  /** Every outcome a result can have, in the order `counts` lists them. */
-  readonly outcomes: readonly Result["outcome"][];
-  /** Parses and checks every record: accepted work, and refused records with their results. */
-  admit(records: readonly JobRecord[]): {
-    accepted: readonly Accepted[];
-    refused: readonly RefusedWork<Result>[];
-  };
-  /** The pieces of accepted work, nothing started yet. */
-  start(accepted: Accepted): State[];
-  /** Runs every piece to a settlement within the budget. Never throws. */
-  execute(
-    work: readonly WorkInProgress<Accepted, State>[],
-    budget: InvocationBudget,
-  ): Promise<void>;
-  /** The library the work acts on (whose circuit may be open). */
-  libraryOf(accepted: Accepted): string;
-  /** The result a piece gets now, if any: its outcome when settled, or `failed` when given up. */
-  resultOf(state: State, givingUp: boolean): Result | undefined;
-  /** What the observer hears of work that comes back with `pending` pieces (one or more) unsettled. */
-  retryDetails(work: WorkInProgress<Accepted, State>, pending: readonly [State, ...State[]]): Retry;
-  /** What `pending` pieces count for in `counts.retryLater` (records, or items). */
-  retryCount(work: WorkInProgress<Accepted, State>, pending: readonly State[]): number;
-}
-
-/** What {@link processQueueBatch} needs of the pipeline, defaults resolved. */
-export interface QueueBatchPipeline<Result, Retry> {
-  readonly publisher: ResultPublisher;
-  readonly settings: DeadlineSettings & { readonly maxReceiveCount: number };
-  readonly circuits: CircuitBreakers;
-  readonly observer: BatchObserver<Result, Retry>;
-  readonly now: () => number;
-}
-
 /** What the caller must do with the batch. */
 export interface QueueBatchOutcome<Outcome extends string> {
   /** Message IDs that must come back (Lambda's `batchItemFailures`). */
   readonly failedMessageIds: string[];
-  /**
-   * Set when the whole batch is failed on purpose: SMH keeps failing for a library (its circuit is
-   * open) and nothing in the batch could be done. Throwing lets Lambda slow its polling.
-   */
-  readonly fullBatchFailure?: string;
+  /** Set when the whole batch is failed on purpose (see {@link fullBatchFailure}): throw it. */
+  readonly fullBatchFailure?: FullBatchFailureError;
   /** Results written, by outcome, and work that comes back without a result (`retryLater`). */
   readonly counts: Record<Outcome | "retryLater", number>;
 }
 
-/** The results of one record's work, and what its acknowledgement depends on. */
-interface Outgoing<Result> {
-  readonly records: readonly JobRecord[];
+/**
+ * What goes back for one piece of accepted work (the records that carry it) or one refused record:
+ * its results now, and what its acknowledgement depends on besides their being written.
+ */
+export interface Reply<Result> {
+  readonly records: readonly QueueRecord[];
   readonly results: readonly Result[];
-  /** Every piece has a result among `results`. */
+  /** Every piece of the work has a result among `results`. */
   readonly complete: boolean;
-  /** The work is given up (last receive): its records go to the DLQ. */
+  /** The work is given up (last receive): its records go to the DLQ, results written first. */
   readonly deadLettered: boolean;
   readonly receiveCount: number;
 }
 
-/**
- * Processes one batch of records.
- *
- * @param records - the batch (build them with `jobRecordFromSqs`).
- * @param deadline - when the invocation ends (epoch ms): `Date.now() + context.getRemainingTimeInMillis()`.
- */
-export async function processQueueBatch<
-  Accepted extends AcceptedWork,
-  State extends { readonly settlement: { readonly kind: string } },
-  Result extends ResultMessage & { readonly outcome: string },
-  Retry,
->(
-  records: readonly JobRecord[],
-  deadline: number,
-  pipeline: QueueBatchPipeline<Result, Retry>,
-  steps: BatchSteps<Accepted, State, Result, Retry>,
-): Promise<QueueBatchOutcome<Result["outcome"]>> {
-  const { settings, observer, now } = pipeline;
-  const budget = invocationBudget(deadline, now(), settings);
+/** Accepted work as the shared steps see it: its records and the settlement of each piece. */
+export interface SettledWork<State extends { readonly settlement: { readonly kind: string } }> {
+  readonly records: readonly QueueRecord[];
+  /** The highest receive count among its records. */
+  readonly receiveCount: number;
+  /** The library the work acts on (whose circuit may be open). */
+  readonly libraryId: string;
+  readonly states: readonly State[];
+}
 
-  const { accepted, refused } = steps.admit(records);
-  const work = accepted.map((entry) => ({ accepted: entry, states: steps.start(entry) }));
-  await steps.execute(work, budget);
-
-  const allStates = work.flatMap(({ states }) => states);
-  const openCircuit = accepted
-    .map((entry) => steps.libraryOf(entry))
-    .find((libraryId) => pipeline.circuits.state(libraryId) !== "closed");
-  const nothingDone = allStates.every(({ settlement }) => settlement.kind !== "done");
-  // Work on its last receive gets its `failed` results before it dead-letters: failing the whole
-  // batch would send it to the DLQ with no result at all.
-  const lastReceive = accepted.some(({ receiveCount }) => receiveCount >= settings.maxReceiveCount);
-  if (
-    openCircuit !== undefined &&
-    nothingDone &&
-    !lastReceive &&
-    refused.length === 0 &&
-    allStates.length > 0
-  ) {
-    const reason = `SMH keeps failing for library ${openCircuit} (circuit open): failing the whole batch so polling slows down`;
-    observer.batchFailed({ reason, records: records.length });
-    const retryLater = work.reduce((sum, entry) => sum + steps.retryCount(entry, entry.states), 0);
-    return {
-      failedMessageIds: records.map(({ messageId }) => messageId),
-      fullBatchFailure: reason,
-      counts: countOutcomes(steps.outcomes, [], retryLater),
-    };
-  }
-
-  const outgoing: Outgoing<Result>[] = refused.map(({ record, results }) => ({
+/** The reply to a record refused at intake: its `rejected` results, nothing left to do. */
+export function refusalReply<Result>(
+  record: QueueRecord,
+  results: readonly Result[],
+): Reply<Result> {
+  return {
     records: [record],
     results,
     complete: true,
     deadLettered: false,
     receiveCount: record.receiveCount,
-  }));
-  let retryLater = 0;
-  for (const entry of work) {
-    const { receiveCount } = entry.accepted;
-    const givingUp = receiveCount >= settings.maxReceiveCount;
-    const results: Result[] = [];
-    const pending: State[] = [];
-    for (const state of entry.states) {
-      const result = steps.resultOf(state, givingUp);
-      if (result) results.push(result);
-      else pending.push(state);
-    }
-    outgoing.push({
-      records: entry.accepted.records,
-      results,
-      complete: pending.length === 0,
-      deadLettered: givingUp && entry.states.some(({ settlement }) => settlement.kind !== "done"),
-      receiveCount,
-    });
-    const [first, ...others] = pending;
-    if (first) {
-      retryLater += steps.retryCount(entry, pending);
-      observer.retryLater(steps.retryDetails(entry, [first, ...others]));
-    }
-  }
-
-  const { failedMessageIds, written } = await publishAndAcknowledge(records, outgoing, pipeline);
-  return {
-    failedMessageIds,
-    counts: countOutcomes(steps.outcomes, written, retryLater),
   };
 }
 
 /**
- * Publishes every result, then decides each record's fate: acknowledged when its work is complete,
- * not given up, and all of its results are written. Reports each written result and any failure
- * to write.
+ * The reply to accepted work: the result each piece gets now (`resultOf`: its outcome when
+ * settled, a `failed` result when the work is given up on its last receive), and the pieces still
+ * without one, which come back through the queue.
  */
-async function publishAndAcknowledge<Result extends ResultMessage>(
-  records: readonly JobRecord[],
-  outgoing: readonly Outgoing<Result>[],
-  pipeline: QueueBatchPipeline<Result, unknown>,
+export function workReply<State extends { readonly settlement: { readonly kind: string } }, Result>(
+  work: SettledWork<State>,
+  maxReceiveCount: number,
+  resultOf: (state: State, givingUp: boolean) => Result | undefined,
+): { reply: Reply<Result>; pending: State[] } {
+  const givingUp = work.receiveCount >= maxReceiveCount;
+  const results: Result[] = [];
+  const pending: State[] = [];
+  for (const state of work.states) {
+    const result = resultOf(state, givingUp);
+    if (result) results.push(result);
+    else pending.push(state);
+  }
+  return {
+    reply: {
+      records: work.records,
+      results,
+      complete: pending.length === 0,
+      deadLettered: givingUp && work.states.some(({ settlement }) => settlement.kind !== "done"),
+      receiveCount: work.receiveCount,
+    },
+    pending,
+  };
+}
+
+/**
+ * The error to fail the whole batch with, when a library's circuit is open and nothing in the
+ * batch could be done; otherwise `undefined`. Never when a record was refused (its `rejected`
+ * result must be written) or when work is on its last receive (it gets its `failed` results before
+ * it dead-letters: failing the whole batch would send it to the DLQ with no result at all).
+ */
+export function fullBatchFailure(
+  records: readonly QueueRecord[],
+  work: readonly SettledWork<{ readonly settlement: { readonly kind: string } }>[],
+  refused: number,
+  circuits: CircuitBreakers,
+  maxReceiveCount: number,
+): FullBatchFailureError | undefined {
+  const states = work.flatMap((entry) => entry.states);
+  const openCircuit = work.find(({ libraryId }) => circuits.state(libraryId) !== "closed");
+  if (
+    openCircuit === undefined ||
+    refused > 0 ||
+    states.length === 0 ||
+    states.some(({ settlement }) => settlement.kind === "done") ||
+    work.some(({ receiveCount }) => receiveCount >= maxReceiveCount)
+  ) {
+    return undefined;
+  }
+  return new FullBatchFailureError(
+    openCircuit.libraryId,
+    records.map(({ messageId }) => messageId),
+  );
+}
+
+/**
+ * Publishes every reply's results, then decides each record's fate: acknowledged when its work is
+ * complete, not given up, and all of its results are written. Reports each written result to the
+ * observer (with its record's fate) and any failure to write.
+ *
+ * @returns the message IDs that must come back, in the batch's order, and the written results.
+ */
+export async function publishAndAcknowledge<Result extends ResultMessage>(
+  records: readonly QueueRecord[],
+  replies: readonly Reply<Result>[],
+  publisher: ResultPublisher,
+  observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed">,
 ): Promise<{ failedMessageIds: string[]; written: Result[] }> {
-  const { observer } = pipeline;
-  const flat = outgoing.flatMap((entry, index) =>
-    entry.results.map((result) => ({ result, index })),
-  );
-  const published = await pipeline.publisher.publish(flat.map(({ result }) => result));
-  const allWritten = outgoing.map(() => true);
-  flat.forEach(({ index }, position) => {
-    if (!published.written.has(position)) allWritten[index] = false;
+  // Each result carries whether it was written; the publisher answers by position in its input.
+  const sent = replies.map((reply) => ({
+    reply,
+    results: reply.results.map((result) => ({ result, written: false })),
+  }));
+  const flat = sent.flatMap(({ results }) => results);
+  const published = await publisher.publish(flat.map(({ result }) => result));
+  flat.forEach((entry, position) => {
+    entry.written = published.written.has(position);
   });
-  const acknowledged = outgoing.map(
-    (entry, index) => entry.complete && !entry.deadLettered && allWritten[index] === true,
-  );
+
   const failed = new Set<string>();
-  outgoing.forEach((entry, index) => {
-    if (!acknowledged[index]) for (const record of entry.records) failed.add(record.messageId);
-  });
-  flat.forEach(({ result, index }, position) => {
-    if (!published.written.has(position)) return;
-    const entry = outgoing[index] as Outgoing<Result>;
-    observer.outcome(result, {
-      receiveCount: entry.receiveCount,
-      acknowledged: acknowledged[index] === true,
-      deadLettered: entry.deadLettered,
-    });
-  });
+  const written: Result[] = [];
+  for (const { reply, results } of sent) {
+    const acknowledged =
+      reply.complete && !reply.deadLettered && results.every((entry) => entry.written);
+    if (!acknowledged) for (const record of reply.records) failed.add(record.messageId);
+    for (const { result } of results.filter((entry) => entry.written)) {
+      written.push(result);
+      observer.outcome(result, {
+        receiveCount: reply.receiveCount,
+        acknowledged,
+        deadLettered: reply.deadLettered,
+      });
+    }
+  }
   if (published.failures.length > 0) {
     observer.publishFailed({
       count: published.failures.length,
@@ -252,13 +194,51 @@ async function publishAndAcknowledge<Result extends ResultMessage>(
   return {
     // Keep the batch's order: Lambda and the runner do not care, people reading logs do.
     failedMessageIds: records.map(({ messageId }) => messageId).filter((id) => failed.has(id)),
-    written: flat
-      .filter((_, position) => published.written.has(position))
-      .map(({ result }) => result),
+    written,
   };
 }
 
-function countOutcomes<Outcome extends string>(
+/**
+ * What the caller must do with a batch failed on purpose: the observer hears of it, every record
+ * comes back, and `comingBack` pieces of work count as `retryLater`.
+ */
+export function failedBatchOutcome<Outcome extends string>(
+  failure: FullBatchFailureError,
+  outcomes: readonly Outcome[],
+  comingBack: number,
+  observer: Pick<BatchObserver<unknown, unknown>, "batchFailed">,
+): QueueBatchOutcome<Outcome> {
+  observer.batchFailed({ reason: failure.message, records: failure.messageIds.length });
+  return {
+    failedMessageIds: [...failure.messageIds],
+    fullBatchFailure: failure,
+    counts: countOutcomes(outcomes, [], comingBack),
+  };
+}
+
+/**
+ * The last step of a batch: {@link publishAndAcknowledge} the replies, and count the written
+ * results by outcome, with `retryLater` pieces of work that come back without one.
+ */
+export async function publishedOutcome<Result extends ResultMessage & { readonly outcome: string }>(
+  records: readonly QueueRecord[],
+  replies: readonly Reply<Result>[],
+  publisher: ResultPublisher,
+  observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed">,
+  outcomes: readonly Result["outcome"][],
+  retryLater: number,
+): Promise<QueueBatchOutcome<Result["outcome"]>> {
+  const { failedMessageIds, written } = await publishAndAcknowledge(
+    records,
+    replies,
+    publisher,
+    observer,
+  );
+  return { failedMessageIds, counts: countOutcomes(outcomes, written, retryLater) };
+}
+
+/** Results by outcome (every outcome listed, 0 when none), and `retryLater`. */
+export function countOutcomes<Outcome extends string>(
   outcomes: readonly Outcome[],
   results: readonly { readonly outcome: Outcome }[],
   retryLater: number,

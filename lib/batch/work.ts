@@ -5,9 +5,9 @@
  * circuit). Each domain keeps its own units, its own SMH calls and its own reading of SMH's errors.
  */
 import pLimit from "p-limit";
-import type { RunFacts, SmhFailure } from "../messages/index.ts";
-import type { CircuitBreakers } from "../pipeline/circuit.ts";
-import { SmhError, type SmhErrorKind } from "../smh/index.ts";
+import type { RunFacts, SmhFailure } from "../messages/result-fields.ts";
+import { SmhError, type SmhErrorKind } from "../smh/errors/smh-error.ts";
+import type { CircuitBreakers } from "./circuit.ts";
 
 /** What a failure looked like, for logs and the `failed` result. */
 export interface FailureInfo {
@@ -178,10 +178,30 @@ function defer(states: readonly AnyWorkState[], reason: string): void {
 }
 
 /**
+ * What a domain makes of an SMH error, as far as the library's circuit cares. Each domain's own
+ * verdicts are drawn from these (a new one must be added here, and so decided for the circuit):
+ * - `transient-smh`: SMH's own trouble (5xx, 429, timeout, token): try later; counts against it;
+ * - `transient-config`: fixable configuration (permission, unknown library or space): try later;
+ * - `not-found`: the target is not there (a deletion then looks in the recycle bin);
+ * - `fail-now`: SMH refused the request itself; retrying cannot help;
+ * - `done`: the error settles the work (an expired recycle-bin item, a restore conflict).
+ */
+export type SmhErrorVerdict =
+  | "transient-smh"
+  | "transient-config"
+  | "not-found"
+  | "fail-now"
+  | "done";
+
+/**
  * Tells a library's circuit how an SMH error went: only SMH's own trouble (`transient-smh`) counts
  * against it; a 404, a refused request or a configuration error is a healthy answer.
  */
-export function recordHealth(circuits: CircuitBreakers, libraryId: string, verdict: string): void {
+export function recordHealth(
+  circuits: CircuitBreakers,
+  libraryId: string,
+  verdict: SmhErrorVerdict,
+): void {
   if (verdict === "transient-smh") circuits.recordFailure(libraryId);
   else circuits.recordSuccess(libraryId);
 }

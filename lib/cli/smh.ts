@@ -19,14 +19,12 @@ import {
   readLocalSecretsText,
 } from "../local/local-files.ts";
 import { readStackFile, StackFileError, stateDir } from "../local/stack-file.ts";
-import {
-  type DeletionPolicy,
-  loadPolicyFromEnv,
-  PolicyConfigError,
-  PolicyEnv,
-  parsePolicyText,
-} from "../policy/index.ts";
-import { DEFAULT_BASE_URL_TEMPLATE, type SmhClient, SmhError, SmhErrorKind } from "../smh/index.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
+import { PolicyConfigError } from "../policy/errors.ts";
+import { loadPolicyFromEnv, PolicyEnv, parsePolicyText } from "../policy/load.ts";
+import type { SmhClient } from "../smh/client.ts";
+import { DEFAULT_BASE_URL_TEMPLATE } from "../smh/config.ts";
+import { SmhError, SmhErrorKind } from "../smh/errors/smh-error.ts";
 import { CliError } from "./errors.ts";
 import { ExitCode } from "./exit-codes.ts";
 

@@ -8,7 +8,7 @@
  * client calls when it mints a token; error messages name the library, never the value.
  */
 import * as z from "zod";
-import type { SecretSource } from "../smh/index.ts";
+import type { SecretSource } from "../smh/config.ts";
 
 const SecretsSchema = z.record(
   z.string().regex(/^[A-Za-z0-9_-]+$/, "a library ID has only letters, digits, _ and -"),

@@ -4,9 +4,11 @@
  * Configuration errors fail here, before any message is consumed.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { type DeletionPolicy, loadPolicyFromEnv } from "../policy/index.ts";
-import { createSqsClient } from "../queues/index.ts";
-import type { SmhClient, SmhEventListener } from "../smh/index.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
+import { loadPolicyFromEnv } from "../policy/load.ts";
+import { createSqsClient } from "../queues/client.ts";
+import type { SmhClient } from "../smh/client.ts";
+import type { SmhEventListener } from "../smh/events.ts";
 import type { Env } from "./env.ts";
 import { LibrarySecrets } from "./library-secrets.ts";
 import { smhClientFromEnv } from "./smh-client.ts";

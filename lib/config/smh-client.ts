@@ -3,25 +3,18 @@
  * all invocations, so tokens, the per-library limiter and its learned rate survive between them.
  */
 import * as z from "zod";
-import {
-  createSmhClient,
-  DEFAULT_BASE_URL_TEMPLATE,
-  type SmhClient,
-  type SmhEventListener,
-} from "../smh/index.ts";
-import { type Env, envNumber, parseEnv } from "./env.ts";
+import { createSmhClient, type SmhClient } from "../smh/client.ts";
+import { DEFAULT_BASE_URL_TEMPLATE } from "../smh/config.ts";
+import type { SmhEventListener } from "../smh/events.ts";
+import { type Env, envNumber, parseEnv, refuseRetiredVariables } from "./env.ts";
 import type { LibrarySecrets } from "./library-secrets.ts";
-
-const { positiveInt } = envNumber;
 
 const SmhEnvSchema = z.object({
   SMH_BASE_URL: z.string().default(DEFAULT_BASE_URL_TEMPLATE),
   SMH_USER_ID: z.string().optional(),
-  SMH_TOKEN_PERIOD_SECONDS: positiveInt.optional(),
-  SMH_RATE_LIMIT: envNumber.positive.optional(),
-  SMH_MAX_RATE: envNumber.positive.optional(),
-  SMH_MAX_IN_FLIGHT: positiveInt.optional(),
-  SMH_ATTEMPT_TIMEOUT_MS: positiveInt.optional(),
+  // Where the limiter starts (requests/s per library), not a cap: it adapts from there, down on
+  // 429s and back up towards the client's ceiling. The benchmarks set it to the simulator's limit.
+  SMH_INITIAL_RATE: envNumber.positive.optional(),
   SMH_RETRY_LIMIT: envNumber.nonNegativeInt.optional(),
 });
 
@@ -30,6 +23,7 @@ export type SmhEnv = z.output<typeof SmhEnvSchema>;
 
 /** Reads the SMH settings; empty strings count as unset. Throws a `ZodError` naming bad variables. */
 export function readSmhEnv(env: Env = process.env): SmhEnv {
+  refuseRetiredVariables(env);
   return parseEnv(SmhEnvSchema, env);
 }
 
@@ -51,20 +45,10 @@ export function smhClientFromEnv(
     })),
     baseUrlTemplate: settings.SMH_BASE_URL,
     ...(settings.SMH_USER_ID ? { userId: settings.SMH_USER_ID } : {}),
-    ...(settings.SMH_TOKEN_PERIOD_SECONDS
-      ? { tokenPeriodSeconds: settings.SMH_TOKEN_PERIOD_SECONDS }
-      : {}),
-    ...(settings.SMH_ATTEMPT_TIMEOUT_MS
-      ? { attemptTimeoutMs: settings.SMH_ATTEMPT_TIMEOUT_MS }
-      : {}),
     ...(settings.SMH_RETRY_LIMIT !== undefined
       ? { retry: { limit: settings.SMH_RETRY_LIMIT } }
       : {}),
-    limiter: {
-      ...(settings.SMH_RATE_LIMIT ? { initialRate: settings.SMH_RATE_LIMIT } : {}),
-      ...(settings.SMH_MAX_RATE ? { maxRate: settings.SMH_MAX_RATE } : {}),
-      ...(settings.SMH_MAX_IN_FLIGHT ? { maxInFlight: settings.SMH_MAX_IN_FLIGHT } : {}),
-    },
+    limiter: settings.SMH_INITIAL_RATE ? { initialRate: settings.SMH_INITIAL_RATE } : {},
     ...(onEvent ? { onEvent } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { SmhError } from "../smh/index.ts";
+import { SmhError } from "../smh/errors/smh-error.ts";
 import type { SimulatorAssumptions } from "./assumptions.ts";
 import type { ProbeAnswer } from "./library-probe.ts";
 import type { ScratchSession } from "./session.ts";

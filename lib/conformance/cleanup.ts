@@ -1,10 +1,7 @@
-import {
-  type CallOptions,
-  redactText,
-  type SmhClient,
-  SmhError,
-  SmhErrorKind,
-} from "../smh/index.ts";
+import type { SmhClient } from "../smh/client.ts";
+import { SmhError, SmhErrorKind } from "../smh/errors/smh-error.ts";
+import { redactText } from "../smh/redact.ts";
+import type { CallOptions } from "../smh/types.ts";
 import { SCRATCH_PARENT, type ScratchArea } from "./scratch.ts";
 
 /** What cleaning up after a run did. */

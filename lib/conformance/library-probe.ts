@@ -1,5 +1,6 @@
 import ky, { type KyResponse } from "ky";
-import { redactText, type SecretSource } from "../smh/index.ts";
+import type { SecretSource } from "../smh/config.ts";
+import { redactText } from "../smh/redact.ts";
 
 /**
  * Raw requests to a library, for what the SMH client deliberately hides: what the library answers

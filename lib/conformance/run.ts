@@ -1,13 +1,10 @@
-import {
-  redactText,
-  type SecretSource,
-  type SmhClient,
-  SmhError,
-  SmhErrorKind,
-} from "../smh/index.ts";
+import type { SmhClient } from "../smh/client.ts";
+import type { SecretSource } from "../smh/config.ts";
+import { SmhError, SmhErrorKind } from "../smh/errors/smh-error.ts";
+import { redactText } from "../smh/redact.ts";
 import type { SimulatorAssumptions } from "./assumptions.ts";
 import type { Check, CheckContext, CheckResult, LibraryFacts } from "./check.ts";
-import { CHECKS } from "./checks/index.ts";
+import { CHECKS } from "./checks/all.ts";
 import { type CleanupReport, cleanUp } from "./cleanup.ts";
 import { LibraryProbe, ProbeError } from "./library-probe.ts";
 import { newRunId, SCRATCH_PARENT, ScratchArea } from "./scratch.ts";

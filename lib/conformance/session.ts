@@ -1,13 +1,13 @@
 import pMap from "p-map";
+import type { SmhClient } from "../smh/client.ts";
+import type { BatchDeleteResult } from "../smh/operations/batch-delete.ts";
+import type { DeleteDirectoryResult } from "../smh/operations/delete-directory.ts";
 import type {
-  BatchDeleteResult,
-  CallOptions,
   ConflictResolution,
-  DeleteDirectoryResult,
   RestoreRecycledItemResult,
   RestoreRecycledItemsResult,
-  SmhClient,
-} from "../smh/index.ts";
+} from "../smh/operations/restore.ts";
+import type { CallOptions } from "../smh/types.ts";
 import { apiPath, encodeSegments, type LibraryProbe, type ProbeAnswer } from "./library-probe.ts";
 import { OutsideScratchError, type ScratchArea } from "./scratch.ts";
 

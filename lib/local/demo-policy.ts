@@ -3,8 +3,8 @@
  * rule: prefixes, album spaces, protected paths and globs, permanent deletion allowed only under
  * one prefix, and purging the recycle bin allowed in the multi-tenant library only.
  */
-import type { DeletionPolicyConfig } from "../policy/index.ts";
-import { DEMO } from "../sim/index.ts";
+import type { DeletionPolicyConfig } from "../policy/config.ts";
+import { DEMO } from "../sim/seeds/demo.ts";
 
 /** The demo policy, as it would be written in `SMH_POLICY`. */
 export function demoPolicy(): DeletionPolicyConfig {

@@ -10,16 +10,16 @@
  * still export them.
  */
 import type { Message } from "@aws-sdk/client-sqs";
-import {
-  createDeleteJob,
-  type DeleteJob,
-  type DeletionResult,
-  parseJobBody,
-  parseResultMessage,
-} from "../messages/index.ts";
-import { changeVisibilityBatch, publish, receive } from "../queues/index.ts";
+import { createDeleteJob, type DeleteJob } from "../messages/delete-job.ts";
+import type { DeletionResult } from "../messages/deletion-result.ts";
+import { parseJobBody } from "../messages/job-body.ts";
+import { parseResultMessage } from "../messages/result-message.ts";
+import { changeVisibilityBatch } from "../queues/acknowledge.ts";
+import { publish } from "../queues/publish.ts";
+import { receive } from "../queues/receive.ts";
 import type { RunDescription, ScanDescription } from "../retention/report.ts";
-import { DEMO, type Simulator } from "../sim/index.ts";
+import { DEMO } from "../sim/seeds/demo.ts";
+import type { Simulator } from "../sim/simulator.ts";
 import type { LocalStack } from "./stack.ts";
 
 /** One job the demo sends, and what it shows. */

@@ -1,4 +1,4 @@
-import type { SqsEventMapping } from "./queue-definitions.ts";
+import type { SqsEventMapping } from "./topology.ts";
 
 /**
  * Checks an event source mapping against the limits Lambda enforces when the mapping is created,

@@ -7,7 +7,7 @@ import {
 import { readQueueAttributes } from "../queues/attributes.ts";
 import { isQueueMissing } from "../queues/errors.ts";
 import type { SqsSender } from "../queues/sqs-sender.ts";
-import type { QueueDefinition } from "./queue-definitions.ts";
+import type { QueueDefinition } from "./topology.ts";
 
 /** A queue that exists at the endpoint. */
 export interface CreatedQueue {

@@ -9,9 +9,9 @@ import { gatherBatch } from "./gather.ts";
 import { type LambdaHandler, loadHandler } from "./handler-module.ts";
 import { invokeBatch } from "./invoke.ts";
 import { assertValidMapping } from "./mapping-rules.ts";
-import type { SqsEventMapping } from "./queue-definitions.ts";
 import { createEventHub, type EventHub, type RunnerListener } from "./runner-events.ts";
 import { regionOfArn } from "./sqs-event.ts";
+import type { SqsEventMapping } from "./topology.ts";
 
 /** Options for {@link startRunner}. */
 export interface RunnerOptions {

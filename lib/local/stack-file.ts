@@ -19,7 +19,7 @@
 import { readFile, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as z from "zod";
-import { LibraryIdSchema, SpaceIdSchema } from "../messages/index.ts";
+import { libraryId as LibraryIdSchema, spaceId as SpaceIdSchema } from "../messages/fields.ts";
 import { writeFileAtomically } from "./atomic-file.ts";
 
 /** The file name inside the state directory. */

@@ -16,25 +16,27 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { createSqsClient } from "../queues/index.ts";
+import { createSqsClient } from "../queues/client.ts";
 import { RetentionRulesEnv } from "../retention/rules-source.ts";
-import { type FaultsPatch, type Simulator, startSimulator } from "../sim/index.ts";
+import type { FaultsPatch } from "../sim/faults.ts";
+import type { Simulator } from "../sim/simulator.ts";
+import { startSimulator } from "../sim/start.ts";
 import { demoPolicy } from "./demo-policy.ts";
 import { loadHandler } from "./handler-module.ts";
 import { createLambdaContext } from "./lambda-context.ts";
 import { removeLocalFiles, writeLocalPolicy, writeLocalSecrets } from "./local-files.ts";
-import { readServerlessDefinitions, type ScheduledFunction } from "./queue-definitions.ts";
 import { type CreatedQueue, createQueues } from "./queues.ts";
 import { type LocalRunner, startRunner } from "./runner.ts";
 import type { RunnerListener } from "./runner-events.ts";
 import { type ScheduledEventOptions, scheduledEvent } from "./scheduled-event.ts";
 import { type LocalSqs, startLocalSqs } from "./sqs-server.ts";
 import { type StackInfo, stackQueueRefs, writeStackFile } from "./stack-file.ts";
+import { readTopology, type ScheduledFunction } from "./topology.ts";
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
-  /** `serverless.yml` to take queues and functions from. Default: the repository's. */
-  serverlessYml?: string;
+  /** `topology.yml` to take queues and functions from. Default: the repository's. */
+  topologyYml?: string;
   /**
    * Visibility timeout of every local queue, seconds. Short, so failed records come back quickly.
    * The function timeout is a sixth of what is left after the batching window (the ratio
@@ -124,9 +126,7 @@ export const DEMO_RETENTION_RULES_FILE = join(REPO_ROOT, "examples", "retention-
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const hostEnv = options.hostEnv ?? process.env;
-  const definitions = readServerlessDefinitions(
-    options.serverlessYml ?? join(REPO_ROOT, "serverless.yml"),
-  );
+  const definitions = readTopology(options.topologyYml ?? join(REPO_ROOT, "topology.yml"));
   const visibility = options.visibilityTimeoutSeconds ?? 30;
   // A record waits up to the batching window (plus a long-poll second) before its invocation
   // starts; the function timeout is what remains, divided by the 6 serverless.yml keeps.

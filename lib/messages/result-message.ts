@@ -6,13 +6,11 @@
  * so a reader keeps working when a newer writer adds an optional field to v1.
  */
 import * as z from "zod";
-// summary.ts imports only lib/messages' leaf modules (fields, digest, result-fields), never this
-// file or the index, so the union can list the retention results without an import cycle.
-import { RetentionAlertSchema, RetentionPlanSummarySchema } from "../retention/summary.ts";
 import { parseBody } from "./body.ts";
 import { DeletionResultSchema } from "./deletion-result.ts";
 import type { FieldReason } from "./reasons.ts";
 import { RecycleActionResultSchema } from "./recycle-action-result.ts";
+import { RetentionAlertSchema, RetentionPlanSummarySchema } from "./retention-result.ts";
 
 /** The most UTF-8 bytes a result body may have (a rejected result with every reason fits). */
 export const MAX_RESULT_BODY_BYTES = 256 * 1024;

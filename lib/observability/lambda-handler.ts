@@ -11,19 +11,15 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import ssm from "@middy/ssm";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { FullBatchFailureError } from "../batch/errors.ts";
+import { type QueueRecord, queueRecordFromSqs } from "../batch/records.ts";
 import type { SecretsWiring } from "../config/runtime.ts";
-import { type JobRecord, jobRecordFromSqs } from "../pipeline/records.ts";
 
 /** A handler's logger and metrics; names, namespace and level come from `POWERTOOLS_*`. */
 export function powertools(): { logger: Logger; metrics: Metrics } {
   const logger = new Logger();
   // Metrics warnings (an invocation without metrics) go through the logger and its level.
   return { logger, metrics: new Metrics({ logger }) };
-}
-
-/** Thrown on purpose when nothing in a batch could be done: Lambda then slows its polling. */
-export class FullBatchFailureError extends Error {
-  override readonly name = "FullBatchFailureError";
 }
 
 type SecretsContext = Context & { librarySecrets?: unknown };
@@ -74,8 +70,8 @@ export function invocationDeadline(context: Context): number {
 /** What a batch processor tells the handler: the records that must come back, and why not all. */
 export interface RecordsOutcome {
   readonly failedMessageIds: readonly string[];
-  /** Set when the whole batch is failed on purpose: thrown as a {@link FullBatchFailureError}. */
-  readonly fullBatchFailure?: string | undefined;
+  /** Set when the whole batch is failed on purpose: thrown, so Lambda slows its polling. */
+  readonly fullBatchFailure?: FullBatchFailureError | undefined;
 }
 
 /**
@@ -84,10 +80,10 @@ export interface RecordsOutcome {
  */
 export async function answerSqsEvent(
   event: SQSEvent,
-  processRecords: (records: JobRecord[]) => Promise<RecordsOutcome>,
+  processRecords: (records: QueueRecord[]) => Promise<RecordsOutcome>,
 ): Promise<SQSBatchResponse> {
-  const outcome = await processRecords(event.Records.map(jobRecordFromSqs));
-  if (outcome.fullBatchFailure) throw new FullBatchFailureError(outcome.fullBatchFailure);
+  const outcome = await processRecords(event.Records.map(queueRecordFromSqs));
+  if (outcome.fullBatchFailure) throw outcome.fullBatchFailure;
   return batchResponse(outcome.failedMessageIds);
 }
 
@@ -100,7 +96,7 @@ export async function answerSqsEvent(
  */
 export function sqsBatchHandler<Pipeline>(
   processBatch: (
-    records: readonly JobRecord[],
+    records: readonly QueueRecord[],
     pipeline: Pipeline,
     deadline: number,
   ) => Promise<RecordsOutcome>,

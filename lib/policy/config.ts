@@ -42,12 +42,9 @@
  * needs `allowPurge: true` and an allowed space, like permanent deletion needs `permanentPrefixes`.
  */
 import * as z from "zod";
-import {
-  DirectoryPathSchema,
-  LibraryIdSchema,
-  reasonsFromIssues,
-  SpaceIdSchema,
-} from "../messages/index.ts";
+import { directoryPath as DirectoryPathSchema } from "../messages/delete-job.ts";
+import { libraryId as LibraryIdSchema, spaceId as SpaceIdSchema } from "../messages/fields.ts";
+import { reasonsFromIssues } from "../messages/reasons.ts";
 import { normalizePath } from "../smh/paths.ts";
 import { PolicyConfigError } from "./errors.ts";
 import { compileProtectedGlob, type ProtectedGlob, ProtectedGlobError } from "./protection.ts";

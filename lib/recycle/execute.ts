@@ -12,10 +12,11 @@
  *   when the batch had purged it already (404 `RecycledItemNotFound`).
  * A purge batch that succeeded (204, or its task finished) purged every item.
  */
+
+import type { CircuitBreakers } from "../batch/circuit.ts";
 import { recordAttempts, recordFailedCall, recordHealth, runUnits } from "../batch/work.ts";
-import type { CircuitBreakers } from "../pipeline/circuit.ts";
-import type { SmhClient } from "../smh/index.ts";
-import { SmhError } from "../smh/index.ts";
+import type { SmhClient } from "../smh/client.ts";
+import { SmhError } from "../smh/errors/smh-error.ts";
 import type { AcceptedCommand } from "./intake.ts";
 import { type ItemState, judgeItemError, settleItem } from "./settlement.ts";
 

@@ -5,28 +5,29 @@
  * is never retried. Records carrying the same command (the same commandId, delivered twice) are
  * merged so the command runs once.
  */
+
+import type { QueueRecord } from "../batch/records.ts";
+import { parseRecycleCommandBody } from "../messages/command-body.ts";
+import type { FieldReason, RejectionReason } from "../messages/reasons.ts";
 import {
-  type FieldReason,
-  parseRecycleCommandBody,
   type RecycleActionResult,
-  type RecycleCommand,
-  type RejectionReason,
   rejectedRecycleCommand,
-} from "../messages/index.ts";
-import type { JobRecord } from "../pipeline/records.ts";
-import { type DeletionPolicy, evaluateRecycleAction } from "../policy/index.ts";
+} from "../messages/recycle-action-result.ts";
+import type { RecycleCommand } from "../messages/recycle-command.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
+import { evaluateRecycleAction } from "../policy/recycle.ts";
 
 /** A valid, allowed command and the records that carry it. */
 export interface AcceptedCommand {
   readonly command: RecycleCommand;
-  readonly records: JobRecord[];
+  readonly records: QueueRecord[];
   /** The highest receive count among its records. */
   receiveCount: number;
 }
 
 /** A refused record and its `rejected` results. */
 export interface RefusedCommand {
-  readonly record: JobRecord;
+  readonly record: QueueRecord;
   readonly results: RecycleActionResult[];
 }
 
@@ -42,7 +43,7 @@ export interface CommandIntake {
  * const { accepted, refused } = admitCommands(records, policy, () => new Date());
  */
 export function admitCommands(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   policy: DeletionPolicy,
   now: () => Date,
 ): CommandIntake {

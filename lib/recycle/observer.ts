@@ -3,7 +3,7 @@
  * log line per item outcome and metrics. Nothing passed here carries a secret.
  */
 import { type BatchObserver, type PendingWork, silentBatchObserver } from "../batch/observer.ts";
-import type { RecycleActionResult } from "../messages/index.ts";
+import type { RecycleActionResult } from "../messages/recycle-action-result.ts";
 
 /**
  * What the recycle pipeline reports: each item's (or refused command's) result, commands that go

@@ -13,14 +13,23 @@
  * result saying why, and the record is still reported failed so SQS moves it to the DLQ with its
  * results written.
  */
-import { processQueueBatch, type QueueBatchOutcome, type QueuePipeline } from "../batch/process.ts";
+import {
+  failedBatchOutcome,
+  fullBatchFailure,
+  publishedOutcome,
+  type QueueBatchOutcome,
+  type QueuePipeline,
+  refusalReply,
+  workReply,
+} from "../batch/process.ts";
+import type { QueueRecord } from "../batch/records.ts";
+import { invocationBudget } from "../batch/settings.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
 import {
   RecycleActionOutcome,
   type RecycleActionResult,
   recycleActionResult,
-} from "../messages/index.ts";
-import type { JobRecord } from "../pipeline/records.ts";
+} from "../messages/recycle-action-result.ts";
 import { executeRecycleActions, planRecycleUnits, type RecycleSmh } from "./execute.ts";
 import { admitCommands } from "./intake.ts";
 import { type RecycleObserver, silentRecycleObserver } from "./observer.ts";
@@ -36,54 +45,83 @@ export type RecyclePipeline = QueuePipeline<RecycleSmh, RecycleSettings, Recycle
  */
 export type RecycleBatchOutcome = QueueBatchOutcome<RecycleActionResult["outcome"]>;
 
+const OUTCOMES = Object.values(RecycleActionOutcome);
+
 /**
  * Processes one batch of recycle-actions-queue records.
  *
- * @param records - the batch (build them with `jobRecordFromSqs`).
+ * @param records - the batch (build them with `queueRecordFromSqs`).
  * @param pipeline - dependencies and settings.
  * @param deadline - when the invocation ends (epoch ms).
  */
-export function processRecycleBatch(
-  records: readonly JobRecord[],
+export async function processRecycleBatch(
+  records: readonly QueueRecord[],
   pipeline: RecyclePipeline,
   deadline: number,
 ): Promise<RecycleBatchOutcome> {
   const now = pipeline.now ?? Date.now;
-  return processQueueBatch(
+  const observer = pipeline.observer ?? silentRecycleObserver;
+  const { settings } = pipeline;
+  const { stopStartingAt, callDeadline } = invocationBudget(deadline, now(), settings);
+
+  // Parse and check every record: valid, allowed commands (the same command twice merged) and
+  // refusals, with a `rejected` result per item.
+  const { accepted, refused } = admitCommands(records, pipeline.policy, () => new Date(now()));
+  const commands = accepted.map((command) => ({ accepted: command, items: initialItems(command) }));
+
+  // Restore or purge in SMH: batches where SMH can, single calls where it cannot.
+  await executeRecycleActions(planRecycleUnits(commands), {
+    smh: pipeline.smh,
+    circuits: pipeline.circuits,
+    concurrency: settings.concurrency,
+    stopStartingAt,
+    callDeadline,
+    now,
+  });
+
+  const work = commands.map(({ accepted, items }) => ({
+    records: accepted.records,
+    receiveCount: accepted.receiveCount,
+    libraryId: accepted.command.libraryId,
+    states: items,
+  }));
+  const failure = fullBatchFailure(
     records,
-    deadline,
-    { ...pipeline, observer: pipeline.observer ?? silentRecycleObserver, now },
-    {
-      outcomes: Object.values(RecycleActionOutcome),
-      admit: (batch) => admitCommands(batch, pipeline.policy, () => new Date(now())),
-      start: initialItems,
-      execute: (work, { stopStartingAt, callDeadline }) =>
-        executeRecycleActions(
-          planRecycleUnits(work.map(({ accepted, states }) => ({ accepted, items: states }))),
-          {
-            smh: pipeline.smh,
-            circuits: pipeline.circuits,
-            concurrency: pipeline.settings.concurrency,
-            stopStartingAt,
-            callDeadline,
-            now,
-          },
-        ),
-      libraryOf: ({ command }) => command.libraryId,
-      resultOf: (item, givingUp) =>
-        resultNow(item, givingUp, now, (facts, run) =>
-          recycleActionResult(item.accepted.command, item.recycledItemId, facts, run),
-        ),
-      retryDetails: ({ accepted }, pending) => ({
-        commandId: accepted.command.commandId,
-        action: accepted.command.action,
-        libraryId: accepted.command.libraryId,
-        spaceId: accepted.command.spaceId,
-        receiveCount: accepted.receiveCount,
-        pendingItems: pending.length,
-        ...pendingReason(pending[0].settlement),
-      }),
-      retryCount: (_, pending) => pending.length,
-    },
+    work,
+    refused.length,
+    pipeline.circuits,
+    settings.maxReceiveCount,
   );
+  if (failure) {
+    const comingBack = work.reduce((sum, { states }) => sum + states.length, 0);
+    return failedBatchOutcome(failure, OUTCOMES, comingBack, observer);
+  }
+
+  // A result for every item of a refused record, and for every settled (or given-up) item.
+  const replies = refused.map(({ record, results }) => refusalReply(record, results));
+  let retryLater = 0;
+  for (const entry of work) {
+    const { reply, pending } = workReply(entry, settings.maxReceiveCount, (item, givingUp) =>
+      resultNow(item, givingUp, now, (facts, run) =>
+        recycleActionResult(item.accepted.command, item.recycledItemId, facts, run),
+      ),
+    );
+    replies.push(reply);
+    const [first] = pending;
+    if (!first) continue;
+    const { command, receiveCount } = first.accepted;
+    // A command that comes back counts its items still without a result.
+    retryLater += pending.length;
+    observer.retryLater({
+      commandId: command.commandId,
+      action: command.action,
+      libraryId: command.libraryId,
+      spaceId: command.spaceId,
+      receiveCount,
+      pendingItems: pending.length,
+      ...pendingReason(first.settlement),
+    });
+  }
+
+  return publishedOutcome(records, replies, pipeline.publisher, observer, OUTCOMES, retryLater);
 }

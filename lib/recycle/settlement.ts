@@ -11,8 +11,9 @@ import {
   type Transient,
   type WorkState,
 } from "../batch/work.ts";
-import type { RecycleActionFacts, RecycleCommand } from "../messages/index.ts";
-import { SmhError, SmhErrorKind } from "../smh/index.ts";
+import type { RecycleActionFacts } from "../messages/recycle-action-result.ts";
+import type { RecycleCommand } from "../messages/recycle-command.ts";
+import { SmhError, SmhErrorKind } from "../smh/errors/smh-error.ts";
 import type { AcceptedCommand } from "./intake.ts";
 
 /**

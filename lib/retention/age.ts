@@ -27,13 +27,6 @@
  * untouched. Prefer `creationTime` unless that is the meaning you want.
  */
 
-/** Which listing field a rule measures age by. */
-export const AgeField = {
-  creationTime: "creationTime",
-  modificationTime: "modificationTime",
-} as const;
-export type AgeField = (typeof AgeField)[keyof typeof AgeField];
-
 /** Why an entry's age does not make it eligible. Stable strings: they appear in plan summaries. */
 export const AgeSkip = {
   tooYoung: "too-young",

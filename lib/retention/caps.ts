@@ -13,14 +13,8 @@
  * rule and these figures. There is no partial run, because "the oldest 100 of 5,000" is a decision
  * an operator should take knowingly, by raising the cap or narrowing the rule.
  */
+import { CapName } from "../messages/retention-result.ts";
 import type { RuleCaps } from "./rules.ts";
-
-/** The caps, by name. Stable strings: alerts carry them. */
-export const CapName = {
-  maxDeletesPerRun: "maxDeletesPerRun",
-  maxFractionPerRun: "maxFractionPerRun",
-} as const;
-export type CapName = (typeof CapName)[keyof typeof CapName];
 
 /** One broken cap, with the figures that broke it. */
 export interface CapBreach {

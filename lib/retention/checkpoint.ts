@@ -50,10 +50,10 @@ import { parseBody } from "../messages/body.ts";
 import { encodeMessageBody } from "../messages/encode.ts";
 import { boundedText, idempotencyKey, libraryId, spaceId, timestamp } from "../messages/fields.ts";
 import type { FieldReason } from "../messages/reasons.ts";
+import { MAX_REFUSALS_NAMED, SKIP_REASONS, type SkipReason } from "../messages/retention-result.ts";
 import { DEFAULT_MAX_BATCH_BYTES } from "../queues/limits.ts";
 import { ContinuationTooLargeError } from "./errors.ts";
 import { MAX_DELETES_PER_RUN } from "./rules.ts";
-import { MAX_REFUSALS_NAMED, SKIP_REASONS, type SkipReason } from "./tally.ts";
 
 /** The largest continuation body, in UTF-8 bytes: what every SQS queue accepts. */
 export const MAX_CONTINUATION_BYTES = DEFAULT_MAX_BATCH_BYTES;

@@ -16,8 +16,8 @@ import {
   requiredEnv,
   type SecretsWiring,
 } from "../config/runtime.ts";
-import { type BatchCounters, createBatchCounters } from "../queues/index.ts";
-import type { SmhEventListener } from "../smh/index.ts";
+import { type BatchCounters, createBatchCounters } from "../queues/counters.ts";
+import type { SmhEventListener } from "../smh/events.ts";
 import { smhDirectorySource } from "./listing.ts";
 import type { RetentionObserver } from "./observer.ts";
 import { sqsRetentionOutbox } from "./outbox.ts";

@@ -4,8 +4,8 @@
  * {@link smhDirectorySource} serves both through the one SMH client (its per-library limiter,
  * retries and tokens); tests may give a scan any other {@link DirectorySource}.
  */
-import type { SmhClient } from "../smh/index.ts";
-import { SmhError } from "../smh/index.ts";
+import type { SmhClient } from "../smh/client.ts";
+import { SmhError } from "../smh/errors/smh-error.ts";
 import type { ListingEntry } from "./match.ts";
 import type { ListingPage } from "./plan.ts";
 

@@ -1,10 +1,11 @@
 /**
  * What a retention run reports as it goes, for logs and metrics. The handler plugs in Powertools
- * (`powertools-observer.ts`); tests and the CLI may listen too. Every method is optional.
+ * (`lib/observability/retention-observer.ts`); tests and the CLI may listen too. Every method is optional.
  */
+
+import type { RetentionAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
 import type { RetentionContinuation } from "./checkpoint.ts";
 import type { RetentionPlan } from "./plan.ts";
-import type { RetentionAlert, RetentionPlanSummary } from "./summary.ts";
 
 export interface RetentionObserver {
   /** A scan read its last page and its plan was written (and its jobs enqueued). */

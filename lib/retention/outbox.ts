@@ -8,11 +8,15 @@
  * queue). Writing twice is harmless by construction: job IDs are derived from the rule, path and
  * run date, and a summary or alert written twice carries the same dedupKey.
  */
-import { type DeleteJob, encodeMessageBody } from "../messages/index.ts";
-import { sqsResultPublisher } from "../pipeline/results.ts";
-import { type BatchCounters, publish, type SqsSender } from "../queues/index.ts";
+
+import { sqsResultPublisher } from "../batch/results.ts";
+import type { DeleteJob } from "../messages/delete-job.ts";
+import { encodeMessageBody } from "../messages/encode.ts";
+import type { RetentionAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
+import type { BatchCounters } from "../queues/counters.ts";
+import { publish } from "../queues/publish.ts";
+import type { SqsSender } from "../queues/sqs-sender.ts";
 import { encodeContinuation, type RetentionContinuation } from "./checkpoint.ts";
-import type { RetentionAlert, RetentionPlanSummary } from "./summary.ts";
 
 /** What a retention run writes, and where. */
 export interface RetentionOutbox {

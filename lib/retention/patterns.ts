@@ -13,7 +13,7 @@
  * tested in Unicode NFC.
  */
 import * as z from "zod";
-import { compileGlob, GlobError } from "./glob.ts";
+import { compileGlob, GlobError } from "../glob/glob.ts";
 import { compileRegex, RegexError } from "./regex.ts";
 
 /** A compiled name pattern: how it was written, and its test. */

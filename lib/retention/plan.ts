@@ -17,12 +17,13 @@
  */
 import { createDeleteJob, type DeleteJob } from "../messages/delete-job.ts";
 import { idempotencyKey, JobSource, spaceId as spaceIdSchema } from "../messages/fields.ts";
-import { type DeletionPolicy, evaluatePolicy } from "../policy/index.ts";
+import { PlanDecision, SkipReason } from "../messages/retention-result.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
+import { evaluatePolicy } from "../policy/evaluate.ts";
 import { evaluateAge } from "./age.ts";
 import { type CapsEvaluation, evaluateCaps } from "./caps.ts";
 import type { RetentionContinuation } from "./checkpoint.ts";
 import { encodeContinuation } from "./checkpoint.ts";
-import { PlanDecision } from "./decision.ts";
 import { ContinuationMismatchError, IncompleteScanError, ScanStalledError } from "./errors.ts";
 import { planHash, retentionJobId, retentionPlanId, ruleFingerprint, runDateOf } from "./ids.ts";
 import { classifyEntry, type ListingEntry, matchesName } from "./match.ts";
@@ -33,7 +34,6 @@ import {
   nameRefusal,
   type PolicyRefusal,
   type ScanCounts,
-  SkipReason,
 } from "./tally.ts";
 
 /** One page of an SMH directory listing of the rule's parent. */

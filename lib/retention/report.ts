@@ -3,10 +3,11 @@
  * response), the CLI prints it and the demo shows it. The full story — every figure, the first
  * selected paths, the caps — is the plan summary on the results queue.
  */
+
+import type { RetentionPlanSummary } from "../messages/retention-result.ts";
 import { retentionPlanId } from "./ids.ts";
 import type { RetentionRunReport } from "./run.ts";
 import type { ScanOutcome } from "./scan.ts";
-import type { RetentionPlanSummary } from "./summary.ts";
 
 /** One scan in a {@link RunDescription}. */
 export interface ScanDescription {

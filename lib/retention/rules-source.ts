@@ -14,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Env } from "../config/env.ts";
-import type { DeletionPolicy } from "../policy/index.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
 import { RulesConfigError, type RulesIssue } from "./errors.ts";
 import { loadRules } from "./load.ts";
 import type { RetentionRules } from "./rules.ts";

@@ -36,8 +36,8 @@
 import * as z from "zod";
 // fields.ts, not the messages index: lib/messages may list this schema in its JSON Schema export.
 import { boundedText, libraryId, MAX_PATH_LENGTH, spaceId } from "../messages/fields.ts";
+import { AgeField } from "../messages/retention-result.ts";
 import { InvalidPathError, toSegments } from "../smh/paths.ts";
-import { AgeField } from "./age.ts";
 import { DurationError, parseDuration } from "./duration.ts";
 import { type NamePattern, NamePatternSchema } from "./patterns.ts";
 

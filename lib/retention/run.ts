@@ -12,9 +12,10 @@
  * write fails the invocation (a scheduled run throws; a continuation comes back), to be run again.
  */
 import pLimit from "p-limit";
+import type { QueueRecord } from "../batch/records.ts";
 import { invocationBudget } from "../batch/settings.ts";
-import type { JobRecord } from "../pipeline/records.ts";
-import type { DeletionPolicy } from "../policy/index.ts";
+import { TriggerProblem } from "../messages/retention-result.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
 import { parseContinuationBody, type RetentionContinuation } from "./checkpoint.ts";
 import { ContinuationMismatchError } from "./errors.ts";
 import type { DirectorySource, ListingTarget } from "./listing.ts";
@@ -32,7 +33,7 @@ import {
 import type { RetentionSettings } from "./settings.ts";
 import { spacesOf } from "./spaces.ts";
 import type { FailedScan } from "./summary.ts";
-import { type RetentionTrigger, TriggerError, TriggerProblem } from "./trigger.ts";
+import { type RetentionTrigger, TriggerError } from "./trigger.ts";
 
 /** What a run works with; the handler builds it once per container (`environment.ts`). */
 export interface RetentionDeps {
@@ -169,7 +170,7 @@ export interface ContinuationBatchOutcome {
  * that a scan moved to the dead-letter queue is never silent.
  */
 export async function processContinuations(
-  records: readonly JobRecord[],
+  records: readonly QueueRecord[],
   deps: RetentionDeps,
   deadline: number,
 ): Promise<ContinuationBatchOutcome> {

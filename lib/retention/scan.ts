@@ -12,21 +12,16 @@
  * fails throws `RetentionPublishError` out of {@link carryOnScan} — the invocation is then run again,
  * which is harmless because job IDs and dedupKeys are deterministic.
  */
-import { SmhError, SmhErrorKind } from "../smh/index.ts";
+
+import type { PlanAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
+import { PlanDecision } from "../messages/retention-result.ts";
+import { SmhError, SmhErrorKind } from "../smh/errors/smh-error.ts";
 import type { RetentionContinuation } from "./checkpoint.ts";
-import { PlanDecision } from "./decision.ts";
 import type { DirectorySource, ListingTarget } from "./listing.ts";
 import type { RetentionObserver } from "./observer.ts";
 import type { RetentionOutbox } from "./outbox.ts";
 import type { PlanBuilder, RetentionPlan } from "./plan.ts";
-import {
-  capBreachAlert,
-  type FailedScan,
-  type PlanAlert,
-  planSummary,
-  type RetentionPlanSummary,
-  scanFailedAlert,
-} from "./summary.ts";
+import { capBreachAlert, type FailedScan, planSummary, scanFailedAlert } from "./summary.ts";
 
 /** How long a scan may list in this invocation. */
 export interface ScanBudget {

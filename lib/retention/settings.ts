@@ -13,9 +13,11 @@ import { DEFAULT_TRIGGER_BOUNDS, type TriggerBounds } from "./trigger.ts";
 
 const { positiveInt, nonNegativeInt } = envNumber;
 
+/** Entries per listing page: SMH's maximum, so a scan reads as few pages as it can. */
+export const LISTING_PAGE_SIZE = 100;
+
 const SettingsSchema = z.object({
   RETENTION_SCAN_CONCURRENCY: positiveInt.max(32).default(4),
-  RETENTION_PAGE_SIZE: positiveInt.max(100).default(100),
   RETENTION_MAX_RECEIVE_COUNT: positiveInt.default(5),
   // At most an hour ahead and a week behind: wider bounds would let a forged event choose the clock.
   RETENTION_TRIGGER_MAX_FUTURE_SECONDS: nonNegativeInt
@@ -53,7 +55,7 @@ export function readRetentionSettings(env: Env = process.env): RetentionSettings
   const parsed = parseEnv(SettingsSchema, env);
   return {
     concurrency: parsed.RETENTION_SCAN_CONCURRENCY,
-    pageSize: parsed.RETENTION_PAGE_SIZE,
+    pageSize: LISTING_PAGE_SIZE,
     maxReceiveCount: parsed.RETENTION_MAX_RECEIVE_COUNT,
     triggerBounds: {
       maxFutureMs: parsed.RETENTION_TRIGGER_MAX_FUTURE_SECONDS * 1000,

@@ -8,7 +8,7 @@
  *   Listing every space takes a `space_admin` token, so that grant is asked for in this case only
  *   (`"-"` alone for a single-tenant library).
  */
-import type { DeletionPolicy } from "../policy/index.ts";
+import type { DeletionPolicy } from "../policy/config.ts";
 import type { DirectorySource } from "./listing.ts";
 import type { RetentionRule } from "./rules.ts";
 

@@ -5,8 +5,10 @@
  * malformed request, an unknown rule — is refused with a `trigger-refused` alert on the results
  * queue (and in the log). No rule is run and nothing is enqueued then.
  */
+
+import type { TriggerRefusedAlert } from "../messages/retention-result.ts";
 import { type RetentionDeps, type RetentionRunReport, runRetention } from "./run.ts";
-import { type TriggerRefusedAlert, triggerRefusedAlert } from "./summary.ts";
+import { triggerRefusedAlert } from "./summary.ts";
 import { parseTrigger, type RetentionTrigger, TriggerError } from "./trigger.ts";
 
 /** What an invocation did: ran the rules, or refused to. */

@@ -1,5 +1,6 @@
 /**
- * What a retention run publishes on the results queue:
+ * Builds what a retention run publishes on the results queue (the schemas are in
+ * `lib/messages/retention-result.ts`):
  *
  * - `type: "retention-plan"`: the plan summary of every finished run (enqueued, dry run, or refused
  *   by a cap): the figures (matched, enqueued, skipped by reason, capped), the caps evaluation, the
@@ -14,216 +15,25 @@
  * Both are results, read leniently like the others (unknown fields dropped), and carry a dedupKey:
  * a re-triggered run that reaches the same plan publishes the same key.
  */
-import * as z from "zod";
 import { digest } from "../messages/digest.ts";
+import { fitText } from "../messages/result-fields.ts";
 import {
-  boundedText,
-  idempotencyKey,
-  libraryId,
-  messageVersion,
-  spaceId,
-  timestamp,
-} from "../messages/fields.ts";
-import { dedupKey, fitText } from "../messages/result-fields.ts";
-import { AgeField } from "./age.ts";
-import { CapName } from "./caps.ts";
-import { PlanDecision } from "./decision.ts";
+  MAX_ALERT_MESSAGE,
+  MAX_SAMPLE_PATHS,
+  type PlanAlert,
+  PlanAlertSchema,
+  PlanDecision,
+  type RetentionAlert,
+  type RetentionPlanSummary,
+  RetentionPlanSummarySchema,
+  type TriggerRefusedAlert,
+  TriggerRefusedAlertSchema,
+} from "../messages/retention-result.ts";
 import { retentionPlanId, runDateOf } from "./ids.ts";
-// Type only: the plan builder imports the policy, which imports lib/messages.
 import type { RetentionPlan } from "./plan.ts";
 import { displayPath, type RetentionRule } from "./rules.ts";
-import { MAX_REFUSALS_NAMED, type ScanCounts, SKIP_REASONS, type SkipReason } from "./tally.ts";
-import { type TriggerBounds, type TriggerError, TriggerProblem } from "./trigger.ts";
-
-/** How many selected paths a plan summary lists (all of them are counted). */
-export const MAX_SAMPLE_PATHS = 20;
-const MAX_ALERT_MESSAGE = 2048;
-
-const count = z.int().min(0);
-const path = boundedText(8192, "Directory path, relative to the space root ('/' is the root).");
-
-const skipped = z
-  .object(
-    Object.fromEntries(SKIP_REASONS.map((reason) => [reason, count])) as Record<
-      SkipReason,
-      typeof count
-    >,
-  )
-  .meta({ description: "Entries not selected, by reason." });
-
-const scanCounts = {
-  listed: count.meta({ description: "Entries the listing returned." }),
-  children: count.meta({ description: "Direct child directories of the parent." }),
-  matched: count.meta({ description: "Children the name filter selects." }),
-  eligible: count.meta({ description: "Matched entries older than maxAge." }),
-  selected: count.meta({ description: "Eligible entries the deletion policy allows." }),
-  skipped,
-};
-
-const breach = z.object({
-  cap: z.enum([CapName.maxDeletesPerRun, CapName.maxFractionPerRun]),
-  limit: z.number().meta({ description: "The cap as the rule writes it." }),
-  allowed: count.meta({ description: "The most directories the cap allows in this run." }),
-  selected: count,
-  children: count,
-  message: boundedText(1024, "The figures in words."),
-});
-
-const identity = {
-  v: messageVersion,
-  planId: boundedText(128, "The plan: one rule, space and run date."),
-  ruleId: boundedText(64, "The retention rule."),
-  libraryId,
-  spaceId,
-  parent: path,
-  runId: idempotencyKey("The trigger's run ID."),
-  runDate: z.iso.date().meta({ description: "UTC date of the scheduled run." }),
-  scheduledAt: timestamp.meta({
-    description: "Scheduled time of the run: ages are measured at it.",
-  }),
-};
-
-/** The plan summary (`type: "retention-plan"`, v1), published for every finished run. */
-export const RetentionPlanSummarySchema = z.object({
-  ...identity,
-  type: z.literal("retention-plan"),
-  decision: z.enum([PlanDecision.enqueue, PlanDecision.dryRun, PlanDecision.capBreach]),
-  planHash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional()
-    .meta({
-      description: "Hash of the selected jobs; absent when too many were selected to keep.",
-    }),
-  dryRun: z.boolean(),
-  manual: z
-    .object({
-      receivedAt: timestamp.meta({ description: "When the operator's request arrived." }),
-      earlier: z.boolean().meta({
-        description:
-          "Ages were measured at a time the operator chose, earlier than the request (directories look younger, so fewer are deleted).",
-      }),
-      note: boundedText(512, "The same in words."),
-    })
-    .optional()
-    .meta({
-      description:
-        "Present when an operator started the run, not the schedule: the time ages are measured at (scheduledAt) was theirs to choose, never later than their request.",
-    }),
-  permanent: z.boolean(),
-  age: z.object({
-    field: z.enum([AgeField.creationTime, AgeField.modificationTime]),
-    maxAge: boundedText(64, "maxAge as written."),
-  }),
-  counts: z.object({
-    ...scanCounts,
-    enqueued: count.meta({ description: "Jobs enqueued." }),
-    capped: count.meta({ description: "Selected but not enqueued because a cap was broken." }),
-  }),
-  caps: z.object({
-    maxDeletesPerRun: count,
-    maxFractionPerRun: z.number(),
-    fraction: z.number().meta({ description: "selected / children." }),
-    allowedByFraction: count,
-    breaches: z.array(breach),
-  }),
-  refusals: z
-    .array(
-      z.object({
-        path,
-        violations: z.array(
-          z.object({ rule: boundedText(128, "Policy rule."), message: z.string() }),
-        ),
-      }),
-    )
-    .max(MAX_REFUSALS_NAMED)
-    .meta({ description: "The first policy refusals by path." }),
-  sample: z
-    .array(path)
-    .max(MAX_SAMPLE_PATHS)
-    .meta({ description: "The first selected paths, sorted." }),
-  pageCount: count,
-  invocations: count,
-  startedAt: timestamp,
-  finishedAt: timestamp,
-  dedupKey,
-});
-
-/** A plan summary. */
-export type RetentionPlanSummary = z.output<typeof RetentionPlanSummarySchema>;
-
-const alertHead = {
-  ...identity,
-  type: z.literal("retention-alert"),
-  message: boundedText(MAX_ALERT_MESSAGE, "What happened, naming the rule and the figures."),
-  raisedAt: timestamp,
-  dedupKey,
-};
-
-/** The trigger-refused alert: no rule, space or plan, only what the invocation claimed. */
-const triggerRefused = z.object({
-  v: messageVersion,
-  type: z.literal("retention-alert"),
-  alert: z.literal("trigger-refused"),
-  problem: z.enum(Object.values(TriggerProblem) as [TriggerProblem, ...TriggerProblem[]]).meta({
-    description:
-      "malformed (not a trigger), schedule-out-of-range (a scheduled event's time too far from now), manual-in-future (a manual run asking for a later time), unknown-rule.",
-  }),
-  claimed: z
-    .object({
-      origin: z.enum(["schedule", "manual", "unknown"]),
-      time: timestamp.optional().meta({ description: "The time the trigger named." }),
-      runId: idempotencyKey("The run ID the trigger named.").optional(),
-    })
-    .meta({ description: "What the invocation said it was." }),
-  bounds: z
-    .object({
-      maxFutureSeconds: count,
-      maxPastSeconds: count,
-    })
-    .meta({ description: "How far from now a scheduled event's time is believed." }),
-  message: boundedText(MAX_ALERT_MESSAGE, "What was refused, and why."),
-  raisedAt: timestamp,
-  dedupKey,
-});
-
-const capBreach = z.object({
-  ...alertHead,
-  alert: z.literal("cap-breach"),
-  breaches: z.array(breach).min(1),
-  counts: z.object(scanCounts),
-});
-
-const scanFailed = z.object({
-  ...alertHead,
-  alert: z.literal("scan-failed"),
-  spaceId: spaceId.or(z.literal("*")).meta({
-    description:
-      "The space scanned, or '*' when the library's spaces could not be listed (no space was scanned).",
-  }),
-  error: z.object({
-    name: boundedText(128, "Error class."),
-    message: boundedText(MAX_ALERT_MESSAGE, "The error, credentials scrubbed."),
-  }),
-  pageCount: count.optional(),
-});
-
-/** An alert about one rule's plan in one space: `cap-breach` or `scan-failed`. */
-const PlanAlertSchema = z.discriminatedUnion("alert", [capBreach, scanFailed]);
-
-/** The alert of a run that enqueued nothing (`type: "retention-alert"`, v1), on `alert`. */
-export const RetentionAlertSchema = z.discriminatedUnion("alert", [
-  capBreach,
-  scanFailed,
-  triggerRefused,
-]);
-
-/** A retention alert. Narrow on `alert`. */
-export type RetentionAlert = z.output<typeof RetentionAlertSchema>;
-/** An alert about one plan: every alert but `trigger-refused`. */
-export type PlanAlert = z.output<typeof PlanAlertSchema>;
-/** The alert of an invocation refused as a trigger. */
-export type TriggerRefusedAlert = z.output<typeof triggerRefused>;
+import type { ScanCounts } from "./tally.ts";
+import type { TriggerBounds, TriggerError } from "./trigger.ts";
 
 function identityOf(plan: RetentionPlan) {
   return {
@@ -312,7 +122,7 @@ export function triggerRefusedAlert(
     ...(error.claimed.time === undefined ? {} : { time: error.claimed.time }),
     ...(error.claimed.runId === undefined ? {} : { runId: error.claimed.runId }),
   };
-  return triggerRefused.parse({
+  return TriggerRefusedAlertSchema.parse({
     v: 1,
     type: "retention-alert",
     alert: "trigger-refused",

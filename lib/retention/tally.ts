@@ -10,39 +10,8 @@
  *     eligible = matched entries older than maxAge
  *     selected = eligible entries the deletion policy allows: what the run would delete
  */
-import type { PolicyViolation } from "../policy/index.ts";
-
-/** Why an entry is not selected. Stable strings: plan summaries carry them. */
-export const SkipReason = {
-  /** A file (or any type but `dir`): retention deletes directories only. */
-  notADirectory: "not-a-directory",
-  /** SMH's path for the entry is not the parent followed by its name. */
-  notDirectChild: "not-direct-child",
-  /**
-   * A name already listed in this scan (a listing that repeated an entry). If the first listing
-   * was selected and this one is not old enough, the first is moved to this one's age reason.
-   */
-  duplicate: "duplicate",
-  /**
-   * A job could not name it exactly: a `/` in the name, or a name a job is refused for (edge
-   * whitespace, invisible characters, a backslash, escapes that decode to `..` or a separator, …).
-   */
-  unsafeName: "unsafe-name",
-  /** The name filter (include/exclude) leaves it out. */
-  excluded: "excluded",
-  /** Not older than maxAge. */
-  tooYoung: "too-young",
-  /** Its time is after the run's scheduled time. */
-  futureTime: "future-time",
-  /** Its time is missing or not an ISO-8601 instant with an offset. */
-  missingTime: "missing-time",
-  /** Old enough, but the deletion policy refuses it (see the refusals). */
-  policyRefused: "policy-refused",
-} as const;
-export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
-
-/** Every skip reason, in the order summaries list them. */
-export const SKIP_REASONS: readonly SkipReason[] = Object.values(SkipReason);
+import { MAX_REFUSALS_NAMED, SKIP_REASONS, type SkipReason } from "../messages/retention-result.ts";
+import type { PolicyViolation } from "../policy/rules.ts";
 
 /** The figures of a scan so far. */
 export interface ScanCounts {
@@ -78,8 +47,6 @@ export interface PolicyRefusal {
   violations: PolicyViolation[];
 }
 
-/** How many refusals a plan names (the count of all of them is in `skipped`). */
-export const MAX_REFUSALS_NAMED = 10;
 /** The longest violation message a named refusal keeps. */
 const MAX_VIOLATION_MESSAGE = 300;
 

@@ -22,6 +22,9 @@
  */
 import * as z from "zod";
 import { idempotencyKey } from "../messages/fields.ts";
+// Why a trigger is refused: the words are the `problem` of a `trigger-refused` alert, so they live
+// with the message.
+import { TriggerProblem } from "../messages/retention-result.ts";
 
 /** One run of the retention rules. */
 export interface RetentionTrigger {
@@ -53,19 +56,6 @@ export const DEFAULT_TRIGGER_BOUNDS: TriggerBounds = {
   maxFutureMs: 5 * 60_000,
   maxPastMs: 24 * 60 * 60_000,
 };
-
-/** Why a trigger was refused. Stable strings: they are the `problem` of a `trigger-refused` alert. */
-export const TriggerProblem = {
-  /** Neither a scheduled event nor a manual run request (or one with a bad field). */
-  malformed: "malformed",
-  /** A scheduled event whose time is too far ahead of now, or too far behind. */
-  scheduleOutOfRange: "schedule-out-of-range",
-  /** A manual run asking to measure ages at a later time than now. */
-  manualInFuture: "manual-in-future",
-  /** A manual run naming a rule that is not there, or is disabled. */
-  unknownRule: "unknown-rule",
-} as const;
-export type TriggerProblem = (typeof TriggerProblem)[keyof typeof TriggerProblem];
 
 /** What a refused trigger claimed, as far as it could be read. */
 export interface ClaimedTrigger {

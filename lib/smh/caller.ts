@@ -2,16 +2,11 @@ import { SmhAuthError } from "./errors/auth-error.ts";
 import { REMINT_CODES } from "./errors/classify.ts";
 import { SmhError } from "./errors/smh-error.ts";
 import type { Grant } from "./grants.ts";
+import type { AttemptLog, CallBudget, HttpAnswer, HttpCall } from "./http-call.ts";
 import { createLibraries, findLibrary, type Library } from "./library.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type AccessToken, TokenCache } from "./tokens.ts";
-import {
-  type AttemptLog,
-  type CallBudget,
-  type HttpAnswer,
-  type HttpCall,
-  Transport,
-} from "./transport.ts";
+import { Transport } from "./transport.ts";
 import type { CallOptions } from "./types.ts";
 
 /** An SMH request that needs an access token for `grants` (none: read-only). */

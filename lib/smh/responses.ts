@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { SmhUnexpectedResponseError } from "./errors/unexpected-response-error.ts";
+import type { AttemptLog, HttpAnswer } from "./http-call.ts";
 import type { Library } from "./library.ts";
-import type { AttemptLog, HttpAnswer } from "./transport.ts";
 
 /**
  * Schemas of the SMH answers this client reads (see `/work/shared/smh-api.md`). Objects are not

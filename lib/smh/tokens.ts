@@ -3,10 +3,11 @@ import { withinBudget } from "./deadline.ts";
 import { SmhTimeoutError } from "./errors/timeout-error.ts";
 import { emit, type SmhEventListener } from "./events.ts";
 import { type Grant, grantList } from "./grants.ts";
+import { AttemptLog, type CallBudget } from "./http-call.ts";
 import type { Library } from "./library.ts";
 import { contextOf, readAnswer, TokenSchema } from "./responses.ts";
 import { RetryRule } from "./retry-policy.ts";
-import { AttemptLog, type CallBudget, type Transport } from "./transport.ts";
+import type { Transport } from "./transport.ts";
 
 /** What a token is for: one library, one space, one grant set, one user. */
 export interface TokenScope {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  InvalidPathError,
-  SmhInvalidRequestError,
-  SmhNotFoundError,
-  SmhPermissionError,
-} from "../../lib/smh/index.ts";
+import { SmhInvalidRequestError } from "../../lib/smh/errors/invalid-request-error.ts";
+import { SmhNotFoundError } from "../../lib/smh/errors/not-found-error.ts";
+import { SmhPermissionError } from "../../lib/smh/errors/permission-error.ts";
+import { InvalidPathError } from "../../lib/smh/paths.ts";
 import { contractClient, rejectionOf } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
 import {

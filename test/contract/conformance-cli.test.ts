@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { CHECKS } from "../../lib/conformance/checks/index.ts";
+import { CHECKS } from "../../lib/conformance/checks/all.ts";
 import { SCRATCH_PARENT } from "../../lib/conformance/scratch.ts";
 import { type Simulator, startSimulator } from "../../lib/sim/index.ts";
 import { changesOutsideScratch, libraryState, logMark } from "./helpers/conformance.ts";

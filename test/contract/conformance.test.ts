@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assumptionsOfSimulator } from "../../lib/conformance/assumptions.ts";
 import type { Check, CheckContext } from "../../lib/conformance/check.ts";
-import { CHECKS } from "../../lib/conformance/checks/index.ts";
+import { CHECKS } from "../../lib/conformance/checks/all.ts";
 import { type ConformanceReport, runConformance } from "../../lib/conformance/run.ts";
 import { SCRATCH_PARENT } from "../../lib/conformance/scratch.ts";
 import {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InvalidPathError, SmhErrorKind, SmhNotFoundError } from "../../lib/smh/index.ts";
+import { SmhNotFoundError } from "../../lib/smh/errors/not-found-error.ts";
+import { SmhErrorKind } from "../../lib/smh/errors/smh-error.ts";
+import { InvalidPathError } from "../../lib/smh/paths.ts";
 import { contractClient, rejectionOf, until } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
 import { callsOf, deletionsOf, grantSet, LIB, SINGLE, SPACE, unique } from "./helpers/simulator.ts";

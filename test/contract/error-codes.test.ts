@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
-import {
-  type ConflictResolution,
-  SmhAuthError,
-  SmhConfigurationError,
-  SmhError,
-  SmhInvalidRequestError,
-  SmhNotFoundError,
-  SmhPermissionError,
-  SmhRetryableError,
-  SmhUnexpectedResponseError,
-} from "../../lib/smh/index.ts";
+import { SmhAuthError } from "../../lib/smh/errors/auth-error.ts";
+import { SmhConfigurationError } from "../../lib/smh/errors/configuration-error.ts";
+import { SmhInvalidRequestError } from "../../lib/smh/errors/invalid-request-error.ts";
+import { SmhNotFoundError } from "../../lib/smh/errors/not-found-error.ts";
+import { SmhPermissionError } from "../../lib/smh/errors/permission-error.ts";
+import { SmhRetryableError } from "../../lib/smh/errors/retryable-error.ts";
+import { SmhError } from "../../lib/smh/errors/smh-error.ts";
+import { SmhUnexpectedResponseError } from "../../lib/smh/errors/unexpected-response-error.ts";
+import type { ConflictResolution } from "../../lib/smh/operations/restore.ts";
 import {
   allPages,
   contractClient,

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  type SmhClient,
-  SmhNetworkError,
-  SmhNotFoundError,
-  SmhRetryableError,
-} from "../../lib/smh/index.ts";
+import type { SmhClient } from "../../lib/smh/client.ts";
+import { SmhNetworkError } from "../../lib/smh/errors/network-error.ts";
+import { SmhNotFoundError } from "../../lib/smh/errors/not-found-error.ts";
+import { SmhRetryableError } from "../../lib/smh/errors/retryable-error.ts";
 import { allPages, contractClient, faultForAttempts, rejectionOf } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
 import { createDirectories, deletionsOf, LIB, SPACE, unique } from "./helpers/simulator.ts";

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  type DirectoryEntry,
-  SmhConfigurationError,
-  SmhInvalidRequestError,
-  SmhNotFoundError,
-} from "../../lib/smh/index.ts";
+import { SmhConfigurationError } from "../../lib/smh/errors/configuration-error.ts";
+import { SmhInvalidRequestError } from "../../lib/smh/errors/invalid-request-error.ts";
+import { SmhNotFoundError } from "../../lib/smh/errors/not-found-error.ts";
+import type { DirectoryEntry } from "../../lib/smh/operations/list-directory.ts";
 import { allPages, contractClient, rejectionOf } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
 import {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
+import type { Simulator } from "../../lib/sim/simulator.ts";
 import {
   encodePath,
   InvalidPathError,
@@ -8,7 +8,7 @@ import {
   normalizePath,
   PathProblem,
   toSegments,
-} from "../../lib/smh/index.ts";
+} from "../../lib/smh/paths.ts";
 import { allPages, contractClient, rejectionOf } from "./helpers/client.ts";
 import {
   callsOf,

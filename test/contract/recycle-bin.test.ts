@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  type RecycledItem,
-  type SmhClient,
-  SmhInvalidRequestError,
-  SmhNotFoundError,
-  SmhRetryableError,
-} from "../../lib/smh/index.ts";
+import type { SmhClient } from "../../lib/smh/client.ts";
+import { SmhInvalidRequestError } from "../../lib/smh/errors/invalid-request-error.ts";
+import { SmhNotFoundError } from "../../lib/smh/errors/not-found-error.ts";
+import { SmhRetryableError } from "../../lib/smh/errors/retryable-error.ts";
+import type { RecycledItem } from "../../lib/smh/operations/recycle-bin-listing.ts";
 import { allPages, contractClient, rejectionOf } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
 import { callsOf, DAY_MS, grantSet, LIB, SPACE, unique } from "./helpers/simulator.ts";

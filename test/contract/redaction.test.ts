@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../lib/sim/index.ts";
-import type { SmhClientOptions } from "../../lib/smh/index.ts";
+import type { Simulator } from "../../lib/sim/simulator.ts";
+import type { SmhClientOptions } from "../../lib/smh/options.ts";
 import {
   allPages,
   type ContractClient,

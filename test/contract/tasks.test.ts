@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SmhTimeoutError, type TaskId } from "../../lib/smh/index.ts";
+import type { TaskId } from "../../lib/smh/errors/smh-error.ts";
+import { SmhTimeoutError } from "../../lib/smh/errors/timeout-error.ts";
 import { contractClient, rejectionOf } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
 import { createDirectories, DAY_MS, LIB, SPACE, unique } from "./helpers/simulator.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SmhAuthError, type SmhEvent } from "../../lib/smh/index.ts";
+import { SmhAuthError } from "../../lib/smh/errors/auth-error.ts";
+import type { SmhEvent } from "../../lib/smh/events.ts";
 import { allPages, contractClient, rejectionOf, revokeEveryMintedToken } from "./helpers/client.ts";
 import { useContractSimulator } from "./helpers/harness.ts";
 import {

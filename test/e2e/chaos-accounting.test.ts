@@ -6,15 +6,15 @@ import { account, passed, type RunObservations } from "../../chaos/accounting.ts
 import type { PlannedJob } from "../../chaos/plan.ts";
 import { packUnits, planChaos } from "../../chaos/plan.ts";
 import { findLeaks } from "../../chaos/secrets.ts";
+import { createDeleteJob } from "../../lib/messages/delete-job.ts";
 import {
-  createDeleteJob,
   type DeletionFacts,
   type DeletionResult,
   deletionResult,
-  parseJobBody,
   rejectedDeletion,
-} from "../../lib/messages/index.ts";
-import type { GroundTruth } from "../../lib/sim/index.ts";
+} from "../../lib/messages/deletion-result.ts";
+import { parseJobBody } from "../../lib/messages/job-body.ts";
+import type { GroundTruth } from "../../lib/sim/inspection/dumps.ts";
 
 const LIB = "e2echaos0";
 const at = new Date("2026-01-01T00:00:00.000Z");

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { PurgeQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { parse as parseCsv } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readServerlessDefinitions } from "../../lib/local/queue-definitions.ts";
 import { type CreatedQueue, createQueues } from "../../lib/local/queues.ts";
 import { type LocalSqs, startLocalSqs } from "../../lib/local/sqs-server.ts";
 import {
@@ -16,16 +15,13 @@ import {
   stackQueueRefs,
   writeStackFile,
 } from "../../lib/local/stack-file.ts";
-import {
-  createDeleteJob,
-  createRecycleCommand,
-  type DeleteJob,
-  deletionResult,
-  parseJobBody,
-  type ResultMessage,
-  recycleActionResult,
-  rejectedDeletion,
-} from "../../lib/messages/index.ts";
+import { readTopology } from "../../lib/local/topology.ts";
+import { createDeleteJob, type DeleteJob } from "../../lib/messages/delete-job.ts";
+import { deletionResult, rejectedDeletion } from "../../lib/messages/deletion-result.ts";
+import { parseJobBody } from "../../lib/messages/job-body.ts";
+import { recycleActionResult } from "../../lib/messages/recycle-action-result.ts";
+import { createRecycleCommand } from "../../lib/messages/recycle-command.ts";
+import type { ResultMessage } from "../../lib/messages/result-message.ts";
 import { deleteBatch } from "../../lib/queues/acknowledge.ts";
 import { createSqsClient } from "../../lib/queues/client.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
@@ -89,7 +85,7 @@ async function takeAll(key: StackQueueKey) {
 beforeAll(async () => {
   server = await startLocalSqs();
   sqs = createSqsClient({ endpoint: server.endpoint, env: {} });
-  const { queues: definitions } = readServerlessDefinitions();
+  const { queues: definitions } = readTopology();
   queues = await createQueues(sqs, definitions, {
     namePrefix: "smh-batch-cleaner-e2e-",
     visibilityTimeoutOverrideSeconds: 2,

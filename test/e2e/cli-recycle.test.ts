@@ -8,15 +8,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_POLICY_FILE_NAME, LOCAL_SECRETS_FILE_NAME } from "../../lib/local/local-files.ts";
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
+import { createRecycleCommand } from "../../lib/messages/recycle-command.ts";
 import {
-  createRecycleCommand,
   isOutcomeResult,
   type OutcomeResult,
   parseResultMessage,
-} from "../../lib/messages/index.ts";
+} from "../../lib/messages/result-message.ts";
 import { publish } from "../../lib/queues/publish.ts";
-import { DEMO, type Simulator } from "../../lib/sim/index.ts";
-import { BULK_ALBUMS, BULK_CAMERA_UPLOADS } from "../../lib/sim/seeds/demo.ts";
+import { BULK_ALBUMS, BULK_CAMERA_UPLOADS, DEMO } from "../../lib/sim/seeds/demo.ts";
+import type { Simulator } from "../../lib/sim/simulator.ts";
 import {
   type CliRun,
   environmentWithout,

@@ -10,8 +10,8 @@
 // over, so none of their records shares its batch.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeletionResult } from "../../lib/messages/index.ts";
-import { DEMO } from "../../lib/sim/index.ts";
+import type { DeletionResult } from "../../lib/messages/deletion-result.ts";
+import { DEMO } from "../../lib/sim/seeds/demo.ts";
 import type { DeletionRecord } from "../../lib/sim/state/applied-log.ts";
 import {
   dedupe,

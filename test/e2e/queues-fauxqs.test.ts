@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fauxqsOldestMessageAge } from "../../lib/local/fauxqs-age.ts";
-import type { QueueDefinition } from "../../lib/local/queue-definitions.ts";
 import { createQueues } from "../../lib/local/queues.ts";
+import type { QueueDefinition } from "../../lib/local/topology.ts";
 import { changeVisibilityBatch, deleteBatch } from "../../lib/queues/acknowledge.ts";
 import { readQueueAttributes } from "../../lib/queues/attributes.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
@@ -13,7 +13,6 @@ import { useTestStack } from "./helpers/test-stack.ts";
 const { server, sqs } = await useTestStack();
 
 const plain = (key: string): QueueDefinition => ({
-  logicalId: key,
   key,
   visibilityTimeoutSeconds: 30,
   messageRetentionSeconds: 3_600,
@@ -141,13 +140,12 @@ describe("queue helpers over the SQS wire protocol", () => {
 
 describe("createQueues", () => {
   const jobs: QueueDefinition = {
-    logicalId: "JobsQueue",
     key: "jobs",
     visibilityTimeoutSeconds: 720,
     messageRetentionSeconds: 1_209_600,
     deadLetter: { key: "jobs-dlq", maxReceiveCount: 5 },
   };
-  const jobsDlq: QueueDefinition = { ...plain("jobs-dlq"), logicalId: "JobsDlq" };
+  const jobsDlq: QueueDefinition = { ...plain("jobs-dlq") };
 
   it("creates the dead-letter queue first and points the source queue's RedrivePolicy at it", async () => {
     const queues = await createQueues(sqs, [jobs, jobsDlq], { namePrefix: "cq1-" });

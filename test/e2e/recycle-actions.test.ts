@@ -5,18 +5,16 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPolicy } from "../../lib/local/demo-policy.ts";
-import { readServerlessDefinitions } from "../../lib/local/queue-definitions.ts";
 import type { RunnerEvent } from "../../lib/local/runner-events.ts";
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
-import {
-  createRecycleCommand,
-  parseResultMessage,
-  type RecycleActionResult,
-} from "../../lib/messages/index.ts";
-import type { DeletionPolicyConfig } from "../../lib/policy/index.ts";
+import { readTopology } from "../../lib/local/topology.ts";
+import type { RecycleActionResult } from "../../lib/messages/recycle-action-result.ts";
+import { createRecycleCommand } from "../../lib/messages/recycle-command.ts";
+import { parseResultMessage } from "../../lib/messages/result-message.ts";
+import type { DeletionPolicyConfig } from "../../lib/policy/config.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { publish } from "../../lib/queues/publish.ts";
-import type { Simulator } from "../../lib/sim/index.ts";
+import type { Simulator } from "../../lib/sim/simulator.ts";
 import { demoLibrarySecrets, drain, until as pollUntil, queueUrl } from "./helpers/stack-io.ts";
 
 interface TestLibrary {
@@ -137,9 +135,7 @@ beforeAll(async () => {
       spaces: [{ id: "-", directories: [{ path: "albums" }] }],
     });
   }
-  const definition = readServerlessDefinitions().queues.find(
-    ({ key }) => key === "recycle-actions",
-  );
+  const definition = readTopology().queues.find(({ key }) => key === "recycle-actions");
   maxReceiveCount = definition?.deadLetter?.maxReceiveCount ?? 0;
   drains = [
     drain(stack.sqs, url("results"), draining.signal, (body) => {

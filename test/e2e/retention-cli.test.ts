@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.ts";
-import { parseResultMessage, type ResultMessage } from "../../lib/messages/index.ts";
+import { parseResultMessage, type ResultMessage } from "../../lib/messages/result-message.ts";
 import { deleteBatch } from "../../lib/queues/acknowledge.ts";
 import { receive } from "../../lib/queues/receive.ts";
-import { DEMO } from "../../lib/sim/index.ts";
+import { DEMO } from "../../lib/sim/seeds/demo.ts";
 import { type CliRun, environmentWithout, spawnCli } from "./helpers/cli.ts";
 import { pendingMessages, until as pollUntil, queueUrl } from "./helpers/stack-io.ts";
 

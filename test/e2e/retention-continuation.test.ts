@@ -3,8 +3,8 @@
 // checkpoints through the continuation queue — and still plan exactly, enforce the caps and
 // enqueue nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RetentionPlanSummary } from "../../lib/messages/retention-result.ts";
 import type { RunDescription } from "../../lib/retention/report.ts";
-import type { RetentionPlanSummary } from "../../lib/retention/summary.ts";
 import { type RetentionStack, startRetentionStack } from "./helpers/retention-stack.ts";
 
 const LIBRARY = "e2ebig";

@@ -2,9 +2,9 @@
 // local stack, listing the simulator over HTTP, enqueuing on fauxqs, its jobs deleted by the real
 // delete-directories function, every plan, alert and result read back from the results queue.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RetentionPlanSummary } from "../../lib/messages/retention-result.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import type { RefusedRunDescription, RunDescription } from "../../lib/retention/report.ts";
-import type { RetentionPlanSummary } from "../../lib/retention/summary.ts";
 import { type RetentionStack, startRetentionStack } from "./helpers/retention-stack.ts";
 
 const DAY = 86_400_000;

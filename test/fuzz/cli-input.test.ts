@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readJobsFrom } from "../../lib/cli/input/read.ts";
 import type { InputFormat } from "../../lib/cli/input/records.ts";
 import { type LocalSqs, startLocalSqs } from "../../lib/local/sqs-server.ts";
-import { parseJobBody } from "../../lib/messages/index.ts";
+import { parseJobBody } from "../../lib/messages/job-body.ts";
 import { createSqsClient } from "../../lib/queues/client.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import { DEFAULT_LIBRARY, type InputFile, inputFile } from "./cli-input.ts";

@@ -13,13 +13,13 @@
 // them in message bodies, so the end-to-end corpus (hostile-jobs.test.ts) carries them escaped.
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DeletionResult } from "../../lib/messages/index.ts";
-import { type DeletePipeline, processDeleteBatch } from "../../lib/pipeline/process-batch.ts";
-import type { JobRecord } from "../../lib/pipeline/records.ts";
-import { parsePolicy } from "../../lib/policy/index.ts";
-import { createSmhClient, type SmhClient } from "../../lib/smh/index.ts";
+import type { QueueRecord } from "../../lib/batch/records.ts";
+import { type DeletePipeline, processDeleteBatch } from "../../lib/delete/process-batch.ts";
+import type { DeletionResult } from "../../lib/messages/deletion-result.ts";
+import { parsePolicy } from "../../lib/policy/config.ts";
+import { createSmhClient, type SmhClient } from "../../lib/smh/client.ts";
 import { CapturingPublisher, circuitsOf, FakeClock } from "../unit/batch/factories.ts";
-import { testSettings } from "../unit/pipeline/factories.ts";
+import { testSettings } from "../unit/delete/factories.ts";
 import { LIBRARY, SECRET } from "../unit/smh/helpers/client.ts";
 import { type ReceivedRequest, SmhTestServer } from "../unit/smh/helpers/smh-test-server.ts";
 import { lookAlikeOf, pathBelow, protectedName } from "./look-alikes.ts";
@@ -79,7 +79,7 @@ function pipelineWith(
 }
 
 let messages = 0;
-function recordOf(body: Record<string, unknown>): JobRecord {
+function recordOf(body: Record<string, unknown>): QueueRecord {
   messages += 1;
   return {
     messageId: `m-${messages}`,

@@ -9,13 +9,10 @@
 // fail, and SMH must not hear a single request.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  MAX_RESULT_BODY_BYTES,
-  parseJobBody,
-  parseResultMessage,
-} from "../../lib/messages/index.ts";
-import { admitJobs } from "../../lib/pipeline/intake.ts";
-import { parsePolicy } from "../../lib/policy/index.ts";
+import { admitJobs } from "../../lib/delete/intake.ts";
+import { parseJobBody } from "../../lib/messages/job-body.ts";
+import { MAX_RESULT_BODY_BYTES, parseResultMessage } from "../../lib/messages/result-message.ts";
+import { parsePolicy } from "../../lib/policy/config.ts";
 import {
   type PipelineStack,
   startPipelineStack,

@@ -5,7 +5,7 @@
  * of the body is as valid as possible, so a defect that slipped through would reach SMH.
  */
 import fc from "fast-check";
-import { MAX_JOB_BODY_BYTES } from "../../lib/messages/index.ts";
+import { MAX_JOB_BODY_BYTES } from "../../lib/messages/job-body.ts";
 
 /** A body and what is wrong with it (for failure messages). */
 export interface BadBody {

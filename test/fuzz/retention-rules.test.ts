@@ -8,7 +8,8 @@
 // an invalid file runs, nothing is sent): what is asserted is the error.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadRules, RulesConfigError, type RulesIssue } from "../../lib/retention/index.ts";
+import { RulesConfigError, type RulesIssue } from "../../lib/retention/errors.ts";
+import { loadRules } from "../../lib/retention/load.ts";
 import { brokenRulesText, defectiveRules } from "./retention-rules.ts";
 
 /** The issues `loadRules` refuses `text` with (fails when it accepts it or throws anything else). */

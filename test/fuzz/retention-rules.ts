@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { formatPath } from "../../lib/retention/index.ts";
+import { formatPath } from "../../lib/retention/load.ts";
 
 /** A defect at a field path (`rules[1].age.maxAge`). */
 export interface Defect {

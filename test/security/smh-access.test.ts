@@ -14,13 +14,11 @@ import { randomBytes } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type DeletionResult,
-  parseResultMessage,
-  type RecycleActionResult,
-} from "../../lib/messages/index.ts";
-import type { DeletionPolicyConfig } from "../../lib/policy/index.ts";
-import type { TokenLogEntry } from "../../lib/sim/index.ts";
+import type { DeletionResult } from "../../lib/messages/deletion-result.ts";
+import type { RecycleActionResult } from "../../lib/messages/recycle-action-result.ts";
+import { parseResultMessage } from "../../lib/messages/result-message.ts";
+import type { DeletionPolicyConfig } from "../../lib/policy/config.ts";
+import type { TokenLogEntry } from "../../lib/sim/state/tokens.ts";
 import { dedupe, type PipelineStack, startPipelineStack } from "../e2e/helpers/pipeline-stack.ts";
 
 /** Libraries of this file, each with its own secret. */

@@ -7,7 +7,8 @@ import {
   type SimulatorAssumptions,
 } from "../../conformance/assumptions.ts";
 import { type ConformanceReport, runConformance } from "../../conformance/run.ts";
-import { DEFAULT_BASE_URL_TEMPLATE, redactText, resolveBaseUrl } from "../../smh/index.ts";
+import { DEFAULT_BASE_URL_TEMPLATE, resolveBaseUrl } from "../../smh/config.ts";
+import { redactText } from "../../smh/redact.ts";
 import { renderConformance } from "../conformance/render.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { AgeField } from "../../retention/age.ts";
+import { AgeField } from "../../messages/retention-result.ts";
 import { observedSource, smhDirectorySource } from "../../retention/listing.ts";
 import { previewOutbox } from "../../retention/outbox.ts";
 import type { RetentionPlan } from "../../retention/plan.ts";

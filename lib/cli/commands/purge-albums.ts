@@ -1,9 +1,11 @@
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { stateDir } from "../../local/stack-file.ts";
-import { createDeleteJob, encodeMessageBody, MAX_PATH_LENGTH } from "../../messages/index.ts";
+import { createDeleteJob } from "../../messages/delete-job.ts";
+import { encodeMessageBody } from "../../messages/encode.ts";
+import { MAX_PATH_LENGTH } from "../../messages/fields.ts";
 import { readQueueAttributes } from "../../queues/attributes.ts";
-import { isRootPath, normalizePath } from "../../smh/index.ts";
+import { isRootPath, normalizePath } from "../../smh/paths.ts";
 import { createQueueContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";

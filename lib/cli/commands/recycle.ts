@@ -1,12 +1,11 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { encodeMessageBody } from "../../messages/encode.ts";
+import { libraryId as LibraryIdSchema, spaceId as SpaceIdSchema } from "../../messages/fields.ts";
 import {
   createRecycleCommand,
-  encodeMessageBody,
-  LibraryIdSchema,
   MAX_RECYCLED_ITEMS_PER_COMMAND,
   type RecycleCommand,
-  SpaceIdSchema,
-} from "../../messages/index.ts";
+} from "../../messages/recycle-command.ts";
 import { readQueueAttributes } from "../../queues/attributes.ts";
 import { publish } from "../../queues/publish.ts";
 import { createQueueContext } from "../context.ts";

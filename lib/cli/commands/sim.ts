@@ -1,16 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
-import {
-  type BehaviourPatch,
-  type FaultsPatch,
-  parseBehaviourPatch,
-  parseFaultsPatch,
-  parseSeed,
-  type SeedInput,
-  type SimulatorOptions,
-  startSimulator,
-} from "../../sim/index.ts";
+import { type FaultsPatch, parseFaultsPatch } from "../../sim/faults.ts";
+import { type BehaviourPatch, parseBehaviourPatch } from "../../sim/options.ts";
+import { parseSeed, type SeedInput } from "../../sim/seeds/schema.ts";
+import type { SimulatorOptions } from "../../sim/simulator.ts";
+import { startSimulator } from "../../sim/start.ts";
 import { ExitCode } from "../exit-codes.ts";
 
 interface SimFlags {

@@ -4,12 +4,10 @@
  * with), and refuses a jobId that appears twice. Every problem of every line is collected; the
  * caller sends nothing unless there are none.
  */
-import {
-  DeleteJobSchema,
-  encodeMessageBody,
-  type JobSource,
-  reasonsFromIssues,
-} from "../../messages/index.ts";
+import { DeleteJobSchema } from "../../messages/delete-job.ts";
+import { encodeMessageBody } from "../../messages/encode.ts";
+import type { JobSource } from "../../messages/fields.ts";
+import { reasonsFromIssues } from "../../messages/reasons.ts";
 import type { InputProblem, InputRecord } from "./records.ts";
 
 /** Values for the fields a line does not give (from `--library`, `--space`, … flags). */

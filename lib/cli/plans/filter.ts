@@ -9,13 +9,9 @@
  * --created-before 2020-01-01` is exactly the year 2019. An entry with no readable creationTime
  * never matches a time criterion.
  */
-import {
-  compileGlob,
-  compileRegex,
-  GlobError,
-  parseInstant,
-  RegexError,
-} from "../../retention/index.ts";
+import { compileGlob, GlobError } from "../../glob/glob.ts";
+import { parseInstant } from "../../retention/age.ts";
+import { compileRegex, RegexError } from "../../retention/regex.ts";
 
 /** The filter as given on the command line (validated). */
 export interface AlbumFilterSpec {

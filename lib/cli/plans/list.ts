@@ -4,7 +4,7 @@
  * one, to count its files and bytes (SMH's listings carry no size for a directory).
  */
 import pMap from "p-map";
-import type { SmhClient } from "../../smh/index.ts";
+import type { SmhClient } from "../../smh/client.ts";
 import type { ListedAlbum } from "./plan.ts";
 
 /** Where to list. */

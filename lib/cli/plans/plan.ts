@@ -15,7 +15,9 @@
  * plan twice sends the same jobs (and the journal next to the plan file sends nothing twice).
  */
 import { digest } from "../../messages/digest.ts";
-import { type DeletionPolicy, evaluatePolicy, type PolicyViolation } from "../../policy/index.ts";
+import type { DeletionPolicy } from "../../policy/config.ts";
+import { evaluatePolicy } from "../../policy/evaluate.ts";
+import type { PolicyViolation } from "../../policy/rules.ts";
 import type { AlbumFilter, AlbumFilterSpec } from "./filter.ts";
 
 /** One entry of the listing that the filter selected. */

@@ -10,7 +10,7 @@
  */
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { isOutcomeResult, parseResultMessage } from "../../messages/index.ts";
+import { isOutcomeResult, parseResultMessage } from "../../messages/result-message.ts";
 import { numberedLines } from "../input/lines.ts";
 import type { InputProblem } from "../input/records.ts";
 import { stripBom } from "../input/records.ts";

@@ -8,7 +8,7 @@ import { access, type FileHandle } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { writeFileAtomically } from "../../local/atomic-file.ts";
-import type { ResultMessage } from "../../messages/index.ts";
+import type { ResultMessage } from "../../messages/result-message.ts";
 import type { InvalidResultMessage } from "./collector.ts";
 import { RESULT_CSV_COLUMNS, resultCsvRow } from "./csv-row.ts";
 

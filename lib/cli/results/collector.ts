@@ -5,7 +5,8 @@
  * dropped.
  */
 import type { Message } from "@aws-sdk/client-sqs";
-import { type FieldReason, parseResultMessage, type ResultMessage } from "../../messages/index.ts";
+import type { FieldReason } from "../../messages/reasons.ts";
+import { parseResultMessage, type ResultMessage } from "../../messages/result-message.ts";
 import type { ReceiptEntry } from "../../queues/acknowledge.ts";
 import { ResultSet } from "./dedupe.ts";
 

@@ -14,7 +14,7 @@
  * - Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR)
  *   are prefixed with `'` (csv-stringify's `escape_formulas`).
  */
-import type { ResultMessage } from "../../messages/index.ts";
+import type { ResultMessage } from "../../messages/result-message.ts";
 
 /** The CSV columns, in order. */
 export const RESULT_CSV_COLUMNS = [

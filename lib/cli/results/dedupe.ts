@@ -3,7 +3,7 @@
  * report the same fact about the same request, and the one to keep is the one that carries a
  * restore handle (`recycledItemId` of a deletion, `restoredPath` of a restore) when there is one.
  */
-import type { ResultMessage } from "../../messages/index.ts";
+import type { ResultMessage } from "../../messages/result-message.ts";
 
 /** True when `result` carries what a later restore (or audit of one) needs. */
 export function hasRestoreHandle(result: ResultMessage): boolean {

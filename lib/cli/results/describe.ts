@@ -1,4 +1,4 @@
-import type { ResultMessage } from "../../messages/index.ts";
+import type { ResultMessage } from "../../messages/result-message.ts";
 
 /**
  * One human-readable line for a result, as `results --tail` prints it:

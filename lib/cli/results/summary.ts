@@ -2,7 +2,7 @@
  * The summary of a results run: counts by type and outcome (over the unique results), and what
  * happened to the messages.
  */
-import type { ResultMessage } from "../../messages/index.ts";
+import type { ResultMessage } from "../../messages/result-message.ts";
 
 /**
  * Outcome counts: `{ deletion: { recycled: 8 }, "recycle-action": { restored: 1 } }`; retention

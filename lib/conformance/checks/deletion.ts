@@ -1,4 +1,4 @@
-import type { SmhError } from "../../smh/index.ts";
+import type { SmhError } from "../../smh/errors/smh-error.ts";
 import {
   type Check,
   type CheckContext,

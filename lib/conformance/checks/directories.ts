@@ -1,4 +1,4 @@
-import type { DirectoryEntry } from "../../smh/index.ts";
+import type { DirectoryEntry } from "../../smh/operations/list-directory.ts";
 import {
   answerReading,
   type Check,

@@ -2,7 +2,28 @@ import type { IncomingMessage } from "node:http";
 import type { SimCore } from "../core.ts";
 import { SmhError } from "../errors.ts";
 import type { FaultState } from "../fault-state.ts";
-import type { RouteDefinition, RouteParams } from "./route-definition.ts";
+import type { RouteName } from "../route-names.ts";
+
+/** Parameters taken from a matched SMH path (still encoded where noted). */
+export interface RouteParams {
+  readonly libraryId: string | null;
+  readonly spaceId: string | null;
+  /** Raw directory-path segments (percent-encoded; `%2F` may hide more segments). */
+  readonly pathSegments: readonly string[];
+  /** The token, recycled item id or task id list of routes that name one (decoded). */
+  readonly id: string | null;
+}
+
+/** The route a request matched, as its handler sees it (the definition less the handler). */
+export interface MatchedRoute {
+  readonly name: RouteName;
+  /** The documented path template, used in the call log instead of the real URL. */
+  readonly template: string;
+  /** Deletes, restores, purges and empties: the accept-then-fail fault can hit them. */
+  readonly acceptThenFail: boolean;
+  /** Changes state: the injected path-conflict fault can hit it. */
+  readonly mutating: boolean;
+}
 
 /**
  * One SMH request on its way through a handler: the matched route, its parameters, the fault
@@ -12,7 +33,7 @@ export class RequestContext {
   readonly core: SimCore;
   readonly req: IncomingMessage;
   readonly requestId: string;
-  readonly route: RouteDefinition;
+  readonly route: MatchedRoute;
   readonly params: RouteParams;
   readonly query: URLSearchParams;
   readonly faultState: FaultState;
@@ -24,7 +45,7 @@ export class RequestContext {
     core: SimCore;
     req: IncomingMessage;
     requestId: string;
-    route: RouteDefinition;
+    route: MatchedRoute;
     params: RouteParams;
     query: URLSearchParams;
     faultState: FaultState;

@@ -19,8 +19,9 @@ import {
 import { createSpace, deleteSpace, listSpaces } from "../routes/spaces.ts";
 import { queryLibraryTasks, queryTasks } from "../routes/tasks.ts";
 import { createToken, deleteToken, deleteTokensForUser, renewToken } from "../routes/tokens.ts";
+import type { RouteParams } from "./context.ts";
 import { decodeSegment, flag } from "./request.ts";
-import type { RouteDefinition, RouteHandler, RouteParams } from "./route-definition.ts";
+import type { RouteDefinition, RouteHandler } from "./route-definition.ts";
 
 function route(
   name: RouteName,

@@ -1,6 +1,6 @@
 import { SortedIndex } from "../sorted-index.ts";
 import { compareKeys, type DirectoryOrderBy, entrySortValue } from "./sort-keys.ts";
-import type { DirectoryNode, TreeNode } from "./tree.ts";
+import type { ChildViews, DirectoryNode, TreeNode } from "./tree.ts";
 
 /** Directories and files are sorted separately (SMH lists folders first unless `sort_type=union`). */
 export type EntryGroup = "dir" | "file";
@@ -25,7 +25,7 @@ export function viewComparator(orderBy: DirectoryOrderBy): (a: TreeNode, b: Tree
  * added, removed or re-timed updates it in place, so paging through 100,000 entries never
  * re-sorts them, and markers keep pointing at the same place while the directory changes.
  */
-export class DirectoryViews {
+export class DirectoryViews implements ChildViews {
   readonly #dir: DirectoryNode;
   readonly #views = new Map<string, View>();
 

@@ -76,8 +76,8 @@ export function listDirectory(
   paging: Paging,
   albumSpace: boolean,
 ): DirectoryPage {
-  dir.views ??= new DirectoryViews(dir);
-  const views = dir.views;
+  const views = dir.views instanceof DirectoryViews ? dir.views : new DirectoryViews(dir);
+  dir.views = views;
   const lanes = lanesOf(order, albumSpace);
   const signature = signatureOf(order, lanes);
   const position =

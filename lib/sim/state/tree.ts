@@ -1,5 +1,3 @@
-import type { DirectoryViews } from "./directory-views.ts";
-
 /** Entry types as SMH reports them (`dir` covers directories and albums). */
 export type EntryType = "dir" | "file" | "image" | "video";
 
@@ -12,6 +10,17 @@ interface NodeBase {
   readonly inode: string;
 }
 
+/**
+ * What a directory's sorted listing views (`directory-views.ts`) are told when its children change.
+ * Declared here, by the tree that calls it, so the tree does not import the views that index it.
+ */
+export interface ChildViews {
+  add(child: TreeNode): void;
+  remove(child: TreeNode): void;
+  /** Runs `mutate` (which changes a sort key of `child`) and keeps `child` in order. */
+  reposition(child: TreeNode, mutate: () => void): void;
+}
+
 /** A directory or album. `children` gives O(1) lookup by name. */
 export interface DirectoryNode extends NodeBase {
   readonly kind: "dir";
@@ -19,7 +28,7 @@ export interface DirectoryNode extends NodeBase {
   dirCount: number;
   fileCount: number;
   /** Sorted listing views, built on first listing and then maintained incrementally. */
-  views: DirectoryViews | null;
+  views: ChildViews | null;
 }
 
 /** A file; the simulator keeps metadata only, never content. */

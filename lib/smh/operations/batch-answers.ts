@@ -2,7 +2,7 @@ import { parseItems } from "../batch-results.ts";
 import type { Caller } from "../caller.ts";
 import type { TaskId } from "../errors/smh-error.ts";
 import { SmhTaskFailedError } from "../errors/task-failed-error.ts";
-import type { Library } from "../library.ts";
+import type { HttpAnswer } from "../http-call.ts";
 import {
   AcceptedSchema,
   type AnswerContext,
@@ -11,17 +11,8 @@ import {
   parseAnswer,
   unexpectedStatus,
 } from "../responses.ts";
-import type { AttemptLog, CallBudget, HttpAnswer } from "../transport.ts";
+import type { BatchWait } from "./exchange.ts";
 import { pollTask } from "./tasks.ts";
-
-/** Where a batch's asynchronous task lives and whose budget the polling spends. */
-export interface BatchWait {
-  readonly library: Library;
-  readonly spaceId: string;
-  readonly budget: CallBudget;
-  readonly userId: string | undefined;
-  readonly log: AttemptLog;
-}
 
 /**
  * The per-item results of a batch answer: the `result[]` of a synchronous 200/207, or, for a 202

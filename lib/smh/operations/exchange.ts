@@ -1,11 +1,10 @@
 import type { AuthorizedCall, Caller } from "../caller.ts";
+import { AttemptLog, type CallBudget, type HttpAnswer } from "../http-call.ts";
 import type { Library } from "../library.ts";
 import { checkSpaceId } from "../requests.ts";
 import { type AnswerContext, contextOf } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog, type CallBudget, type HttpAnswer } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
-import type { BatchWait } from "./batch-answers.ts";
 
 /** The configured library and the checked space an operation on `request` goes to. */
 export function resolveSpace(
@@ -72,6 +71,15 @@ export function sendRead(
 export type ChangeCall = Omit<AuthorizedCall, "spaceId" | "userId" | "mutating"> & {
   readonly spaceId: string;
 };
+
+/** Where a batch's asynchronous task lives and whose budget the polling spends. */
+export interface BatchWait {
+  readonly library: Library;
+  readonly spaceId: string;
+  readonly budget: CallBudget;
+  readonly userId: string | undefined;
+  readonly log: AttemptLog;
+}
 
 /** The answer to a {@link ChangeCall}, and where to wait for the task if SMH answered 202. */
 export interface ChangeExchange extends Exchange {

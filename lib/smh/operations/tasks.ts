@@ -4,11 +4,11 @@ import type { TaskId } from "../errors/smh-error.ts";
 import { SmhTimeoutError } from "../errors/timeout-error.ts";
 import { SmhUnexpectedResponseError } from "../errors/unexpected-response-error.ts";
 import { READ_ONLY } from "../grants.ts";
+import { AttemptLog, type CallBudget } from "../http-call.ts";
 import type { Library } from "../library.ts";
 import { invalidRequest, spacePath } from "../requests.ts";
 import { readAnswer, TaskListSchema } from "../responses.ts";
 import { RetryRule } from "../retry-policy.ts";
-import { AttemptLog, type CallBudget } from "../transport.ts";
 import type { CallMeta, CallOptions, SpaceRef } from "../types.ts";
 import { resolveSpace, sendRequest } from "./exchange.ts";
 

@@ -1,10 +1,7 @@
-import type { Simulator } from "../../../lib/sim/index.ts";
-import {
-  createSmhClient,
-  type SmhClient,
-  type SmhClientOptions,
-  type SmhEvent,
-} from "../../../lib/smh/index.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
+import { createSmhClient, type SmhClient } from "../../../lib/smh/client.ts";
+import type { SmhEvent } from "../../../lib/smh/events.ts";
+import type { SmhClientOptions } from "../../../lib/smh/options.ts";
 import { LIB, SECRET, SINGLE, SINGLE_SECRET } from "./simulator.ts";
 
 /** A real client talking HTTP to a simulator (or to a relay in front of one). */

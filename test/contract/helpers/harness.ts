@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach } from "vitest";
-import type { Simulator } from "../../../lib/sim/index.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
 import { LoopbackRelay } from "./relay.ts";
 import {
   resetSimulator,

@@ -1,13 +1,11 @@
-export type { TokenLogEntry } from "../../../lib/sim/index.ts";
+export type { TokenLogEntry } from "../../../lib/sim/state/tokens.ts";
 
-import {
-  DEFAULT_BEHAVIOUR,
-  DEFAULT_FAULTS,
-  type SeedInput,
-  type Simulator,
-  startSimulator,
-  type TokenLogEntry,
-} from "../../../lib/sim/index.ts";
+import { DEFAULT_FAULTS } from "../../../lib/sim/faults.ts";
+import { DEFAULT_BEHAVIOUR } from "../../../lib/sim/options.ts";
+import type { SeedInput } from "../../../lib/sim/seeds/schema.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
+import { startSimulator } from "../../../lib/sim/start.ts";
+import type { TokenLogEntry } from "../../../lib/sim/state/tokens.ts";
 
 /** A multi-tenant library with the recycle bin on (30 days). */
 export const LIB = "smhcontract";

@@ -12,24 +12,21 @@ import { randomBytes } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { ResultSet } from "../../../lib/cli/results/dedupe.ts";
 import { demoPolicy } from "../../../lib/local/demo-policy.ts";
-import { readServerlessDefinitions } from "../../../lib/local/queue-definitions.ts";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../../../lib/local/sqs-fault-proxy.ts";
 import type { LocalStack } from "../../../lib/local/stack.ts";
-import {
-  type DeletionResult,
-  parseResultMessage,
-  type ResultMessage,
-} from "../../../lib/messages/index.ts";
-import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
+import { readTopology } from "../../../lib/local/topology.ts";
+import type { DeletionResult } from "../../../lib/messages/deletion-result.ts";
+import { parseResultMessage, type ResultMessage } from "../../../lib/messages/result-message.ts";
+import type { DeletionPolicyConfig } from "../../../lib/policy/config.ts";
 import { queueDepths } from "../../../lib/queues/depths.ts";
 import { publish } from "../../../lib/queues/publish.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
+import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
 
 /** One library's entry in a deletion policy. */
 export type LibraryPolicyConfig = DeletionPolicyConfig["libraries"][string];
 
-import type { Simulator } from "../../../lib/sim/index.ts";
-import { type SmhCapture, startSmhCapture } from "./smh-capture.ts";
 import {
   demoLibrarySecrets,
   drain,
@@ -258,7 +255,7 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
  * the jobs queue's maxReceiveCount.
  */
 function prepare(stack: LocalStack, sim: Simulator, libraries: readonly TestLibrary[]): number {
-  const jobsDefinition = readServerlessDefinitions().queues.find(({ key }) => key === "jobs");
+  const jobsDefinition = readTopology().queues.find(({ key }) => key === "jobs");
   const maxReceiveCount = jobsDefinition?.deadLetter?.maxReceiveCount;
   if (maxReceiveCount === undefined) throw new Error("the jobs queue has no redrive policy");
   if (stack.handlerEnv.MAX_RECEIVE_COUNT !== String(maxReceiveCount)) {

@@ -11,15 +11,15 @@
 import { demoPolicy } from "../../../lib/local/demo-policy.ts";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
 import type { LocalStack } from "../../../lib/local/stack.ts";
-import {
-  type DeletionResult,
-  parseResultMessage,
-  type ResultMessage,
-} from "../../../lib/messages/index.ts";
-import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
+import type { DeletionResult } from "../../../lib/messages/deletion-result.ts";
+import { parseResultMessage, type ResultMessage } from "../../../lib/messages/result-message.ts";
+import type {
+  RetentionAlert,
+  RetentionPlanSummary,
+} from "../../../lib/messages/retention-result.ts";
+import type { DeletionPolicyConfig } from "../../../lib/policy/config.ts";
 import type { RunDescription } from "../../../lib/retention/report.ts";
-import type { RetentionAlert, RetentionPlanSummary } from "../../../lib/retention/summary.ts";
-import type { Simulator } from "../../../lib/sim/index.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
 import {
   demoLibrarySecrets,
   drain,

@@ -6,11 +6,12 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
 import { type LocalStack, startLocalStack } from "../../../lib/local/stack.ts";
-import type { DeletionPolicyConfig } from "../../../lib/policy/index.ts";
+import type { DeletionPolicyConfig } from "../../../lib/policy/config.ts";
 import { deleteBatch } from "../../../lib/queues/acknowledge.ts";
 import { queueDepths } from "../../../lib/queues/depths.ts";
 import { receive } from "../../../lib/queues/receive.ts";
-import { DEMO, type Simulator } from "../../../lib/sim/index.ts";
+import { DEMO } from "../../../lib/sim/seeds/demo.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
 
 /** What every end-to-end stack's options hold. */
 export interface E2eStackOptions {

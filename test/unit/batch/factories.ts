@@ -3,11 +3,13 @@
  * a clock moved by hand, SMH errors as the client builds them, circuit breakers from the test
  * settings, and a publisher that keeps the results it is given.
  */
+
+import { CircuitBreakers } from "../../../lib/batch/circuit.ts";
+import type { PublishedResults, ResultPublisher } from "../../../lib/batch/results.ts";
 import type { CircuitSettings } from "../../../lib/batch/settings.ts";
-import type { ResultMessage } from "../../../lib/messages/index.ts";
-import { CircuitBreakers } from "../../../lib/pipeline/circuit.ts";
-import type { PublishedResults, ResultPublisher } from "../../../lib/pipeline/results.ts";
-import { createSmhError, type SmhError } from "../../../lib/smh/index.ts";
+import type { ResultMessage } from "../../../lib/messages/result-message.ts";
+import { createSmhError } from "../../../lib/smh/errors/classify.ts";
+import type { SmhError } from "../../../lib/smh/errors/smh-error.ts";
 
 /** The instant every test starts at. */
 export const T0 = Date.parse("2025-06-01T12:00:00.000Z");

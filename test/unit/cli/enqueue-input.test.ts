@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { JobDefaults } from "../../../lib/cli/input/jobs.ts";
 import { readJobsFrom, readJobsFromArguments } from "../../../lib/cli/input/read.ts";
 import { formatOf, type InputFormat } from "../../../lib/cli/input/records.ts";
-import { deriveJobId, parseJobBody } from "../../../lib/messages/index.ts";
+import { deriveJobId } from "../../../lib/messages/delete-job.ts";
+import { parseJobBody } from "../../../lib/messages/job-body.ts";
 
 const defaults: JobDefaults = { libraryId: "smh1", requestedBy: "ops" };
 

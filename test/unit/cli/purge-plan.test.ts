@@ -11,7 +11,7 @@ import {
   parseAbsoluteTime,
 } from "../../../lib/cli/plans/filter.ts";
 import { buildPlan, type ListedAlbum, planHashOf, planJobId } from "../../../lib/cli/plans/plan.ts";
-import { parsePolicy } from "../../../lib/policy/index.ts";
+import { parsePolicy } from "../../../lib/policy/config.ts";
 
 const spec = (overrides: Partial<AlbumFilterSpec> = {}): AlbumFilterSpec => ({
   name: undefined,

@@ -9,13 +9,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readExports } from "../../../lib/cli/recycle/selection.ts";
 import { writeResultsFile } from "../../../lib/cli/results/archive.ts";
-import {
-  createDeleteJob,
-  createRecycleCommand,
-  deletionResult,
-  type ResultMessage,
-  recycleActionResult,
-} from "../../../lib/messages/index.ts";
+import { createDeleteJob } from "../../../lib/messages/delete-job.ts";
+import { deletionResult } from "../../../lib/messages/deletion-result.ts";
+import { recycleActionResult } from "../../../lib/messages/recycle-action-result.ts";
+import { createRecycleCommand } from "../../../lib/messages/recycle-command.ts";
+import type { ResultMessage } from "../../../lib/messages/result-message.ts";
 
 const run = {
   attempts: 1,

@@ -8,7 +8,7 @@ import { packageService, REPO_ROOT } from "./osls.ts";
 
 interface RawConfig {
   params: Record<string, Record<string, unknown>>;
-  custom: { visibilityTimeoutForFunctionTimeout: Record<string, number> };
+  custom: { topology: string };
 }
 
 // CloudFormation tags do not matter for the values read here; the yaml package keeps them as
@@ -18,12 +18,9 @@ const raw = parse(readFileSync(join(REPO_ROOT, "serverless.yml"), "utf8"), {
 }) as RawConfig;
 
 describe("serverless.yml", () => {
-  it("derives each visibility timeout from a table whose every entry is 6 × its function timeout", () => {
-    const table = Object.entries(raw.custom.visibilityTimeoutForFunctionTimeout);
-    expect(table.length).toBeGreaterThan(0);
-    for (const [functionTimeout, visibilityTimeout] of table) {
-      expect(visibilityTimeout, `entry ${functionTimeout}`).toBe(6 * Number(functionTimeout));
-    }
+  it("takes the queue topology from topology.yml, which it includes whole", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an osls variable is what is checked.
+    expect(raw.custom.topology).toBe("${file(./topology.yml)}");
   });
 
   it("has no default deletion policy, so a production deployment cannot inherit one", () => {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { readTopology } from "../../../lib/local/topology.ts";
 import { loadRules } from "../../../lib/retention/load.ts";
 import { arnLike, evaluate, TEST_ACCOUNT } from "./intrinsics.ts";
 import {
@@ -295,20 +295,77 @@ describe("serverless package: queues", () => {
   });
 
   it("sizes the retention continuation queue for its function's timeout, Lambda's longest", () => {
-    const raw = readServerlessYaml() as { custom: { retentionScan: { timeoutSeconds: number } } };
-    expect(raw.custom.retentionScan.timeoutSeconds).toBe(900);
     expect(resource("RetentionContinuationsQueue").Properties.VisibilityTimeout).toBe(6 * 900);
     expect(resource("RetentionScanLambdaFunction").Properties.Timeout).toBe(900);
   });
 
   it("sizes the recycle-actions queue for its function's timeout", () => {
-    const raw = readServerlessYaml() as { custom: { recycleActions: { timeoutSeconds: number } } };
     expect(resource("RecycleActionsQueue").Properties.VisibilityTimeout).toBe(
-      6 * raw.custom.recycleActions.timeoutSeconds,
+      6 * (resource("RecycleActionsLambdaFunction").Properties.Timeout as number),
     );
-    expect(resource("RecycleActionsLambdaFunction").Properties.Timeout).toBe(
-      raw.custom.recycleActions.timeoutSeconds,
-    );
+  });
+});
+
+describe("serverless package: the topology is topology.yml's, as the local stack reads it", () => {
+  const topology = readTopology();
+  const idOf = (key: string) => {
+    const found = Object.entries(QUEUES).find(([, queueKey]) => queueKey === key);
+    if (!found) throw new Error(`topology.yml's queue ${key} is not one of the template's`);
+    return found[0];
+  };
+
+  it("creates every queue of topology.yml with its timeouts, retention and redrive", () => {
+    expect(topology.queues.map(({ key }) => key).sort()).toEqual(Object.values(QUEUES).sort());
+    for (const queue of topology.queues) {
+      const props = resource(idOf(queue.key)).Properties;
+      expect(props.VisibilityTimeout, queue.key).toBe(queue.visibilityTimeoutSeconds);
+      expect(props.MessageRetentionPeriod, queue.key).toBe(queue.messageRetentionSeconds);
+      const redrive = props.RedrivePolicy as Record<string, unknown> | undefined;
+      expect(
+        redrive && {
+          key: QUEUES[getAttTarget(redrive.deadLetterTargetArn) as keyof typeof QUEUES],
+          maxReceiveCount: redrive.maxReceiveCount,
+        },
+        queue.key,
+      ).toEqual(queue.deadLetter);
+    }
+  });
+
+  it("feeds every function from topology.yml's queue, with its batch, window, concurrency and timeout", () => {
+    for (const mapping of topology.sqsFunctions) {
+      const fn = FUNCTIONS.find(({ name }) => name === mapping.functionName);
+      if (!fn) throw new Error(`topology.yml's ${mapping.functionName} is not in this test`);
+      const [[, esm] = []] = resourcesOfType("AWS::Lambda::EventSourceMapping").filter(
+        ([, m]) => getAttTarget(m.Properties.FunctionName) === fn.logicalId,
+      );
+      const props = (esm as Resource).Properties;
+      expect(QUEUES[getAttTarget(props.EventSourceArn) as keyof typeof QUEUES]).toBe(
+        mapping.queueKey,
+      );
+      expect(props.BatchSize, fn.name).toBe(mapping.batchSize);
+      expect(props.MaximumBatchingWindowInSeconds ?? 0, fn.name).toBe(
+        mapping.maximumBatchingWindowSeconds,
+      );
+      expect((props.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency).toBe(
+        mapping.maximumConcurrency,
+      );
+      expect(resource(fn.logicalId).Properties.Timeout, fn.name).toBe(
+        mapping.functionTimeoutSeconds,
+      );
+      expect(resource(fn.logicalId).Properties.Handler).toBe(mapping.handler);
+    }
+  });
+
+  it("gives every function topology.yml's environment", () => {
+    for (const fn of FUNCTIONS) {
+      const env = (
+        resource(fn.logicalId).Properties.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      for (const [name, value] of Object.entries(topology.environment)) {
+        expect(String(env[name]), `${fn.name} ${name}`).toBe(value);
+      }
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe(SERVICE);
+    }
   });
 
   it("outputs the URL and the ARN of every queue", () => {
@@ -634,8 +691,9 @@ describe("serverless package: the retention schedule", () => {
     const rules = resourcesOfType("AWS::Events::Rule");
     expect(rules).toHaveLength(1);
     const [[, rule]] = rules as [[string, Resource]];
-    const raw = readServerlessYaml() as { params: { default: { retentionSchedule: string } } };
-    expect(rule.Properties.ScheduleExpression).toBe(raw.params.default.retentionSchedule);
+    const [scheduled] = readTopology().scheduledFunctions;
+    expect(scheduled?.functionName).toBe("retentionScan");
+    expect(rule.Properties.ScheduleExpression).toBe(scheduled?.schedules[0]);
     expect(rule.Properties.State).toBe("ENABLED");
     const targets = rule.Properties.Targets as Record<string, unknown>[];
     expect(targets).toHaveLength(1);
@@ -688,8 +746,3 @@ describe("serverless package: the retention schedule", () => {
     }
   });
 });
-
-function readServerlessYaml(): unknown {
-  // CloudFormation tags are irrelevant to the values read here; keep them as plain values.
-  return parse(readFileSync(join(REPO_ROOT, "serverless.yml"), "utf8"), { logLevel: "error" });
-}

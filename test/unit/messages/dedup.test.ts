@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  deletionResult,
-  parseJobBody,
-  recycleActionResult,
-  rejectedDeletion,
-} from "../../../lib/messages/index.ts";
+import { deletionResult, rejectedDeletion } from "../../../lib/messages/deletion-result.ts";
+import { parseJobBody } from "../../../lib/messages/job-body.ts";
+import { recycleActionResult } from "../../../lib/messages/recycle-action-result.ts";
 import { job, purgeCommand, restoreCommand, run, timing } from "./factories.ts";
 
 const later = {

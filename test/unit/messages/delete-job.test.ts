@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-import { createDeleteJob, parseJobBody } from "../../../lib/messages/index.ts";
+import { createDeleteJob } from "../../../lib/messages/delete-job.ts";
+import { parseJobBody } from "../../../lib/messages/job-body.ts";
 import { jobBody } from "./factories.ts";
 
 function parse(body: Record<string, unknown>) {

@@ -4,11 +4,11 @@ import {
   type DeletionResult,
   DeletionResultSchema,
   deletionResult,
-  MAX_REASONS,
-  parseJobBody,
-  parseResultMessage,
   rejectedDeletion,
-} from "../../../lib/messages/index.ts";
+} from "../../../lib/messages/deletion-result.ts";
+import { parseJobBody } from "../../../lib/messages/job-body.ts";
+import { MAX_REASONS } from "../../../lib/messages/reasons.ts";
+import { parseResultMessage } from "../../../lib/messages/result-message.ts";
 import { job, run, timing } from "./factories.ts";
 
 const jobFields = {

@@ -1,13 +1,14 @@
 /** Builders for the message tests: valid bodies, jobs, commands and run facts. */
 import {
   createDeleteJob,
-  createRecycleCommand,
   type DeleteJob,
   type DeleteJobInput,
+} from "../../../lib/messages/delete-job.ts";
+import {
+  createRecycleCommand,
   type RecycleCommand,
-  type RunFacts,
-  type Timing,
-} from "../../../lib/messages/index.ts";
+} from "../../../lib/messages/recycle-command.ts";
+import type { RunFacts, Timing } from "../../../lib/messages/result-fields.ts";
 
 /** A valid job body, as a producer would write it, with `overrides` applied. */
 export function jobBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {

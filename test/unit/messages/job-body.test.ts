@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DeleteJobSchema } from "../../../lib/messages/delete-job.ts";
 import {
-  DeleteJobSchema,
   type JobBodyParse,
   MAX_JOB_BODY_BYTES,
   parseJobBody,
-} from "../../../lib/messages/index.ts";
+} from "../../../lib/messages/job-body.ts";
 import { jobBody } from "./factories.ts";
 
 /** The contract for every input: no throw; a refusal has reasons; an acceptance is a valid job. */

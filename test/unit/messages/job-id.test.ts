@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deriveJobId, parseJobBody } from "../../../lib/messages/index.ts";
+import { deriveJobId } from "../../../lib/messages/delete-job.ts";
+import { parseJobBody } from "../../../lib/messages/job-body.ts";
 import { jobBody } from "./factories.ts";
 
 function jobIdOf(body: Record<string, unknown>): string {

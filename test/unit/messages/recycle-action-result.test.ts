@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
+import { parseRecycleCommandBody } from "../../../lib/messages/command-body.ts";
 import {
-  parseRecycleCommandBody,
-  parseResultMessage,
   type RecycleActionResult,
   recycleActionResult,
   rejectedRecycleCommand,
-} from "../../../lib/messages/index.ts";
+} from "../../../lib/messages/recycle-action-result.ts";
+import { parseResultMessage } from "../../../lib/messages/result-message.ts";
 import { purgeCommand, restoreCommand, run, timing } from "./factories.ts";
 
 const restoreFields = {

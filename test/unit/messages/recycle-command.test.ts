@@ -1,10 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  deriveCommandId,
-  parseRecycleCommandBody,
-  RecycleCommandSchema,
-} from "../../../lib/messages/index.ts";
+import { parseRecycleCommandBody } from "../../../lib/messages/command-body.ts";
+import { deriveCommandId, RecycleCommandSchema } from "../../../lib/messages/recycle-command.ts";
 
 function body(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { v: 1, action: "restore", libraryId: "smh1", recycledItemIds: [1, 2, 3], ...overrides };

@@ -1,10 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  deletionResult,
-  parseResultMessage,
-  recycleActionResult,
-} from "../../../lib/messages/index.ts";
+import { deletionResult } from "../../../lib/messages/deletion-result.ts";
+import { recycleActionResult } from "../../../lib/messages/recycle-action-result.ts";
+import { parseResultMessage } from "../../../lib/messages/result-message.ts";
 import { job, purgeCommand, run } from "./factories.ts";
 
 describe("parseResultMessage", () => {

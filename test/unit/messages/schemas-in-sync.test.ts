@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { renderJsonSchemas } from "../../../lib/messages/index.ts";
+import { renderJsonSchemas } from "../../../lib/messages/json-schemas.ts";
 import { renderPolicyJsonSchemas } from "../../../lib/policy/json-schema.ts";
 import { renderRetentionJsonSchemas } from "../../../lib/retention/json-schema.ts";
 

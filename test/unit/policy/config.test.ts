@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PolicyConfigError, parsePolicy } from "../../../lib/policy/index.ts";
+import { parsePolicy } from "../../../lib/policy/config.ts";
+import { PolicyConfigError } from "../../../lib/policy/errors.ts";
 
 function issuesOf(config: unknown) {
   try {

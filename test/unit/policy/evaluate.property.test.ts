@@ -6,7 +6,8 @@
 import fc from "fast-check";
 import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
-import { evaluatePolicy, parsePolicy } from "../../../lib/policy/index.ts";
+import { parsePolicy } from "../../../lib/policy/config.ts";
+import { evaluatePolicy } from "../../../lib/policy/evaluate.ts";
 
 const names = [
   "events",

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluatePolicy, PolicyRule, parsePolicy } from "../../../lib/policy/index.ts";
+import { parsePolicy } from "../../../lib/policy/config.ts";
+import { evaluatePolicy } from "../../../lib/policy/evaluate.ts";
+import { PolicyRule } from "../../../lib/policy/rules.ts";
 import { policyFor, subject } from "./factories.ts";
 
 /** The names of the rules a job breaks, `[]` when it is allowed. */

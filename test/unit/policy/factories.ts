@@ -1,6 +1,7 @@
 /** Builders for the policy tests. */
-import type { DeletionPolicyConfig, PolicySubject } from "../../../lib/policy/index.ts";
-import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
+import type { DeletionPolicyConfig } from "../../../lib/policy/config.ts";
+import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/config.ts";
+import type { PolicySubject } from "../../../lib/policy/evaluate.ts";
 
 type LibraryConfig = DeletionPolicyConfig["libraries"][string];
 

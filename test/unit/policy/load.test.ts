@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadPolicyFromEnv, PolicyConfigError } from "../../../lib/policy/index.ts";
+import { PolicyConfigError } from "../../../lib/policy/errors.ts";
+import { loadPolicyFromEnv } from "../../../lib/policy/load.ts";
 
 const directory = mkdtempSync(join(tmpdir(), "smh-policy-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -3,26 +3,29 @@
  * stand-in for the four SMH recycle-bin calls that keeps a small recycle bin and tree, and a
  * capturing result publisher.
  */
-import type { OutcomeResult, RecycleActionResult } from "../../../lib/messages/index.ts";
-import type { JobRecord } from "../../../lib/pipeline/records.ts";
-import type { ResultPublisher } from "../../../lib/pipeline/results.ts";
-import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
+
+import type { QueueRecord } from "../../../lib/batch/records.ts";
+import type { ResultPublisher } from "../../../lib/batch/results.ts";
+import type { RecycleActionResult } from "../../../lib/messages/recycle-action-result.ts";
+import type { OutcomeResult } from "../../../lib/messages/result-message.ts";
+import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/config.ts";
 import type { RecycleSmh } from "../../../lib/recycle/execute.ts";
 import type { RecyclePipeline } from "../../../lib/recycle/process-batch.ts";
 import type { RecycleSettings } from "../../../lib/recycle/settings.ts";
+import type { SmhError } from "../../../lib/smh/errors/smh-error.ts";
 import type {
-  CallMeta,
-  CallOptions,
   PurgeRecycledItemRequest,
   PurgeRecycledItemsRequest,
   PurgeRecycledItemsResult,
+} from "../../../lib/smh/operations/purge.ts";
+import type {
   RestoreItemOutcome,
   RestoreRecycledItemRequest,
   RestoreRecycledItemResult,
   RestoreRecycledItemsRequest,
   RestoreRecycledItemsResult,
-  SmhError,
-} from "../../../lib/smh/index.ts";
+} from "../../../lib/smh/operations/restore.ts";
+import type { CallMeta, CallOptions } from "../../../lib/smh/types.ts";
 import {
   CapturingPublisher as CapturingResults,
   circuitsOf,
@@ -52,7 +55,7 @@ let messageCounter = 0;
 export function record(
   body: string | Record<string, unknown>,
   options: { messageId?: string; receiveCount?: number } = {},
-): JobRecord {
+): QueueRecord {
   messageCounter++;
   return {
     messageId: options.messageId ?? `msg-${messageCounter}`,

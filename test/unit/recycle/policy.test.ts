@@ -1,6 +1,7 @@
 /** Which recycle-bin actions the policy allows: restore wherever the library is listed, purge only with allowPurge. */
 import { describe, expect, it } from "vitest";
-import { evaluateRecycleAction, parsePolicy } from "../../../lib/policy/index.ts";
+import { parsePolicy } from "../../../lib/policy/config.ts";
+import { evaluateRecycleAction } from "../../../lib/policy/recycle.ts";
 
 const policy = parsePolicy({
   libraries: {

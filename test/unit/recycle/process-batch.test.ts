@@ -302,7 +302,8 @@ describe("the acknowledgement rule", () => {
       pipeline,
       deadlineOf(),
     );
-    expect(outcome.fullBatchFailure).toContain("circuit open");
+    expect(outcome.fullBatchFailure?.message).toContain("circuit open");
+    expect(outcome.fullBatchFailure?.messageIds).toEqual(outcome.failedMessageIds);
     expect(outcome.failedMessageIds).toHaveLength(2);
     expect(smh.calls).toHaveLength(1);
   });

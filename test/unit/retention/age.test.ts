@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateAge, parseInstant } from "../../../lib/retention/index.ts";
+import { evaluateAge, parseInstant } from "../../../lib/retention/age.ts";
 import { DAY } from "./factories.ts";
 
 const asOf = Date.parse("2026-01-05T00:00:00.000Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateCaps } from "../../../lib/retention/index.ts";
+import { evaluateCaps } from "../../../lib/retention/caps.ts";
 
 const caps = (maxDeletesPerRun: number, maxFractionPerRun: number) => ({
   maxDeletesPerRun,

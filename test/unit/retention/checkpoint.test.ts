@@ -1,20 +1,24 @@
 import { describe, expect, it } from "vitest";
-import type { DeletionPolicy } from "../../../lib/policy/index.ts";
+import type { DeletionPolicy } from "../../../lib/policy/config.ts";
+import {
+  encodeContinuation,
+  parseContinuationBody,
+  type RetentionContinuation,
+} from "../../../lib/retention/checkpoint.ts";
 import {
   ContinuationMismatchError,
   ContinuationTooLargeError,
-  encodeContinuation,
-  type ListingEntry,
+  ScanStalledError,
+} from "../../../lib/retention/errors.ts";
+import type { ListingEntry } from "../../../lib/retention/match.ts";
+import {
   type ListingPage,
   PlanBuilder,
   type PlanRun,
-  parseContinuationBody,
   planFromListing,
-  type RetentionContinuation,
   type RetentionPlan,
-  type RetentionRule,
-  ScanStalledError,
-} from "../../../lib/retention/index.ts";
+} from "../../../lib/retention/plan.ts";
+import type { RetentionRule } from "../../../lib/retention/rules.ts";
 import { daysAgo, dir, pages, policy, rule, runOf } from "./factories.ts";
 
 const old = daysAgo(400);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  planFromListing,
   planHash,
   retentionJobId,
   retentionPlanId,
   ruleFingerprint,
-} from "../../../lib/retention/index.ts";
+} from "../../../lib/retention/ids.ts";
+import { planFromListing } from "../../../lib/retention/plan.ts";
 import {
   DAY,
   daysAgo,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DurationError, formatDuration, parseDuration } from "../../../lib/retention/index.ts";
+import { DurationError, formatDuration, parseDuration } from "../../../lib/retention/duration.ts";
 import { DAY, HOUR } from "./factories.ts";
 
 describe("a retention duration", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { retentionScanFromEnv } from "../../../lib/retention/environment.ts";
-import { RulesConfigError } from "../../../lib/retention/index.ts";
+import { RulesConfigError } from "../../../lib/retention/errors.ts";
 
 const RULES = `v: 1
 rules:

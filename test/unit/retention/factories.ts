@@ -1,12 +1,9 @@
 /** Builders for the retention tests: rules, a policy, listing entries and runs. */
-import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/index.ts";
-import {
-  type ListingEntry,
-  type ListingPage,
-  type PlanRun,
-  parseRules,
-  type RetentionRule,
-} from "../../../lib/retention/index.ts";
+import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/config.ts";
+import { parseRules } from "../../../lib/retention/load.ts";
+import type { ListingEntry } from "../../../lib/retention/match.ts";
+import type { ListingPage, PlanRun } from "../../../lib/retention/plan.ts";
+import type { RetentionRule } from "../../../lib/retention/rules.ts";
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderRetentionJsonSchemas } from "../../../lib/retention/index.ts";
+import { renderRetentionJsonSchemas } from "../../../lib/retention/json-schema.ts";
 
 const rendered = renderRetentionJsonSchemas();
 const schema = JSON.parse(rendered.get("retention-rules.v1.json") ?? "{}");

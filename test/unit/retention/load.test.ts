@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadRules, RulesConfigError, type RulesIssue } from "../../../lib/retention/index.ts";
+import { RulesConfigError, type RulesIssue } from "../../../lib/retention/errors.ts";
+import { loadRules } from "../../../lib/retention/load.ts";
 
 function issuesOf(text: string): RulesIssue[] {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyEntry, matchesName } from "../../../lib/retention/index.ts";
+import { classifyEntry, matchesName } from "../../../lib/retention/match.ts";
 import { dir, rule } from "./factories.ts";
 
 const parent = ["events"];

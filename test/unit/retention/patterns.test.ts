@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  compileGlob,
-  compileRegex,
-  GlobError,
-  NamePatternSchema,
-  RegexError,
-} from "../../../lib/retention/index.ts";
+import { compileGlob, GlobError } from "../../../lib/glob/glob.ts";
+import { NamePatternSchema } from "../../../lib/retention/patterns.ts";
+import { compileRegex, RegexError } from "../../../lib/retention/regex.ts";
 
 describe("a name glob", () => {
   it.each([

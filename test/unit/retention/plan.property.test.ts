@@ -5,16 +5,12 @@
 import fc from "fast-check";
 import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
-import { evaluatePolicy, parsePolicy } from "../../../lib/policy/index.ts";
-import {
-  encodeContinuation,
-  type ListingEntry,
-  type ListingPage,
-  PlanBuilder,
-  parseContinuationBody,
-  parseRules,
-  type RetentionPlan,
-} from "../../../lib/retention/index.ts";
+import { parsePolicy } from "../../../lib/policy/config.ts";
+import { evaluatePolicy } from "../../../lib/policy/evaluate.ts";
+import { encodeContinuation, parseContinuationBody } from "../../../lib/retention/checkpoint.ts";
+import { parseRules } from "../../../lib/retention/load.ts";
+import type { ListingEntry } from "../../../lib/retention/match.ts";
+import { type ListingPage, PlanBuilder, type RetentionPlan } from "../../../lib/retention/plan.ts";
 import { normalizePath } from "../../../lib/smh/paths.ts";
 import { DAY, HOUR, SCHEDULED_AT } from "./factories.ts";
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  IncompleteScanError,
-  PlanBuilder,
-  planFromListing,
-  type RetentionPlan,
-  ScanStalledError,
-} from "../../../lib/retention/index.ts";
+import { IncompleteScanError, ScanStalledError } from "../../../lib/retention/errors.ts";
+import { PlanBuilder, planFromListing, type RetentionPlan } from "../../../lib/retention/plan.ts";
 import { DAY, daysAgo, dir, onePage, pages, policy, rule, runOf } from "./factories.ts";
 
 const old = daysAgo(400);

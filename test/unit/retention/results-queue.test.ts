@@ -8,15 +8,10 @@ import {
   isOutcomeResult,
   parseResultMessage,
   resultMessageAttributes,
-} from "../../../lib/messages/index.ts";
-import {
-  capBreachAlert,
-  encodeContinuation,
-  PlanBuilder,
-  planFromListing,
-  planSummary,
-  scanFailedAlert,
-} from "../../../lib/retention/index.ts";
+} from "../../../lib/messages/result-message.ts";
+import { encodeContinuation } from "../../../lib/retention/checkpoint.ts";
+import { PlanBuilder, planFromListing } from "../../../lib/retention/plan.ts";
+import { capBreachAlert, planSummary, scanFailedAlert } from "../../../lib/retention/summary.ts";
 import { daysAgo, dir, onePage, rule, runOf, SCHEDULED_AT } from "./factories.ts";
 
 const finishedAt = new Date("2026-01-05T02:05:00.000Z");

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { RulesConfigError } from "../../../lib/retention/index.ts";
+import { RulesConfigError } from "../../../lib/retention/errors.ts";
 import { checkRulesAgainstPolicy, loadRulesFromEnv } from "../../../lib/retention/rules-source.ts";
 import { policy } from "./factories.ts";
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_CAPS,
-  parseRules,
-  RulesConfigError,
-  type RulesIssue,
-} from "../../../lib/retention/index.ts";
+import { RulesConfigError, type RulesIssue } from "../../../lib/retention/errors.ts";
+import { parseRules } from "../../../lib/retention/load.ts";
+import { DEFAULT_CAPS } from "../../../lib/retention/rules.ts";
 import { DAY, rule, ruleInput } from "./factories.ts";
 
 function issuesOf(value: unknown): RulesIssue[] {

@@ -1,21 +1,19 @@
 import { describe, expect, it } from "vitest";
-import {
-  alertLogLine,
-  type ListingEntry,
-  planFromListing,
-  type RetentionAlert,
-  type RetentionContinuation,
-} from "../../../lib/retention/index.ts";
+import type { RetentionAlert } from "../../../lib/messages/retention-result.ts";
+import type { RetentionContinuation } from "../../../lib/retention/checkpoint.ts";
+import type { ListingEntry } from "../../../lib/retention/match.ts";
 import { RetentionPublishError } from "../../../lib/retention/outbox.ts";
+import { planFromListing } from "../../../lib/retention/plan.ts";
 import {
   continueRetention,
   processContinuations,
   type RetentionDeps,
   runRetention,
 } from "../../../lib/retention/run.ts";
+import { alertLogLine } from "../../../lib/retention/summary.ts";
 import type { RetentionTrigger } from "../../../lib/retention/trigger.ts";
 import { TriggerError } from "../../../lib/retention/trigger.ts";
-import { SmhTimeoutError } from "../../../lib/smh/index.ts";
+import { SmhTimeoutError } from "../../../lib/smh/errors/timeout-error.ts";
 import { daysAgo, dir, pages, policy, rule, runOf, SCHEDULED_AT } from "./factories.ts";
 import {
   depsOf,

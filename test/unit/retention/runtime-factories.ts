@@ -4,29 +4,29 @@
  * run writes, in order, and can refuse writes.
  */
 
-import type { DeleteJob } from "../../../lib/messages/index.ts";
-import type { JobRecord } from "../../../lib/pipeline/records.ts";
-import type { DeletionPolicy } from "../../../lib/policy/index.ts";
-import {
-  type ListingEntry,
-  type ListingPage,
-  parseRules,
-  type RetentionAlert,
-  type RetentionContinuation,
-  type RetentionPlanSummary,
-  type RetentionRules,
-} from "../../../lib/retention/index.ts";
+import type { QueueRecord } from "../../../lib/batch/records.ts";
+import type { DeleteJob } from "../../../lib/messages/delete-job.ts";
+import type {
+  RetentionAlert,
+  RetentionPlanSummary,
+} from "../../../lib/messages/retention-result.ts";
+import type { DeletionPolicy } from "../../../lib/policy/config.ts";
+import type { RetentionContinuation } from "../../../lib/retention/checkpoint.ts";
 import type {
   DirectorySource,
   ListingTarget,
   SourceOptions,
 } from "../../../lib/retention/listing.ts";
+import { parseRules } from "../../../lib/retention/load.ts";
+import type { ListingEntry } from "../../../lib/retention/match.ts";
 import type { RetentionObserver } from "../../../lib/retention/observer.ts";
 import {
   type RetentionOutbox,
   RetentionPublishError,
   type RetentionQueue,
 } from "../../../lib/retention/outbox.ts";
+import type { ListingPage } from "../../../lib/retention/plan.ts";
+import type { RetentionRules } from "../../../lib/retention/rules.ts";
 import type { RetentionDeps } from "../../../lib/retention/run.ts";
 import type { RetentionSettings } from "../../../lib/retention/settings.ts";
 import { DEFAULT_TRIGGER_BOUNDS } from "../../../lib/retention/trigger.ts";
@@ -213,7 +213,7 @@ export function depsOf(options: {
 }
 
 /** A continuation as the queue delivers it. */
-export function recordOf(continuation: RetentionContinuation, receiveCount = 1): JobRecord {
+export function recordOf(continuation: RetentionContinuation, receiveCount = 1): QueueRecord {
   return {
     messageId: `m-${continuation.pageCount}-${receiveCount}`,
     body: JSON.stringify(continuation),

@@ -3,12 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { scheduledEvent } from "../../../lib/local/scheduled-event.ts";
 import {
-  alertLogLine,
-  type ListingEntry,
   type RetentionAlert,
   RetentionAlertSchema,
-} from "../../../lib/retention/index.ts";
+} from "../../../lib/messages/retention-result.ts";
+import type { ListingEntry } from "../../../lib/retention/match.ts";
 import { startRetention } from "../../../lib/retention/start.ts";
+import { alertLogLine } from "../../../lib/retention/summary.ts";
 import { daysAgo, dir, SCHEDULED_AT } from "./factories.ts";
 import { depsOf, FakeClock, RecordingOutbox, rulesOf, StubSource } from "./runtime-factories.ts";
 

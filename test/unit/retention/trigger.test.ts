@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { scheduledEvent } from "../../../lib/local/scheduled-event.ts";
+import { TriggerProblem } from "../../../lib/messages/retention-result.ts";
 import {
   DEFAULT_TRIGGER_BOUNDS,
   manualTrigger,
   parseTrigger,
   TriggerError,
-  TriggerProblem,
 } from "../../../lib/retention/trigger.ts";
 
 const now = new Date("2026-01-05T09:30:00.000Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Simulator } from "../../../lib/sim/index.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
 import {
   call,
   directoryPath,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FaultState } from "../../../lib/sim/fault-state.ts";
-import { DEFAULT_FAULTS, type Simulator } from "../../../lib/sim/index.ts";
+import { DEFAULT_FAULTS } from "../../../lib/sim/faults.ts";
 import { createRandom } from "../../../lib/sim/random.ts";
+import type { Simulator } from "../../../lib/sim/simulator.ts";
 import {
   call,
   directoryPath,

@@ -1,10 +1,7 @@
 import { afterEach } from "vitest";
-import {
-  type SeedInput,
-  type Simulator,
-  type SimulatorOptions,
-  startSimulator,
-} from "../../../lib/sim/index.ts";
+import type { SeedInput } from "../../../lib/sim/seeds/schema.ts";
+import type { Simulator, SimulatorOptions } from "../../../lib/sim/simulator.ts";
+import { startSimulator } from "../../../lib/sim/start.ts";
 
 export const LIBRARY_ID = "smhtestlib";
 export const LIBRARY_SECRET = "test-secret-multi-0123456789";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { INSPECTION_ROUTES } from "../../../lib/sim/index.ts";
+import { INSPECTION_ROUTES } from "../../../lib/sim/inspection/routes.ts";
 import {
   call,
   directoryPath,

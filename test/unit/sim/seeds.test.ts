@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEMO, parseSeed, startSimulator } from "../../../lib/sim/index.ts";
+import { DEMO } from "../../../lib/sim/seeds/demo.ts";
+import { parseSeed } from "../../../lib/sim/seeds/schema.ts";
+import { startSimulator } from "../../../lib/sim/start.ts";
 import { call, directoryPath, LIBRARY_ID, mintToken, SPACE_ID, useSimulators } from "./helpers.ts";
 
 const start = useSimulators();

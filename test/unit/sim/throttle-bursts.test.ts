@@ -3,7 +3,7 @@
 // behaviour with bursts long enough that no request can straddle a window edge.
 import { describe, expect, it } from "vitest";
 import { FaultState } from "../../../lib/sim/fault-state.ts";
-import { DEFAULT_FAULTS } from "../../../lib/sim/index.ts";
+import { DEFAULT_FAULTS } from "../../../lib/sim/faults.ts";
 import { createRandom } from "../../../lib/sim/random.ts";
 import { call, directoryPath, LIBRARY_ID, mintToken, SPACE_ID, useSimulators } from "./helpers.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AdaptiveRate, PROBE_RATE } from "../../../lib/smh/index.ts";
+import { AdaptiveRate, PROBE_RATE } from "../../../lib/smh/limiter/adaptive-rate.ts";
 
 const settings = {
   initialRate: 200,

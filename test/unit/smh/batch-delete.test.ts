@@ -1,11 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  InvalidPathError,
-  SmhInvalidRequestError,
-  SmhNotFoundError,
-  SmhPermissionError,
-  SmhTimeoutError,
-} from "../../../lib/smh/index.ts";
+import { SmhInvalidRequestError } from "../../../lib/smh/errors/invalid-request-error.ts";
+import { SmhNotFoundError } from "../../../lib/smh/errors/not-found-error.ts";
+import { SmhPermissionError } from "../../../lib/smh/errors/permission-error.ts";
+import { SmhTimeoutError } from "../../../lib/smh/errors/timeout-error.ts";
+import { InvalidPathError } from "../../../lib/smh/paths.ts";
 import { inMs, LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createSmhClient } from "../../../lib/smh/client.ts";
 import {
-  createSmhClient,
   DEFAULT_BASE_URL_TEMPLATE,
   resolveBaseUrl,
-  SmhConfigurationError,
   secretFromEnvironment,
-} from "../../../lib/smh/index.ts";
+} from "../../../lib/smh/config.ts";
+import { SmhConfigurationError } from "../../../lib/smh/errors/configuration-error.ts";
 import { LIBRARY, SECRET } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

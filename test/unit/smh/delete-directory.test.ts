@@ -1,12 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  InvalidPathError,
-  SmhConfigurationError,
-  SmhNotFoundError,
-  SmhRetryableError,
-  SmhTaskFailedError,
-  SmhUnexpectedResponseError,
-} from "../../../lib/smh/index.ts";
+import { SmhConfigurationError } from "../../../lib/smh/errors/configuration-error.ts";
+import { SmhNotFoundError } from "../../../lib/smh/errors/not-found-error.ts";
+import { SmhRetryableError } from "../../../lib/smh/errors/retryable-error.ts";
+import { SmhTaskFailedError } from "../../../lib/smh/errors/task-failed-error.ts";
+import { SmhUnexpectedResponseError } from "../../../lib/smh/errors/unexpected-response-error.ts";
+import { InvalidPathError } from "../../../lib/smh/paths.ts";
 import { LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

@@ -1,19 +1,15 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import {
-  classifySmhError,
-  createSmhError,
-  SmhAuthError,
-  SmhConfigurationError,
-  type SmhError,
-  type SmhErrorKind,
-  SmhInvalidRequestError,
-  SmhNotFoundError,
-  SmhPermissionError,
-  SmhRetryableError,
-  SmhTimeoutError,
-  SmhUnexpectedResponseError,
-} from "../../../lib/smh/index.ts";
+import { SmhAuthError } from "../../../lib/smh/errors/auth-error.ts";
+import { classifySmhError, createSmhError } from "../../../lib/smh/errors/classify.ts";
+import { SmhConfigurationError } from "../../../lib/smh/errors/configuration-error.ts";
+import { SmhInvalidRequestError } from "../../../lib/smh/errors/invalid-request-error.ts";
+import { SmhNotFoundError } from "../../../lib/smh/errors/not-found-error.ts";
+import { SmhPermissionError } from "../../../lib/smh/errors/permission-error.ts";
+import { SmhRetryableError } from "../../../lib/smh/errors/retryable-error.ts";
+import type { SmhError, SmhErrorKind } from "../../../lib/smh/errors/smh-error.ts";
+import { SmhTimeoutError } from "../../../lib/smh/errors/timeout-error.ts";
+import { SmhUnexpectedResponseError } from "../../../lib/smh/errors/unexpected-response-error.ts";
 
 /** Every code of the official error table and the JS SDK's list (smh-api.md §7), by kind. */
 const DOCUMENTED: ReadonlyArray<readonly [number, string, SmhErrorKind]> = [

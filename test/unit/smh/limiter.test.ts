@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { LibraryLimiter, PROBE_RATE, type RateChange } from "../../../lib/smh/index.ts";
+import { PROBE_RATE } from "../../../lib/smh/limiter/adaptive-rate.ts";
+import { LibraryLimiter, type RateChange } from "../../../lib/smh/limiter/limiter.ts";
 import { LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type DirectoryPage,
-  SmhInvalidRequestError,
-  SmhNotFoundError,
-  type SpacePage,
-} from "../../../lib/smh/index.ts";
+import { SmhInvalidRequestError } from "../../../lib/smh/errors/invalid-request-error.ts";
+import { SmhNotFoundError } from "../../../lib/smh/errors/not-found-error.ts";
+import type { DirectoryPage } from "../../../lib/smh/operations/list-directory.ts";
+import type { SpacePage } from "../../../lib/smh/operations/spaces.ts";
 import { collect, LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

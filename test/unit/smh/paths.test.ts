@@ -9,7 +9,7 @@ import {
   PathProblem,
   samePath,
   toSegments,
-} from "../../../lib/smh/index.ts";
+} from "../../../lib/smh/paths.ts";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;

@@ -1,11 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type RecycleBinPage,
-  SmhNotFoundError,
-  SmhRetryableError,
-  SmhTaskFailedError,
-  SmhUnexpectedResponseError,
-} from "../../../lib/smh/index.ts";
+import { SmhNotFoundError } from "../../../lib/smh/errors/not-found-error.ts";
+import { SmhRetryableError } from "../../../lib/smh/errors/retryable-error.ts";
+import { SmhTaskFailedError } from "../../../lib/smh/errors/task-failed-error.ts";
+import { SmhUnexpectedResponseError } from "../../../lib/smh/errors/unexpected-response-error.ts";
+import type { RecycleBinPage } from "../../../lib/smh/operations/recycle-bin-listing.ts";
 import { collect, LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, redactText, redactUrl } from "../../../lib/smh/index.ts";
+import { REDACTED, redactText, redactUrl } from "../../../lib/smh/redact.ts";
 
 describe("redactUrl", () => {
   it("hides the access token and keeps the rest of the URL readable", () => {

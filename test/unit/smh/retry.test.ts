@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  SmhInvalidRequestError,
-  SmhNetworkError,
-  SmhRetryableError,
-  SmhTimeoutError,
-} from "../../../lib/smh/index.ts";
+import { SmhInvalidRequestError } from "../../../lib/smh/errors/invalid-request-error.ts";
+import { SmhNetworkError } from "../../../lib/smh/errors/network-error.ts";
+import { SmhRetryableError } from "../../../lib/smh/errors/retryable-error.ts";
+import { SmhTimeoutError } from "../../../lib/smh/errors/timeout-error.ts";
 import { inMs, LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

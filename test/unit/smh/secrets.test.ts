@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SmhError, type SmhEvent } from "../../../lib/smh/index.ts";
+import { SmhError } from "../../../lib/smh/errors/smh-error.ts";
+import type { SmhEvent } from "../../../lib/smh/events.ts";
 import { inMs, LIBRARY, SECRET, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

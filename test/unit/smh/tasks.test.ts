@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SmhTimeoutError } from "../../../lib/smh/index.ts";
+import { SmhTimeoutError } from "../../../lib/smh/errors/timeout-error.ts";
 import { inMs, LIBRARY, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { TokenBucket } from "../../../lib/smh/index.ts";
+import { TokenBucket } from "../../../lib/smh/limiter/token-bucket.ts";
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });

@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  SmhAuthError,
-  SmhConfigurationError,
-  SmhTimeoutError,
-  type SmhTokenRefreshedEvent,
-} from "../../../lib/smh/index.ts";
+import { SmhAuthError } from "../../../lib/smh/errors/auth-error.ts";
+import { SmhConfigurationError } from "../../../lib/smh/errors/configuration-error.ts";
+import { SmhTimeoutError } from "../../../lib/smh/errors/timeout-error.ts";
+import type { SmhTokenRefreshedEvent } from "../../../lib/smh/events.ts";
 import { inMs, LIBRARY, SECRET, testClient } from "./helpers/client.ts";
 import { SmhTestServer } from "./helpers/smh-test-server.ts";
 

@@ -1,9 +1,6 @@
-import {
-  createSmhClient,
-  type SmhClient,
-  type SmhClientOptions,
-  type SmhEvent,
-} from "../../../../lib/smh/index.ts";
+import { createSmhClient, type SmhClient } from "../../../../lib/smh/client.ts";
+import type { SmhEvent } from "../../../../lib/smh/events.ts";
+import type { SmhClientOptions } from "../../../../lib/smh/options.ts";
 import type { SmhTestServer } from "./smh-test-server.ts";
 
 /** The library every test client talks to. */
