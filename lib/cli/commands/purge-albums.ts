@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { stateDir } from "../../local/stack-file.ts";
-import { createDeleteJob, MAX_PATH_LENGTH } from "../../messages/index.ts";
+import { createDeleteJob, JobSource, MAX_PATH_LENGTH } from "../../messages/index.ts";
 import { readQueueAttributes } from "../../queues/attributes.ts";
 import { isRootPath, normalizePath } from "../../smh/index.ts";
 import { createQueueContext } from "../context.ts";
@@ -372,7 +372,7 @@ async function enqueuePlan(
       spaceId: plan.spaceId,
       path: album.path,
       permanent: plan.permanent,
-      source: "bulk",
+      source: JobSource.bulk,
       planId: plan.planId,
       ...(requestedBy ? { requestedBy } : {}),
       ...(flags.reason ? { reason: flags.reason } : {}),

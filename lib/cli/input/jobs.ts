@@ -4,7 +4,7 @@
  * with), and refuses a jobId that appears twice. Every problem of every line is collected; the
  * caller sends nothing unless there are none.
  */
-import { DeleteJobSchema, type JobSource, reasonsFromIssues } from "../../messages/index.ts";
+import { DeleteJobSchema, JobSource, reasonsFromIssues } from "../../messages/index.ts";
 import type { InputProblem, InputRecord } from "./records.ts";
 
 /** Values for the fields a line does not give (from `--library`, `--space`, … flags). */
@@ -14,7 +14,7 @@ export interface JobDefaults {
   spaceId?: string;
   /** Default false. */
   permanent?: boolean;
-  /** Default `bulk`. */
+  /** Default `cli` (enqueued by hand). */
   source?: JobSource;
   requestedBy?: string;
   reason?: string;
@@ -124,7 +124,7 @@ function defaultFields(defaults: JobDefaults): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     spaceId: defaults.spaceId ?? "-",
     permanent: defaults.permanent ?? false,
-    source: defaults.source ?? "bulk",
+    source: defaults.source ?? JobSource.cli,
   };
   for (const key of ["libraryId", "requestedBy", "reason", "planId"] as const) {
     const value = defaults[key];
