@@ -427,6 +427,7 @@ async function enqueuePlan(
       const dlq = await context.optionalQueue("jobs-dlq");
       waited = await waitForQueue(context.sqs, queue.url, flags, {
         sent: result.sent.length,
+        unit: "jobs",
         label: "deleting",
         timeoutSeconds: flags.waitTimeout,
         deadLetterUrl: dlq?.url,
