@@ -11,9 +11,10 @@
  *     node send-jobs.ts smhdemo000001 spacedemofiles1 users/u1064/tmp users/u1078/tmp
  *
  * SQS_ENDPOINT points it at another SQS-compatible endpoint (the local stack's, for a try-out:
- * `npx smh-cleaner status` shows it and the jobs queue's URL; any AWS_ACCESS_KEY_ID and
- * AWS_SECRET_ACCESS_KEY do there). AWS_REGION and the usual AWS credentials apply. Prints {"sent":[jobId…],"failed":[…]} and exits
- * 0 when every job was sent, 1 when some were not, 3 when a job is invalid (nothing sent).
+ * `npm start` prints it and the jobs queue's URL, as does `npx smh-cleaner status --json`; any
+ * AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY do there). AWS_REGION and the usual AWS
+ * credentials apply. Prints {"sent":[jobId…],"failed":[…]} and exits 0 when every job was sent,
+ * 1 when some were not, 3 when a job is invalid (nothing sent).
  */
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type DeleteJob, DeleteJobSchema } from "smh-batch-cleaner/messages";
