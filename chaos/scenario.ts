@@ -342,6 +342,18 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     // Setting them starts the first burst at once, while the first batches are running.
     sim.setFaults("*", THROTTLE_BURSTS);
   };
+  // The early schedule must see a burst answered, yet on a loaded machine no SMH call may land in
+  // the first 400 ms (seen once: no 429 at all in the reduced run at load average 15). So it
+  // answers 429 to every call until one was, then goes on with the periodic bursts.
+  const firstBurst = async () => {
+    const always = THROTTLE_BURSTS.throttleEveryMs;
+    sim.setFaults("*", { throttleEveryMs: always, throttleForMs: always });
+    const waitUntil = performance.now() + 10_000;
+    while (performance.now() < waitUntil && (sim.stats().byFault.throttleBurst ?? 0) === 0) {
+      await sleep(5);
+    }
+    sim.setFaults("*", THROTTLE_BURSTS);
+  };
   // Handler deaths never overlap: each waits for the one before to end.
   let deathsDone: Promise<void> = Promise.resolve();
   const deaths = () => {
@@ -357,6 +369,14 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     sim.setFaults(acceptLibrary.libraryId, { acceptThenFailRatio: 1 });
     sim.setFaults(resetLibrary.libraryId, { resetRatio: 0.5 });
     await deathsDone;
+    // On a loaded machine the death window can close before a call reached either library (seen
+    // once: no reset at load average 15): keep both faults until each was met, 10 s at most more.
+    const met = () => {
+      const byFault = sim.stats().byFault;
+      return (byFault.reset ?? 0) > 0 && (byFault.acceptThenFail ?? 0) > 0;
+    };
+    const waitUntil = performance.now() + 10_000;
+    while (performance.now() < waitUntil && !met()) await sleep(5);
     sim.setFaults(acceptLibrary.libraryId, {
       acceptThenFailRatio: ctx.smhFaults.acceptThenFailRatio ?? 0,
     });
@@ -374,7 +394,7 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
   const schedule: { at: number; name: string; run: () => Promise<void> }[] =
     ctx.schedule === "early"
       ? [
-          { at: 0, ...steps.bursts },
+          { at: 0, ...steps.bursts, run: firstBurst },
           { at: 0, ...steps.spike },
           { at: 0, ...steps.deaths },
           { at: 0, ...steps.rare },
