@@ -55,7 +55,7 @@ describe("arbitrary job bodies: parsing and admission", () => {
       }),
       { numRuns: RUNS, seed: 7_001 },
     );
-  });
+  }, 180_000); // CPU-bound: on a machine shared at load average 20 it overran 30 s (a hang guard, not a timing)
 });
 
 describe("arbitrary job bodies: through the jobs queue and the real handler", () => {
