@@ -1,8 +1,10 @@
 /**
  * Watching enqueued work get done, for `--wait`: the queue's depth (visible, in flight, delayed)
- * is polled until it stays at zero, with a progress bar of how much of what was sent has left the
- * queue. A message leaves the queue only once its results are written (the handlers' rule), or
- * when it is dead-lettered, which is reported. Without a terminal, a line every few seconds.
+ * is polled until it stays at zero, with a progress bar of how much of what was sent is done. A
+ * message leaves the queue only once its results are written (the handlers' rule), or when it is
+ * dead-lettered, which is reported. Progress counts what the user asked for: jobs (one per
+ * message), or the items a message carries (a recycle command holds up to 1,000), through an
+ * {@link ItemProgress}. Without a terminal, a line every few seconds and one at the end.
  */
 import { queueDepths } from "../queues/depths.ts";
 import { abortableSleep } from "../queues/sleep.ts";
@@ -19,11 +21,32 @@ export interface WaitOutcome {
   deadLettered: number;
   interrupted: boolean;
   seconds: number;
+  /** What was done of {@link total}, in {@link unit}s, when the wait ended. */
+  done: number;
+  total: number;
+  unit: string;
+}
+
+/**
+ * Progress in items when a message carries several (a recycle command holds up to 1,000): how
+ * many there are, and how many are done given how many of the sent messages are still queued.
+ */
+export interface ItemProgress {
+  /** What is counted (`items`). */
+  unit: string;
+  /** Items the sent messages carry, in all. */
+  total: number;
+  /** Items done so far; `remaining` is how many of the sent messages are still in the queue. */
+  done(remaining: number): Promise<number>;
 }
 
 export interface WaitOptions {
-  /** How many messages were just sent (the progress bar's total). */
+  /** How many messages were just sent: the wait is over when none is left in the queue. */
   sent: number;
+  /** What one message is, in the progress line (`jobs`). Ignored with {@link items}. */
+  unit: string;
+  /** Counts progress in the items the messages carry instead of in messages. */
+  items?: ItemProgress;
   /** What the bar says (`deleting`, `restoring`). */
   label: string;
   /** Give up after this long. */
@@ -43,44 +66,54 @@ export async function waitForQueue(
 ): Promise<WaitOutcome> {
   const started = Date.now();
   const pollMs = options.pollMs ?? 1000;
-  const dlqBefore = options.deadLetterUrl ? await pending(sqs, options.deadLetterUrl) : 0;
+  const dlqBefore = options.deadLetterUrl ? await messagesInQueue(sqs, options.deadLetterUrl) : 0;
   const showBar = progressWanted(flags);
-  const bar = startProgress(showBar, options.label, options.sent);
+  const counted = options.items ?? messageProgress(options.sent, options.unit);
+  const bar = startProgress(showBar, options.label, counted.total);
+  const line = (done: number) => `${options.label}: ${done}/${counted.total} ${counted.unit} done`;
   let emptyPolls = 0;
   let lastLine = 0;
   let outcome: WaitOutcome | undefined;
   try {
     while (outcome === undefined) {
-      const remaining = await pending(sqs, queueUrl);
-      const done = Math.max(0, options.sent - remaining);
-      bar.setValue(Math.min(done, options.sent));
+      const remaining = await messagesInQueue(sqs, queueUrl);
+      const done = Math.min(counted.total, Math.max(0, await counted.done(remaining)));
+      bar.setValue(done);
       const seconds = (Date.now() - started) / 1000;
       if (!showBar && Date.now() - lastLine >= 5000) {
         lastLine = Date.now();
         info(
           flags,
-          `${options.label}: ${Math.min(done, options.sent)}/${options.sent} done (${remaining} in the queue)`,
+          `${line(done)} (${remaining} message${remaining === 1 ? "" : "s"} in the queue)`,
         );
       }
       emptyPolls = remaining === 0 ? emptyPolls + 1 : 0;
-      const dead = async () =>
-        options.deadLetterUrl
-          ? Math.max(0, (await pending(sqs, options.deadLetterUrl)) - dlqBefore)
-          : 0;
-      if (emptyPolls >= 2) {
-        outcome = { drained: true, deadLettered: await dead(), interrupted: false, seconds };
-      } else if (options.signal?.aborted) {
-        outcome = { drained: false, deadLettered: await dead(), interrupted: true, seconds };
-      } else if (seconds >= options.timeoutSeconds) {
-        outcome = { drained: false, deadLettered: await dead(), interrupted: false, seconds };
-      } else {
-        await abortableSleep(pollMs, options.signal).catch(() => undefined);
-      }
+      const ended = async (drained: boolean, interrupted: boolean): Promise<WaitOutcome> => ({
+        drained,
+        deadLettered: options.deadLetterUrl
+          ? Math.max(0, (await messagesInQueue(sqs, options.deadLetterUrl)) - dlqBefore)
+          : 0,
+        interrupted,
+        seconds,
+        done,
+        total: counted.total,
+        unit: counted.unit,
+      });
+      if (emptyPolls >= 2) outcome = await ended(true, false);
+      else if (options.signal?.aborted) outcome = await ended(false, true);
+      else if (seconds >= options.timeoutSeconds) outcome = await ended(false, false);
+      else await abortableSleep(pollMs, options.signal).catch(() => undefined);
     }
   } finally {
     bar.stop();
   }
+  if (!showBar) info(flags, line(outcome.done));
   return outcome;
+}
+
+/** Progress in messages: each one that left the queue is one done. */
+function messageProgress(sent: number, unit: string): ItemProgress {
+  return { unit, total: sent, done: async (remaining) => sent - remaining };
 }
 
 /**
@@ -99,7 +132,8 @@ export function exitCodeAfterSending(
   return ExitCode.ok;
 }
 
-async function pending(sqs: SqsSender, url: string): Promise<number> {
+/** Messages in the queue at `url`: visible, in flight and delayed. */
+export async function messagesInQueue(sqs: SqsSender, url: string): Promise<number> {
   const depths = await queueDepths(sqs, url);
   return depths.visible + depths.inFlight + depths.delayed;
 }

@@ -2,7 +2,8 @@
  * The local stack: everything the product runs on AWS, on 127.0.0.1, in one process.
  *
  * - fauxqs (a real SQS wire-protocol server), with the queues and redrive policies of
- *   `serverless.yml` (read from it, so they cannot drift);
+ *   `serverless.yml` (read from it, so they cannot drift) — or another SQS implementation at an
+ *   endpoint the user gives (`endpoints.sqs`), where the stack creates its own queues;
  * - the SMH simulator with demo data — or a real SMH library when `SMH_BASE_URL` and
  *   `SMH_LIBRARY_SECRETS` are set;
  * - the local runner, which long-polls each SQS-triggered function's queue and invokes the same
@@ -13,9 +14,11 @@
  * Handlers read their configuration from `process.env` (as in Lambda); the stack sets it before the
  * runner loads them.
  */
+
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { DeleteQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsClient } from "../queues/client.ts";
 import { RetentionRulesEnv } from "../retention/rules-source.ts";
 import type { FaultsPatch } from "../sim/faults.ts";
@@ -29,7 +32,13 @@ import { type CreatedQueue, createQueues } from "./queues.ts";
 import { type LocalRunner, startRunner } from "./runner.ts";
 import type { RunnerListener } from "./runner-events.ts";
 import { type ScheduledEventOptions, scheduledEvent } from "./scheduled-event.ts";
-import { type LocalSqs, startLocalSqs } from "./sqs-server.ts";
+import {
+  type ServiceEndpoints,
+  type ServiceName,
+  type StackService,
+  useOrStart,
+} from "./services.ts";
+import { startLocalSqs } from "./sqs-server.ts";
 import { type StackInfo, stackQueueRefs, writeStackFile } from "./stack-file.ts";
 import { readTopology, type ScheduledFunction } from "./topology.ts";
 
@@ -59,12 +68,22 @@ export interface LocalStackOptions {
   onRunnerEvent?: RunnerListener;
   /** The environment to look for a real SMH library in. Default `process.env`. */
   hostEnv?: NodeJS.ProcessEnv;
+  /**
+   * The user's own services to run against instead of the embedded ones (see `services.ts`).
+   * `sqs`: an SQS-compatible endpoint; the stack creates its queues there under a name prefix of
+   * its own for this run (`smh-local-<8 hex>-jobs`, …) — so it never reads a queue it did not
+   * create — and deletes them when it stops. Credentials come from `hostEnv` when it names any,
+   * otherwise placeholders (emulators check none). Default: fauxqs, embedded.
+   */
+  endpoints?: ServiceEndpoints;
 }
 
 /** A running local stack. */
 export interface LocalStack {
   readonly sqs: SQSClient;
   readonly sqsEndpoint: string;
+  /** Each service the stack runs against, embedded or the user's. */
+  readonly services: Readonly<Record<ServiceName, StackService>>;
   readonly region: string;
   readonly queues: ReadonlyMap<string, CreatedQueue>;
   /** The simulator, unless a real SMH library is configured. */
@@ -161,13 +180,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       policy = JSON.stringify(demoPolicy());
     }
 
-    const localSqs: LocalSqs = await startLocalSqs({ port: 0, defaultRegion: REGION });
-    stops.push(() => localSqs.stop());
-    const sqs = createSqsClient({ endpoint: localSqs.endpoint, region: REGION, env: {} });
+    const sqsService = await useOrStart("sqs", options.endpoints?.sqs, () =>
+      startLocalSqs({ port: 0, defaultRegion: REGION }),
+    );
+    stops.push(() => sqsService.stop());
+    const external = sqsService.origin === "external";
+    const sqs = createSqsClient({
+      endpoint: sqsService.endpoint,
+      region: REGION,
+      env: external ? hostEnv : {},
+    });
     stops.push(async () => sqs.destroy());
     const queues = await createQueues(sqs, definitions.queues, {
       visibilityTimeoutOverrideSeconds: visibility,
+      ...(external ? { namePrefix: `smh-local-${randomBytes(4).toString("hex")}-` } : {}),
     });
+    if (external) stops.push(() => deleteQueues(sqs, queues));
     const resultsQueue = queues.get("results");
     if (!resultsQueue) throw new Error("serverless.yml defines no results queue");
 
@@ -177,7 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       JOBS_QUEUE_URL: queueUrlOf(queues, "jobs"),
       RETENTION_CONTINUATIONS_QUEUE_URL: queueUrlOf(queues, "retention-continuations"),
       ...retentionRules(real ? hostEnv : undefined, options.env),
-      SQS_ENDPOINT: localSqs.endpoint,
+      SQS_ENDPOINT: sqsService.endpoint,
       AWS_REGION: REGION,
       SMH_BASE_URL: smhBaseUrl,
       SMH_LIBRARY_SECRETS: secrets,
@@ -211,7 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       stackFile = await writeStackFile(
         options.stateDir,
-        stackInfo(localSqs, queues, smhBaseUrl, sim),
+        stackInfo(sqsService.endpoint, queues, smhBaseUrl, sim),
       );
       const written = stackFile;
       stops.push(() => import("node:fs/promises").then(({ rm }) => rm(written, { force: true })));
@@ -245,7 +273,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     return {
       sqs,
-      sqsEndpoint: localSqs.endpoint,
+      sqsEndpoint: sqsService.endpoint,
+      services: { sqs: sqsService },
       region: REGION,
       queues,
       sim,
@@ -326,8 +355,18 @@ function realSmh(
   return { baseUrl, secrets, policy: policy ?? "" };
 }
 
+/** Deletes the queues the stack created at the user's endpoint (each tried, whatever fails). */
+async function deleteQueues(
+  sqs: SQSClient,
+  queues: ReadonlyMap<string, CreatedQueue>,
+): Promise<void> {
+  await Promise.allSettled(
+    [...queues.values()].map((queue) => sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url }))),
+  );
+}
+
 function stackInfo(
-  sqs: LocalSqs,
+  sqsEndpoint: string,
   queues: ReadonlyMap<string, CreatedQueue>,
   smhBaseUrl: string,
   sim: Simulator | undefined,
@@ -336,7 +375,7 @@ function stackInfo(
     v: 1,
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    sqs: { endpoint: sqs.endpoint, region: REGION },
+    sqs: { endpoint: sqsEndpoint, region: REGION },
     queues: stackQueueRefs(queues),
     smh: {
       baseUrl: smhBaseUrl,

@@ -78,16 +78,25 @@ export const reportedPath = boundedText(
   "Directory or album path, relative to the space root, '/' between segments, exactly as the job wrote it.",
 );
 
-/** Who or what produced a job. The known producers, plus free text for other systems. */
-export const JobSource = { retention: "retention", event: "event", bulk: "bulk" } as const;
+/**
+ * Who or what produced a job. The known producers, plus free text for other systems: `retention`
+ * (a retention rule), `event` (an application event), `bulk` (a bulk album purge, `smh-cleaner
+ * purge-albums`), `cli` (jobs enqueued by hand with `smh-cleaner enqueue`).
+ */
+export const JobSource = {
+  retention: "retention",
+  event: "event",
+  bulk: "bulk",
+  cli: "cli",
+} as const;
 /** A job source: one of {@link JobSource} or another producer's own name. */
 export type JobSource = (typeof JobSource)[keyof typeof JobSource] | (string & {});
 
 /** `source`: who produced the message. */
 export const source = boundedText(
   64,
-  'Who produced the job: "retention" (a retention rule), "event" (an application event), "bulk" (an operator\'s bulk run), or another system\'s own name.',
-  ["retention", "event", "bulk", "crm-sync"],
+  'Who produced the job: "retention" (a retention rule), "event" (an application event), "bulk" (a bulk album purge: smh-cleaner purge-albums), "cli" (enqueued by hand: smh-cleaner enqueue), or another system\'s own name.',
+  ["retention", "event", "bulk", "cli", "crm-sync"],
 );
 
 /** A recycle-bin item ID (SMH `recycledItemId`): a positive integer. */

@@ -24,6 +24,7 @@ import { evaluateAge } from "./age.ts";
 import { type CapsEvaluation, evaluateCaps } from "./caps.ts";
 import type { RetentionContinuation } from "./checkpoint.ts";
 import { encodeContinuation } from "./checkpoint.ts";
+import { decidePlan } from "./decision.ts";
 import { ContinuationMismatchError, IncompleteScanError, ScanStalledError } from "./errors.ts";
 import { planHash, retentionJobId, retentionPlanId, ruleFingerprint, runDateOf } from "./ids.ts";
 import { classifyEntry, type ListingEntry, matchesName } from "./match.ts";
@@ -462,11 +463,7 @@ export class PlanBuilder {
     }
     const caps = evaluateCaps(rule.caps, counts.selected, counts.children);
     const dryRun = rule.dryRun || this.#run.dryRun === true;
-    const decision = dryRun
-      ? PlanDecision.dryRun
-      : caps.breaches.length > 0
-        ? PlanDecision.capBreach
-        : PlanDecision.enqueue;
+    const decision = decidePlan({ dryRun, capBroken: caps.breaches.length > 0 });
     const jobs = decision === PlanDecision.enqueue ? selected : [];
     return {
       planId: this.#planId,

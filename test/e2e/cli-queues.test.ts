@@ -153,18 +153,67 @@ describe("smh-cleaner enqueue", () => {
     expect(parsed.ok && parsed.job).toMatchObject({
       libraryId: "smh1",
       spaceId: "space1",
-      source: "bulk",
+      // Enqueued by hand: the source says so unless --source names another.
+      source: "cli",
       reason: "retention 2019",
       permanent: false,
     });
   });
 
-  it("validates without sending on --dry-run, and reads standard input", async () => {
+  it("lists the jobs it would send, with their jobIds, on --dry-run, and sends nothing", async () => {
+    await empty("jobs");
     const run = await cli(["enqueue", "--library", "smh1", "--dry-run", "-"], {
       stdin: "a/b\nc/d\n",
     });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("2 valid jobs (dry run: nothing was sent)");
+    expect(run.code, run.stderr).toBe(0);
+    const expected = ["a/b", "c/d"].map((path) =>
+      createDeleteJob({ libraryId: "smh1", path, source: "cli" }),
+    );
+    const [header, ...rows] = run.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^jobId\s+library\s+space\s+path\s+deletion\s+source$/);
+    for (const job of expected) {
+      expect(rows).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^${job.jobId}\\s+smh1\\s+-\\s+${job.path}\\s+recycle bin\\s+cli$`),
+        ),
+      );
+    }
+    expect(rows.at(-1)).toBe("2 valid jobs (dry run: nothing was sent)");
+    expect(await depth("jobs")).toMatchObject({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it("prints the jobs of --dry-run --json as NDJSON that enqueue reads back unchanged", async () => {
+    await empty("jobs");
+    const run = await cli(
+      ["enqueue", "--library", "smh1", "--permanent", "--dry-run", "--json", "-"],
+      { stdin: "a/b\nc/d\n" },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const jobs = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as DeleteJob);
+    expect(jobs).toEqual(
+      ["a/b", "c/d"].map((path) =>
+        createDeleteJob({
+          libraryId: "smh1",
+          path,
+          permanent: true,
+          source: "cli",
+          ...(jobs[0]?.requestedBy ? { requestedBy: jobs[0].requestedBy } : {}),
+        }),
+      ),
+    );
+    expect(run.stderr).toContain("2 valid jobs (dry run: nothing was sent)");
+    expect(await depth("jobs")).toMatchObject({ visible: 0, inFlight: 0, delayed: 0 });
+
+    const sent = await cli(["enqueue", "--format", "ndjson", "--json", "-"], {
+      stdin: run.stdout,
+    });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(JSON.parse(sent.stdout).jobIds).toEqual(jobs.map((job) => job.jobId));
+    const bodies = (await takeAll("jobs")).map((m) => JSON.parse(String(m.Body)) as DeleteJob);
+    expect(bodies.sort((a, b) => a.path.localeCompare(b.path))).toEqual(jobs);
   });
 
   it("refuses input with more jobs than --max-jobs, sending nothing", async () => {

@@ -279,6 +279,8 @@ describe("a bulk album purge, then restoring half of it and purging the rest", (
       selected: half,
       beyondLimit: half,
       enqueued: 1,
+      // Progress counts the items the one command carries, not the command.
+      wait: { drained: true, done: half, total: half, unit: "items" },
     });
 
     restored = await exportResults("restores.ndjson");
@@ -378,6 +380,7 @@ describe("items whose retention ran out", () => {
       "--wait",
     ]);
     expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stderr).toMatch(/^restoring: 2\/2 items done$/m);
     const purge = await cli([
       "purge",
       "--library",

@@ -136,6 +136,91 @@ function onlySettled(id: string): DeletionResult {
   return settled[0] as DeletionResult;
 }
 
+/** What a redelivery reports when the first delivery's work was done but its answer was cut. */
+const REDELIVERED_AS = { recycled: "recovered", deleted: "already_absent" } as const;
+
+/** The `receiveCount` the handler logged with a job's result of `outcome` (0 if none). */
+function receiveCountOf(id: string, outcome: string): number {
+  for (const line of p.logLines) {
+    if (!line.includes(id)) continue;
+    try {
+      const entry = JSON.parse(line) as { jobId?: string; outcome?: string; receiveCount?: number };
+      if (entry.jobId === id && entry.outcome === outcome) return entry.receiveCount ?? 0;
+    } catch {
+      // Not a log line of the handler's.
+    }
+  }
+  return 0;
+}
+
+/** Whether the handler logged that a job had been received more than once. */
+function wasRedelivered(id: string): boolean {
+  return p.logLines.some((line) => {
+    if (!line.includes(id)) return false;
+    try {
+      const entry = JSON.parse(line) as { jobId?: string; receiveCount?: number };
+      return entry.jobId === id && (entry.receiveCount ?? 0) > 1;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Whether the handler sent a job back, on its `receiveCount`th delivery, because the invocation's
+ * time ran out before it started the job (its log line says so).
+ */
+function deferredByDeadline(id: string, receiveCount: number): boolean {
+  return p.logLines.some((line) => {
+    if (!line.includes(id) || !line.includes("job returns to the queue")) return false;
+    try {
+      const entry = JSON.parse(line) as { jobId?: string; receiveCount?: number; reason?: string };
+      return (
+        entry.jobId === id &&
+        entry.receiveCount === receiveCount &&
+        (entry.reason ?? "").includes("remaining time fell under the deadline margin")
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * What SMH answered a library's batch deletes: the first call's answer, and any later call only
+ * for a redelivery after a deadline cut (as settledAs allows).
+ */
+function expectOneBatchCall(library: TestLibrary, paths: readonly string[], status: number) {
+  const answers = batchAnswers(library);
+  expect(answers[0]).toBe(status);
+  if (answers.length > 1) {
+    expect(
+      paths.some((path) => wasRedelivered(jobId(library, path))),
+      `a second batch call (${answers.join(", ")}) without a redelivery`,
+    ).toBe(true);
+  }
+}
+
+/**
+ * The one settled result of a job its first delivery should settle as `outcome`. On a loaded
+ * machine an invocation can hit its deadline (the local function timeout is 1 s) after SMH did the
+ * work and before its answer was read or the result written; the redelivery then reports the same
+ * fact the only way it can: `recovered` from the recycle bin (with the same recycledItemId) for
+ * `recycled`, `already_absent` for `deleted` (no recycle bin to read). Those are accepted only
+ * from a job the handler did receive more than once, as its log line says (seen once each, for
+ * the async batch and the library without a recycle bin, in a full run at load average 15).
+ */
+function settledAs(id: string, outcome: keyof typeof REDELIVERED_AS): DeletionResult {
+  const result = onlySettled(id);
+  if (result.outcome !== outcome) {
+    expect(result.outcome, `${id}: ${outcome}, or its redelivery's equivalent`).toBe(
+      REDELIVERED_AS[outcome],
+    );
+    expect(receiveCountOf(id, result.outcome), `${id} was redelivered`).toBeGreaterThan(1);
+  }
+  return result;
+}
+
 /** The HTTP statuses SMH answered the batch-delete requests of a library with. */
 function batchAnswers(library: TestLibrary): (number | string)[] {
   return p.sim
@@ -203,17 +288,28 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // Scenario drivers: each sends its jobs and waits for what it is about.
 
+/** An invocation's end, as the runner reports it. */
+type InvocationFinished = Extract<(typeof p.events)[number], { type: "invocation-finished" }>;
+
+/** Lambda's own timeout, or middy's early timeout a few ms before it (a TimeoutError). */
+function timedOut(event: InvocationFinished): boolean {
+  return (
+    event.outcome === "timeout" ||
+    (event.outcome === "error" && (event.error as Error | undefined)?.name === "TimeoutError")
+  );
+}
+
+/** The invocations that held these messages, in the order they finished. */
+function invocationsHolding(messageIds: readonly string[]): InvocationFinished[] {
+  return p.events.flatMap((event) =>
+    event.type === "invocation-finished" && messageIdsIn(event, messageIds) ? [event] : [],
+  );
+}
+
 /** The invocation that held these messages first and died (timed out) without acknowledging any. */
 function deadInvocation(messageIds: readonly string[]) {
-  const event = p.events.find(
-    (candidate) => candidate.type === "invocation-finished" && messageIdsIn(candidate, messageIds),
-  );
-  if (event?.type !== "invocation-finished") return undefined;
-  // Lambda's own timeout, or middy's early timeout a few ms before it (a TimeoutError).
-  const timedOut =
-    event.outcome === "timeout" ||
-    (event.outcome === "error" && (event.error as Error | undefined)?.name === "TimeoutError");
-  return timedOut ? event : undefined;
+  const event = invocationsHolding(messageIds)[0];
+  return event !== undefined && timedOut(event) ? event : undefined;
 }
 
 function startSlowResults() {
@@ -398,8 +494,10 @@ async function runPartial() {
   const ids = await p.send(bodies);
   const flakyIds = [ids[0], ids[2]].map(String);
   const steadyIds = [ids[1], ids[3]].map(String);
-  await p.until("the flaky jobs' first invocation to finish", () =>
-    p.events.some((event) => event.type === "invocation-finished" && messageIdsIn(event, flakyIds)),
+  // An invocation cut by its deadline on a loaded machine hands everything back: SMH stays down
+  // for the flaky library until one has run to its end (and failed those records).
+  await p.until("an invocation to run the flaky jobs to its end", () =>
+    invocationsHolding(flakyIds).some((event) => !timedOut(event)),
   );
   // SMH recovers for that library: the redelivered records succeed.
   p.sim.setFaults(LIB.flaky.libraryId, { error503Ratio: 0 });
@@ -452,11 +550,11 @@ describe("every outcome, checked against the simulator's ground truth", () => {
     "recycles a lone directory with a single delete, reporting the recycle-bin item the simulator holds",
     async () => {
       await runs.outcomes;
-      const result = onlySettled(jobId(LIB.single, "jobs/one"));
+      const result = settledAs(jobId(LIB.single, "jobs/one"), "recycled");
       const deletion = onlyDeletion(LIB.single, "jobs/one");
-      expect(result).toMatchObject({ outcome: "recycled", libraryId: LIB.single.libraryId });
+      expect(result).toMatchObject({ libraryId: LIB.single.libraryId });
       expect(deletion).toMatchObject({ via: "directory", permanent: false });
-      expect(result.outcome === "recycled" && result.recycledItemId).toBe(deletion.recycledItemId);
+      expect("recycledItemId" in result && result.recycledItemId).toBe(deletion.recycledItemId);
       expect(p.sim.findRecycled(LIB.single.libraryId, "-", "jobs/one")).toEqual([
         expect.objectContaining({ recycledItemId: deletion.recycledItemId, type: "dir" }),
       ]);
@@ -470,15 +568,12 @@ describe("every outcome, checked against the simulator's ground truth", () => {
     async () => {
       await runs.outcomes;
       for (const path of ["jobs/b1", "jobs/b2", "jobs/b3"]) {
-        const result = onlySettled(jobId(LIB.batch, path));
+        const result = settledAs(jobId(LIB.batch, path), "recycled");
         const deletion = onlyDeletion(LIB.batch, path);
         expect(deletion.via).toBe("batch");
-        expect(result).toMatchObject({
-          outcome: "recycled",
-          recycledItemId: deletion.recycledItemId,
-        });
+        expect(result).toMatchObject({ recycledItemId: deletion.recycledItemId });
       }
-      expect(batchAnswers(LIB.batch)).toEqual([200]);
+      expectOneBatchCall(LIB.batch, ["jobs/b1", "jobs/b2", "jobs/b3"], 200);
     },
     LONG,
   );
@@ -487,14 +582,14 @@ describe("every outcome, checked against the simulator's ground truth", () => {
     "deletes for ever under a permanent prefix, and in a library whose recycle bin is off",
     async () => {
       await runs.outcomes;
-      expect(onlySettled("demo-permanent")).toMatchObject({ outcome: "deleted", permanent: true });
+      expect(settledAs("demo-permanent", "deleted")).toMatchObject({ permanent: true });
       expect(deletionsAt(MULTI.libraryId, MULTI.archiveSpaceId, ARCHIVE_PATH)).toEqual([
         expect.objectContaining({ permanent: true, recycledItemId: null }),
       ]);
       expect(p.sim.findRecycled(MULTI.libraryId, MULTI.archiveSpaceId, ARCHIVE_PATH)).toEqual([]);
 
       // The job asked for the recycle bin; the library has none, so SMH deleted it for good.
-      expect(onlySettled("demo-bin-off")).toMatchObject({ outcome: "deleted", permanent: false });
+      expect(settledAs("demo-bin-off", "deleted")).toMatchObject({ permanent: false });
       expect(deletionsAt(SINGLE_TENANT.libraryId, "-", SCRATCH_PATH)).toEqual([
         expect.objectContaining({ permanent: true, recycledItemId: null }),
       ]);
@@ -524,8 +619,7 @@ describe("every outcome, checked against the simulator's ground truth", () => {
       for (const path of ["jobs/here1", "jobs/here2"]) {
         const deletion = onlyDeletion(LIB.mixed, path);
         expect(deletion.via).toBe("batch");
-        expect(onlySettled(jobId(LIB.mixed, path))).toMatchObject({
-          outcome: "recycled",
+        expect(settledAs(jobId(LIB.mixed, path), "recycled")).toMatchObject({
           recycledItemId: deletion.recycledItemId,
         });
       }
@@ -535,7 +629,7 @@ describe("every outcome, checked against the simulator's ground truth", () => {
       });
       expect(onlySettled(jobId(LIB.mixed, "jobs/never")).outcome).toBe("already_absent");
       expect(deletionsAt(LIB.mixed.libraryId, "-", "jobs/never")).toEqual([]);
-      expect(batchAnswers(LIB.mixed)).toEqual([207]);
+      expectOneBatchCall(LIB.mixed, ["jobs/here1", "jobs/here2", "jobs/gone", "jobs/never"], 207);
     },
     LONG,
   );
@@ -547,15 +641,17 @@ describe("every outcome, checked against the simulator's ground truth", () => {
       for (const path of ["jobs/t1", "jobs/t2", "jobs/t3", "jobs/t4"]) {
         const deletion = onlyDeletion(LIB.async, path);
         expect(deletion.via).toBe("task");
-        expect(onlySettled(jobId(LIB.async, path))).toMatchObject({
-          outcome: "recycled",
+        expect(settledAs(jobId(LIB.async, path), "recycled")).toMatchObject({
           recycledItemId: deletion.recycledItemId,
         });
       }
-      expect(batchAnswers(LIB.async)).toEqual([202]);
-      expect(p.sim.tasks(LIB.async.libraryId)).toEqual([
-        expect.objectContaining({ kind: "batchDelete", status: 200 }),
-      ]);
+      const asyncPaths = ["jobs/t1", "jobs/t2", "jobs/t3", "jobs/t4"];
+      expectOneBatchCall(LIB.async, asyncPaths, 202);
+      const [task, ...later] = p.sim.tasks(LIB.async.libraryId);
+      expect(task).toMatchObject({ kind: "batchDelete", status: 200 });
+      if (later.length > 0) {
+        expect(asyncPaths.some((path) => wasRedelivered(jobId(LIB.async, path)))).toBe(true);
+      }
     },
     LONG,
   );
@@ -625,17 +721,26 @@ describe("retries through the queue", () => {
     "acknowledges the records that succeeded and redelivers only those that failed (partial batch failure)",
     async () => {
       const { flakyIds, steadyIds } = await runs.partial;
-      const first = p.events.find(
-        (event) => event.type === "invocation-finished" && messageIdsIn(event, flakyIds),
-      );
-      if (first?.type !== "invocation-finished") throw new Error("no invocation");
+      // The first invocation that ran to its end (one cut by its deadline on a loaded machine
+      // hands every record back, as Lambda's timeout does, and is not what this is about).
+      const held = invocationsHolding(flakyIds);
+      const first = held.find((event) => !timedOut(event));
+      if (!first) throw new Error("no invocation ran the flaky jobs to its end");
+      const cut = held.indexOf(first);
       // The four records arrived together; other scenarios' records may share the batch.
       expect(first.outcome).toBe("partial-failure");
       for (const id of [...flakyIds, ...steadyIds]) expect(first.messageIds).toContain(id);
       for (const id of flakyIds) expect(first.failed).toContain(id);
-      for (const id of steadyIds) expect(first.deleted).toContain(id);
-      for (const id of flakyIds) expect(p.deliveries(id)).toBeGreaterThanOrEqual(2);
-      for (const id of steadyIds) expect(p.deliveries(id)).toBe(1);
+      // The steady jobs succeeded and were acknowledged — unless that invocation's time ran out
+      // before it started them (a loaded machine): then they came back saying so.
+      const deferred = ["jobs/s1", "jobs/s2"].map((path) =>
+        deferredByDeadline(jobId(LIB.steady, path), cut + 1),
+      );
+      steadyIds.forEach((id, index) => {
+        expect(deferred[index] ? first.failed : first.deleted).toContain(id);
+        expect(p.deliveries(id)).toBe(cut + (deferred[index] ? 2 : 1));
+      });
+      for (const id of flakyIds) expect(p.deliveries(id)).toBeGreaterThanOrEqual(cut + 2);
 
       for (const [library, paths] of [
         [LIB.flaky, ["jobs/f1", "jobs/f2"]],
@@ -646,8 +751,7 @@ describe("retries through the queue", () => {
           const results = p.resultsOf(jobId(library, path));
           // No failed result, and exactly one settled result after dedup, with the real item id.
           expect(results.map(({ outcome }) => outcome)).not.toContain("failed");
-          expect(onlySettled(jobId(library, path))).toMatchObject({
-            outcome: "recycled",
+          expect(settledAs(jobId(library, path), "recycled")).toMatchObject({
             recycledItemId: deletion.recycledItemId,
           });
         }

@@ -40,7 +40,9 @@ const LIBRARIES = {
 
 let stack: LocalStack;
 let sim: Simulator;
+/** The results, one per dedupKey (see {@link keep}), in the order their keys first arrived. */
 const results: RecycleActionResult[] = [];
+const resultIndexByKey = new Map<string, number>();
 const unreadable: string[] = [];
 const deadLetters: string[] = [];
 const events: RunnerEvent[] = [];
@@ -82,6 +84,28 @@ async function send(input: Parameters<typeof createRecycleCommand>[0] | string):
   const sent = await publish(stack.sqs, url("recycle-actions"), [{ id: "c", body }]);
   if (sent.failed.length > 0) throw new Error(`not sent: ${JSON.stringify(sent.failed)}`);
   return body;
+}
+
+/**
+ * Takes a result as a consumer of the results queue does: one per dedupKey, the one with a
+ * restoredPath when there is one. On a loaded machine an invocation can hit its deadline (the
+ * local function timeout is 1 s) and the command comes back: its items then get the same fact
+ * twice (a second conflict; expired after restored, since SMH no longer knows a restored item).
+ * The tests assert each item's fact, not how many deliveries it took.
+ */
+function keep(result: RecycleActionResult): void {
+  const at = resultIndexByKey.get(result.dedupKey);
+  if (at === undefined) {
+    resultIndexByKey.set(result.dedupKey, results.length);
+    results.push(result);
+    return;
+  }
+  const kept = results[at];
+  if (kept && !restoredPathOf(kept) && restoredPathOf(result)) results[at] = result;
+}
+
+function restoredPathOf(result: RecycleActionResult): string | undefined {
+  return "restoredPath" in result ? result.restoredPath : undefined;
 }
 
 function resultsOf(libraryId: string): RecycleActionResult[] {
@@ -140,7 +164,7 @@ beforeAll(async () => {
   drains = [
     drain(stack.sqs, url("results"), draining.signal, (body) => {
       const parsed = parseResultMessage(body);
-      if (parsed.ok && parsed.result.type === "recycle-action") results.push(parsed.result);
+      if (parsed.ok && parsed.result.type === "recycle-action") keep(parsed.result);
       else unreadable.push(body);
     }),
     drain(stack.sqs, url("recycle-actions-dlq"), draining.signal, (body) => deadLetters.push(body)),

@@ -130,6 +130,30 @@ describe("smh-cleaner plan", () => {
     expect(await jobsPending()).toBe(0);
   });
 
+  it("exits 4 as retention run does when a cap would refuse a rule; a dryRun rule refuses nothing", async () => {
+    const rule = (id: string, dryRun: boolean) =>
+      `  - id: ${id}\n    libraryId: ${DEMO.multiTenant.libraryId}\n    spaces: [${DEMO.multiTenant.filesSpaceId}]\n    parent: events\n    age: { maxAge: 730d }\n    caps: { maxDeletesPerRun: 2 }\n    dryRun: ${dryRun}\n`;
+    await writeFile(join(work, "capped.yml"), `v: 1\nrules:\n${rule("capped", false)}`);
+    await writeFile(join(work, "previewed.yml"), `v: 1\nrules:\n${rule("previewed", true)}`);
+
+    const capped = await cli(["plan", "--rules", "capped.yml", "--at", AT]);
+    expect(capped.code, capped.stderr).toBe(4);
+    expect(capped.stdout).toMatch(
+      /REFUSED: .*maxDeletesPerRun allows 2.*a run enqueues none of it/,
+    );
+    const cappedJson = await cli(["plan", "--rules", "capped.yml", "--at", AT, "--json"]);
+    expect(cappedJson.code).toBe(4);
+    expect((json(cappedJson).plans as { runDecision: string }[])[0]?.runDecision).toBe(
+      "cap-breach",
+    );
+
+    const previewed = await cli(["plan", "--rules", "previewed.yml", "--at", AT]);
+    expect(previewed.code, previewed.stderr).toBe(0);
+    expect(previewed.stdout).toMatch(/preview only \(the rule is dryRun\).*it would break a cap/);
+    expect(previewed.stdout).not.toContain("REFUSED");
+    expect(await jobsPending()).toBe(0);
+  });
+
   it("refuses an invalid rules file with exit 3, naming each bad field by path and line", async () => {
     await writeFile(
       join(work, "bad.yml"),

@@ -1,9 +1,11 @@
 import { Command, Option } from "commander";
+import type { DeleteJob } from "../../messages/delete-job.ts";
+import { JobSource } from "../../messages/fields.ts";
 import { readQueueAttributes } from "../../queues/attributes.ts";
 import { createQueueContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
-import type { JobDefaults, JobValidation } from "../input/jobs.ts";
+import type { JobDefaults, JobValidation, ValidJob } from "../input/jobs.ts";
 import { openInput, readJobsFrom, readJobsFromArguments } from "../input/read.ts";
 import { formatOf, INPUT_FORMATS, type InputFormat, type InputProblem } from "../input/records.ts";
 import { listenForInterrupt } from "../interrupt.ts";
@@ -13,7 +15,7 @@ import {
   positiveInteger,
   type QueueLocationFlags,
 } from "../options.ts";
-import { info, type OutputFlags, printJson, printLine, warn } from "../output.ts";
+import { info, type OutputFlags, printJson, printLine, table, warn } from "../output.ts";
 import { progressWanted, startProgress } from "../progress.ts";
 import { publishJobs } from "../publish-jobs.ts";
 import { osUser } from "../user.ts";
@@ -47,6 +49,9 @@ Input:
   all bad lines are listed (line: field: problem) and nothing is sent. A jobId that appears twice
   (two lines for the same target, when jobIds are derived) is an error.
 
+--dry-run lists every job as it would be sent, with its jobId: a table, or with --json one job
+  body per line (NDJSON, which "enqueue --format ndjson -" reads back).
+
 Exit codes: 0 enqueued (or valid, with --dry-run), 1 some jobs could not be sent (listed),
   2 usage, 3 invalid input (nothing sent), 4 more jobs than --max-jobs (nothing sent),
   5 SQS or the queue unavailable, 130 interrupted.
@@ -73,11 +78,11 @@ export function enqueueCommand(): Command {
     .option("--library <libraryId>", "library of jobs that do not name one")
     .option("--space <spaceId>", "space of jobs that do not name one", "-")
     .option("--permanent", "delete for ever (jobs that do not say) instead of to the recycle bin")
-    .option("--source <source>", "source of jobs that do not name one", "bulk")
+    .option("--source <source>", "source of jobs that do not name one", JobSource.cli)
     .option("--requested-by <who>", "requestedBy of jobs that do not name one (default: OS user)")
     .option("--reason <text>", "reason of jobs that do not give one")
     .option("--plan-id <id>", "planId of jobs that do not name one")
-    .option("--dry-run", "validate and count; send nothing")
+    .option("--dry-run", "validate and list the jobs (NDJSON with --json); send nothing")
     .option("--max-jobs <n>", "refuse (exit 4, nothing sent) input with more jobs", positiveInteger)
     .option("--concurrency <n>", "chunks of 100 jobs sent at once", positiveInteger, 8);
   addOutputOptions(command, 'print {"enqueued", "failed", "jobIds", …} as JSON on stdout');
@@ -128,8 +133,7 @@ async function enqueue(paths: string[], flags: EnqueueFlags): Promise<ExitCode> 
     return ExitCode.refused;
   }
   if (flags.dryRun) {
-    if (flags.json) printJson({ dryRun: true, valid: count });
-    else printLine(`${count} valid jobs (dry run: nothing was sent)`);
+    printDryRun(flags, validation.jobs);
     return ExitCode.ok;
   }
   if (count === 0) {
@@ -192,6 +196,36 @@ async function validate(
     }
     throw error;
   }
+}
+
+/**
+ * `--dry-run`: the jobs exactly as they would be sent. With `--json`, their bodies as NDJSON on
+ * stdout (which `enqueue --format ndjson -` reads back); otherwise a table. The count goes last,
+ * on stdout for the table, on stderr (unless `--quiet`) for NDJSON so the stream stays jobs only.
+ */
+function printDryRun(flags: EnqueueFlags, jobs: readonly ValidJob[]): void {
+  const summary = `${jobs.length} valid job${jobs.length === 1 ? "" : "s"} (dry run: nothing was sent)`;
+  if (flags.json) {
+    for (const job of jobs) printLine(job.body);
+    info(flags, summary);
+    return;
+  }
+  if (jobs.length > 0) {
+    const rows = jobs.map((job) => {
+      const body = JSON.parse(job.body) as DeleteJob;
+      return [
+        job.jobId,
+        body.libraryId,
+        body.spaceId,
+        body.path,
+        body.permanent ? "PERMANENT" : "recycle bin",
+        body.source,
+      ];
+    });
+    printLine(table(["jobId", "library", "space", "path", "deletion", "source"], rows));
+    printLine("");
+  }
+  printLine(summary);
 }
 
 /** Names an input line in messages: `jobs.csv:12`, `stdin:3`, `argument 2`. */

@@ -8,9 +8,11 @@ import {
   prepareLostResult,
   runDemo,
 } from "../../local/demo.ts";
+import { ServiceEndpointError } from "../../local/services.ts";
 import { stopOnSignals } from "../../local/shutdown.ts";
-import { DEMO_RETENTION_RULES_FILE, startLocalStack } from "../../local/stack.ts";
+import { DEMO_RETENTION_RULES_FILE, type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { stateDir } from "../../local/stack-file.ts";
+import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { printJson, printLine, table } from "../output.ts";
 
@@ -21,6 +23,7 @@ interface LocalFlags {
   visibilityTimeout: string;
   handlerLogs?: boolean;
   timeout: string;
+  sqsEndpoint?: string;
 }
 
 const HELP = `
@@ -29,6 +32,11 @@ serverless.yml, the SMH simulator with demo data (or a real SMH library when SMH
 SMH_LIBRARY_SECRETS and SMH_POLICY/SMH_POLICY_FILE are set), and a local runner that invokes the
 same handler modules Lambda does. Other smh-cleaner commands find it through
 .smh-cleaner/local-stack.json (SMH_CLEANER_STATE_DIR to move it).
+
+--sqs-endpoint URL runs the stack against another SQS implementation (ElasticMQ, LocalStack,
+local-aws-sqs, …) instead of starting fauxqs: the stack creates its queues there, named for this
+run (smh-local-<8 hex>-jobs, …, so it never touches a queue it did not create), and deletes them
+when it stops. The AWS credentials of the environment are used if it has any, else placeholders.
 
 With the simulator, the demo enqueues a mix of jobs — valid (single and batch deletes), invalid,
 forbidden by the policy, already absent, one whose earlier result was lost (recovered from the
@@ -53,6 +61,7 @@ export function localCommand(): Command {
     .option("--visibility-timeout <seconds>", "visibility timeout of the local queues", "30")
     .option("--timeout <seconds>", "how long to wait for the demo's results", "120")
     .option("--handler-logs", "let the handlers' JSON log lines through (stdout/stderr)")
+    .option("--sqs-endpoint <url>", "use this SQS-compatible endpoint instead of embedded fauxqs")
     .addHelpText("after", HELP)
     .action(async (flags: LocalFlags) => {
       process.exitCode = await local(flags);
@@ -73,19 +82,32 @@ async function local(flags: LocalFlags): Promise<number> {
     );
     return ExitCode.usage;
   }
-  const stack = await startLocalStack({
-    visibilityTimeoutSeconds: visibility,
-    stateDir: stateDir(),
-    // The handlers log one JSON line per job; the demo prints its own summary instead.
-    env: flags.handlerLogs ? {} : { POWERTOOLS_LOG_LEVEL: "SILENT" },
-  });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      visibilityTimeoutSeconds: visibility,
+      stateDir: stateDir(),
+      // The handlers log one JSON line per job; the demo prints its own summary instead.
+      env: flags.handlerLogs ? {} : { POWERTOOLS_LOG_LEVEL: "SILENT" },
+      ...(flags.sqsEndpoint === undefined ? {} : { endpoints: { sqs: flags.sqsEndpoint } }),
+    });
+  } catch (error) {
+    if (error instanceof ServiceEndpointError) throw new CliError(ExitCode.usage, error.message);
+    throw error;
+  }
   const removeSignalHandlers = stopOnSignals(() => stack.stop());
   try {
     const out = (line: string) => {
       if (!flags.json) printLine(line);
     };
-    out(`local stack on 127.0.0.1`);
-    out(`  SQS endpoint   ${stack.sqsEndpoint}`);
+    out(
+      stack.services.sqs.origin === "embedded"
+        ? "local stack on 127.0.0.1"
+        : "local stack on 127.0.0.1, with the SQS endpoint you gave",
+    );
+    out(
+      `  SQS endpoint   ${stack.sqsEndpoint}${stack.services.sqs.origin === "embedded" ? " (fauxqs)" : " (yours: the stack's queues are deleted when it stops)"}`,
+    );
     out(`  SMH            ${stack.smhBaseUrl}${stack.sim ? " (simulator, demo data)" : ""}`);
     out(`  jobs queue     ${stack.queues.get("jobs")?.url ?? "-"}`);
     out(`  results queue  ${stack.queues.get("results")?.url ?? "-"}`);

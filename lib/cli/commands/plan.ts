@@ -1,5 +1,6 @@
 import { Command } from "commander";
-import { AgeField } from "../../messages/retention-result.ts";
+import { AgeField, PlanDecision } from "../../messages/retention-result.ts";
+import { decidePlan } from "../../retention/decision.ts";
 import { observedSource, smhDirectorySource } from "../../retention/listing.ts";
 import { previewOutbox } from "../../retention/outbox.ts";
 import type { RetentionPlan } from "../../retention/plan.ts";
@@ -32,16 +33,19 @@ children, matched, eligible, selected) and the caps. Nothing is enqueued and not
 the results queue: this is the dry run of "smh-cleaner retention run", through the same code.
 
 A rule whose run would break a cap is shown as REFUSED: a real run enqueues none of it and raises
-an alert. A rule with dryRun: true is shown as preview only: it never enqueues anything.
+an alert, and plan exits 4, as "retention run" would. A rule with dryRun: true is shown as preview
+only: it never enqueues anything (a cap it would break is named, but refuses nothing).
 
 SMH, the library secrets and the deletion policy come from the environment (SMH_BASE_URL,
 SMH_LIBRARY_SECRETS, SMH_POLICY / SMH_POLICY_FILE), or from the running local stack (npm start).
 
---json prints {"scheduledAt","runId","plans":[{…plan summary, "paths":[…], "refusedByCaps"}],
-"failed":[…alerts]}: every selected path, not only the first --show.
+--json prints {"scheduledAt","runId","plans":[{…plan summary, "paths":[…], "refusedByCaps",
+"runDecision"}],"failed":[…alerts]}: every selected path, not only the first --show; runDecision is
+what a real run would decide (enqueue, dry-run or cap-breach).
 
-Exit codes: 0 plans printed (whatever they would do), 1 a scan failed, 2 usage, 3 the rules file is
-  invalid (every bad field is named), 5 SMH unavailable.
+Exit codes: 0 every plan would run (or is a dry-run rule), 1 a scan failed, 2 usage, 3 the rules
+  file is invalid (every bad field is named), 4 a cap would refuse a rule's run (as "retention
+  run" exits), 5 SMH unavailable.
 
 Example:
   smh-cleaner plan --rules examples/retention-rules.yml
@@ -92,6 +96,11 @@ async function plan(flags: PlanFlags): Promise<ExitCode> {
   }
   const finished = scans.flatMap((scan) => (scan.kind === "finished" ? [scan] : []));
   const failed = scans.flatMap((scan) => (scan.kind === "failed" ? [scan.alert] : []));
+  const runDecision = (p: RetentionPlan) =>
+    decidePlan({
+      dryRun: isRuleDryRun(deps.rules.rules, p.ruleId),
+      capBroken: p.caps.breaches.length > 0,
+    });
   if (flags.json) {
     printJson({
       scheduledAt: trigger.scheduledAt.toISOString(),
@@ -100,6 +109,7 @@ async function plan(flags: PlanFlags): Promise<ExitCode> {
         ...summary,
         ruleDryRun: isRuleDryRun(deps.rules.rules, p.ruleId),
         refusedByCaps: p.caps.breaches.length > 0,
+        runDecision: runDecision(p),
         paths: p.selected.map((job) => job.path),
       })),
       failed,
@@ -111,21 +121,26 @@ async function plan(flags: PlanFlags): Promise<ExitCode> {
     for (const scan of scans) {
       printLine("");
       if (scan.kind === "finished") {
-        printPlan(scan.plan, isRuleDryRun(deps.rules.rules, scan.plan.ruleId), flags, times);
+        printPlan(scan.plan, runDecision(scan.plan), flags, times);
       } else if (scan.kind === "failed") {
         printLine(`rule ${scan.alert.ruleId}  ${scan.alert.libraryId}/${scan.alert.spaceId}`);
         printLine(`  SCAN FAILED: ${scan.alert.message}`);
       }
     }
   }
-  return failed.length > 0 ? ExitCode.failure : ExitCode.ok;
+  // The same order as `retention run`: a failed scan first, then a refusal.
+  if (failed.length > 0) return ExitCode.failure;
+  if (finished.some(({ plan: p }) => runDecision(p) === PlanDecision.capBreach)) {
+    return ExitCode.refused;
+  }
+  return ExitCode.ok;
 }
 
 function isRuleDryRun(rules: readonly { id: string; dryRun: boolean }[], ruleId: string): boolean {
   return rules.find((rule) => rule.id === ruleId)?.dryRun === true;
 }
 
-function printPlan(p: RetentionPlan, ruleDryRun: boolean, flags: PlanFlags, times: ListedTimes) {
+function printPlan(p: RetentionPlan, decision: PlanDecision, flags: PlanFlags, times: ListedTimes) {
   const { counts, caps } = p;
   const field = p.age.field;
   printLine(
@@ -134,11 +149,12 @@ function printPlan(p: RetentionPlan, ruleDryRun: boolean, flags: PlanFlags, time
   printLine(
     `  listed ${counts.listed}, children ${counts.children}, matched ${counts.matched}, eligible ${counts.eligible}, selected ${counts.selected} (refused by the policy ${counts.skipped["policy-refused"]})`,
   );
+  const breaches = caps.breaches.map((breach) => breach.message).join("; ");
   const verdict =
-    caps.breaches.length > 0
-      ? `REFUSED: ${caps.breaches.map((breach) => breach.message).join("; ")}: a run enqueues none of it and raises an alert`
-      : ruleDryRun
-        ? `preview only (the rule is dryRun): a run would write this plan and enqueue nothing`
+    decision === PlanDecision.capBreach
+      ? `REFUSED: ${breaches}: a run enqueues none of it and raises an alert`
+      : decision === PlanDecision.dryRun
+        ? `preview only (the rule is dryRun): a run would write this plan and enqueue nothing${breaches ? ` (it would break a cap: ${breaches})` : ""}`
         : `a run would enqueue ${counts.selected} deletion job(s)${p.permanent ? " (PERMANENT)" : " (to the recycle bin)"}`;
   printLine(
     `  caps: at most ${caps.maxDeletesPerRun} per run, ${caps.maxFractionPerRun} of the children (${caps.allowedByFraction})`,

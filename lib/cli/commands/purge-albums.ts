@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { stateDir } from "../../local/stack-file.ts";
 import { createDeleteJob } from "../../messages/delete-job.ts";
 import { encodeMessageBody } from "../../messages/encode.ts";
-import { MAX_PATH_LENGTH } from "../../messages/fields.ts";
+import { JobSource, MAX_PATH_LENGTH } from "../../messages/fields.ts";
 import { readQueueAttributes } from "../../queues/attributes.ts";
 import { isRootPath, normalizePath } from "../../smh/paths.ts";
 import { createQueueContext } from "../context.ts";
@@ -374,7 +374,7 @@ async function enqueuePlan(
       spaceId: plan.spaceId,
       path: album.path,
       permanent: plan.permanent,
-      source: "bulk",
+      source: JobSource.bulk,
       planId: plan.planId,
       ...(requestedBy ? { requestedBy } : {}),
       ...(flags.reason ? { reason: flags.reason } : {}),
@@ -429,6 +429,7 @@ async function enqueuePlan(
       const dlq = await context.optionalQueue("jobs-dlq");
       waited = await waitForQueue(context.sqs, queue.url, flags, {
         sent: result.sent.length,
+        unit: "jobs",
         label: "deleting",
         timeoutSeconds: flags.waitTimeout,
         deadLetterUrl: dlq?.url,

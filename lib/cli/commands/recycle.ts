@@ -20,9 +20,10 @@ import {
 } from "../options.ts";
 import { info, type OutputFlags, printJson, printLine, warn } from "../output.ts";
 import { ask, canPrompt } from "../prompt.ts";
+import { type ResultsCount, recycleItemProgress } from "../recycle/item-progress.ts";
 import { itemKey, type RecycledEntry, readExports } from "../recycle/selection.ts";
 import { osUser } from "../user.ts";
-import { exitCodeAfterSending, waitForQueue } from "../wait.ts";
+import { exitCodeAfterSending, messagesInQueue, waitForQueue } from "../wait.ts";
 
 type Action = "restore" | "purge";
 
@@ -139,7 +140,7 @@ export function recycleCommand(action: Action): Command {
     .option("--wait", "after enqueuing, wait until the recycle-actions queue has processed them")
     .option("--wait-timeout <seconds>", "how long --wait waits", positiveInteger, 900);
   addOutputOptions(command, "print what was selected and sent as JSON on stdout");
-  addQueueLocationOptions(command, ["recycle-actions", "recycle-actions-dlq"]);
+  addQueueLocationOptions(command, ["recycle-actions", "recycle-actions-dlq", "results"]);
   return command
     .addHelpText("after", HELP[action])
     .action(async (ids: string[], flags: RecycleFlags) => {
@@ -224,6 +225,8 @@ async function run(action: Action, ids: string[], flags: RecycleFlags): Promise<
   try {
     const queue = await context.queue("recycle-actions");
     await readQueueAttributes(context.sqs, queue.url, ["QueueArn"]);
+    // Read before sending: the results written since count the items done (--wait).
+    const results = flags.wait ? await resultsCount(context) : undefined;
     const sent = await publish(
       context.sqs,
       queue.url,
@@ -231,9 +234,10 @@ async function run(action: Action, ids: string[], flags: RecycleFlags): Promise<
       { signal: interrupt.signal },
     );
     const sentIds = new Set(sent.sent);
-    const sentItems = commands
+    const sentSizes = commands
       .filter((command) => sentIds.has(command.commandId))
-      .reduce((sum, command) => sum + command.recycledItemIds.length, 0);
+      .map((command) => command.recycledItemIds.length);
+    const sentItems = sentSizes.reduce((sum, size) => sum + size, 0);
     for (const failure of sent.failed) {
       warn(`command ${failure.id} not sent: ${failure.code}: ${failure.message}`);
     }
@@ -247,6 +251,8 @@ async function run(action: Action, ids: string[], flags: RecycleFlags): Promise<
       const dlq = await context.optionalQueue("recycle-actions-dlq");
       waited = await waitForQueue(context.sqs, queue.url, flags, {
         sent: sent.sent.length,
+        unit: "commands",
+        items: recycleItemProgress(sentSizes, results),
         label: action === "restore" ? "restoring" : "purging",
         timeoutSeconds: flags.waitTimeout,
         deadLetterUrl: dlq?.url,
@@ -280,6 +286,19 @@ async function run(action: Action, ids: string[], flags: RecycleFlags): Promise<
     interrupt.dispose();
     context.close();
   }
+}
+
+/**
+ * The results queue's count for --wait's progress in items, when the results queue is known (the
+ * local stack, --results-queue-url or RESULTS_QUEUE_URL); otherwise progress counts whole commands.
+ */
+async function resultsCount(
+  context: Awaited<ReturnType<typeof createQueueContext>>,
+): Promise<ResultsCount | undefined> {
+  const results = await context.optionalQueue("results");
+  if (results === undefined) return undefined;
+  const now = () => messagesInQueue(context.sqs, results.url);
+  return { before: await now(), now };
 }
 
 function fromIds(ids: string[], flags: RecycleFlags): Selection {

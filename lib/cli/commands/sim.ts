@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
+import { onStopSignals, STOP_SIGNALS } from "../../local/stop-signals.ts";
 import { type FaultsPatch, parseFaultsPatch } from "../../sim/faults.ts";
 import { type BehaviourPatch, parseBehaviourPatch } from "../../sim/options.ts";
 import { parseSeed, type SeedInput } from "../../sim/seeds/schema.ts";
@@ -71,16 +72,10 @@ async function loadSeed(seed: string): Promise<"demo" | "empty" | SeedInput> {
   }
 }
 
-/** Resolves when the process receives SIGINT or SIGTERM. */
+/** Resolves at the first SIGINT or SIGTERM; a second one (while closing) exits at once. */
 function untilStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve(signal);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    onStopSignals({ first: resolve, again: (signal) => process.exit(STOP_SIGNALS[signal]) });
   });
 }
 

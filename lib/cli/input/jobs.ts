@@ -4,9 +4,10 @@
  * with), and refuses a jobId that appears twice. Every problem of every line is collected; the
  * caller sends nothing unless there are none.
  */
+
 import { DeleteJobSchema } from "../../messages/delete-job.ts";
 import { encodeMessageBody } from "../../messages/encode.ts";
-import type { JobSource } from "../../messages/fields.ts";
+import { JobSource } from "../../messages/fields.ts";
 import { reasonsFromIssues } from "../../messages/reasons.ts";
 import type { InputProblem, InputRecord } from "./records.ts";
 
@@ -17,7 +18,7 @@ export interface JobDefaults {
   spaceId?: string;
   /** Default false. */
   permanent?: boolean;
-  /** Default `bulk`. */
+  /** Default `cli` (enqueued by hand). */
   source?: JobSource;
   requestedBy?: string;
   reason?: string;
@@ -127,7 +128,7 @@ function defaultFields(defaults: JobDefaults): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     spaceId: defaults.spaceId ?? "-",
     permanent: defaults.permanent ?? false,
-    source: defaults.source ?? "bulk",
+    source: defaults.source ?? JobSource.cli,
   };
   for (const key of ["libraryId", "requestedBy", "reason", "planId"] as const) {
     const value = defaults[key];

@@ -44,7 +44,7 @@ describe("enqueue input: plain path lists", () => {
         spaceId: "-",
         path: "events/2019",
         permanent: false,
-        source: "bulk",
+        source: "cli",
         requestedBy: "ops",
         jobId: deriveJobId({ libraryId: "smh1", path: "events/2019" }),
       }),
@@ -261,7 +261,7 @@ describe("enqueue input: CSV", () => {
         libraryId: "smh1",
         spaceId: "-",
         permanent: false,
-        source: "bulk",
+        source: "cli",
         requestedBy: "ops",
       }),
     ]);
@@ -319,7 +319,7 @@ describe("enqueue input: NDJSON", () => {
     const { jobs, problems } = await read(text, "ndjson");
     expect(problems).toEqual([]);
     expect(bodies(jobs)).toEqual([
-      expect.objectContaining({ jobId: "j-1", libraryId: "smh1", path: "a", source: "bulk" }),
+      expect.objectContaining({ jobId: "j-1", libraryId: "smh1", path: "a", source: "cli" }),
       expect.objectContaining({ libraryId: "smh2", path: "b", permanent: true }),
     ]);
   });
