@@ -7,7 +7,8 @@
 // - `npm test` (the first step of the script);
 // - .ci/run (`node bin/require-node.js --check`), to decide whether to install Node 24.
 // `npm install` / `npm ci` stop earlier, through `engine-strict=true` in .npmrc and `engines` in
-// package.json: npm offers no hook that runs before it installs (a root `preinstall` runs after).
+// package.json: npm offers no hook that runs before it installs (a root `preinstall` runs after),
+// but its EBADENGINE error prints `engines` whole, so `engines["to-get-node-24"]` says what to do.
 
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -31,12 +32,20 @@ export function nodeIsSupported(version) {
   return false;
 }
 
+/**
+ * One way to get Node 24: from the npm registry, as .ci/run does. No quotes, so that it reads the
+ * same in npm's EBADENGINE output, which prints package.json's `engines` (where it is repeated, as
+ * `to-get-node-24`, for `npm install` on an old Node) as JSON.
+ */
+export const GET_NODE_24 =
+  "npm install --prefix ~/.node24 node@24 && export PATH=~/.node24/node_modules/.bin:$PATH";
+
 /** The message for an unsupported `version`: what is needed, and one way to get it. */
 export function unsupportedNodeMessage(version, execPath) {
   return [
     `smh-batch-cleaner needs Node.js ${REQUIRED} or newer (Lambda runs Node 24); this is Node ${version} (${execPath}).`,
     "Get Node 24 from the npm registry, put it first on PATH, and run the command again:",
-    '  npm install --prefix "$HOME/.node24" node@24 && export PATH="$HOME/.node24/node_modules/.bin:$PATH"',
+    `  ${GET_NODE_24}`,
     "(or with a version manager: nvm install 24, or fnm install 24 && fnm use 24)",
   ].join("\n");
 }
