@@ -3,6 +3,7 @@
  * all invocations, so tokens, the per-library limiter and its learned rate survive between them.
  */
 import * as z from "zod";
+import { DynamoDbFleetBoard } from "../fleet/dynamodb-board.ts";
 import {
   createSmhClient,
   DEFAULT_BASE_URL_TEMPLATE,
@@ -23,6 +24,8 @@ const SmhEnvSchema = z.object({
   SMH_MAX_IN_FLIGHT: positiveInt.optional(),
   SMH_ATTEMPT_TIMEOUT_MS: positiveInt.optional(),
   SMH_RETRY_LIMIT: envNumber.nonNegativeInt.optional(),
+  SMH_FLEET_TABLE: z.string().optional(),
+  DYNAMODB_ENDPOINT: z.string().optional(),
 });
 
 /** The environment variables read by {@link smhClientFromEnv}. */
@@ -35,7 +38,8 @@ export function readSmhEnv(env: Env = process.env): SmhEnv {
 
 /**
  * Builds the SMH client for `libraryIds`, each library's secret resolved from `secrets` at mint
- * time.
+ * time. With `SMH_FLEET_TABLE`, its limiters share each library's limit with the other containers
+ * through that DynamoDB table (at `DYNAMODB_ENDPOINT` when set, e.g. dynalite).
  */
 export function smhClientFromEnv(
   libraryIds: readonly string[],
@@ -65,6 +69,15 @@ export function smhClientFromEnv(
       ...(settings.SMH_MAX_RATE ? { maxRate: settings.SMH_MAX_RATE } : {}),
       ...(settings.SMH_MAX_IN_FLIGHT ? { maxInFlight: settings.SMH_MAX_IN_FLIGHT } : {}),
     },
+    ...(settings.SMH_FLEET_TABLE
+      ? {
+          fleetBoard: new DynamoDbFleetBoard({
+            tableName: settings.SMH_FLEET_TABLE,
+            endpoint: settings.DYNAMODB_ENDPOINT,
+            env: { ...env },
+          }),
+        }
+      : {}),
     ...(onEvent ? { onEvent } : {}),
   });
 }
