@@ -1,3 +1,5 @@
+import type { ContainerTimeline, FleetPhase } from "./fleet.ts";
+
 /**
  * The fleet scenario's figures, as pure functions of per-container, per-second counts (tested in
  * test/unit/bench). A phase's counts are those of its active containers over its seconds.
@@ -103,23 +105,6 @@ export const FLEET_BOUNDS = {
   windowSeconds: 5,
 } as const;
 
-/** What {@link fleetFigures} reads: one phase's measurement (see bench/fleet.ts). */
-export interface PhaseInput {
-  readonly fromSecond: number;
-  readonly toSecond: number;
-  readonly containers: readonly number[];
-  readonly smh: { readonly requests: number; readonly throttled429: number };
-  readonly deletions: number;
-  readonly boardCalls: number;
-}
-
-/** A container's per-second answers (see bench/fleet.ts). */
-export interface TimelineInput {
-  readonly index: number;
-  readonly accepted: readonly number[];
-  readonly throttled: readonly number[];
-}
-
 /** The figures of one phase. Rates per second; shares of the limit are ratios. */
 export interface PhaseFigures {
   readonly containers: number;
@@ -143,8 +128,8 @@ export interface PhaseFigures {
 
 /** The figures of one phase of a fleet run. */
 export function phaseFigures(
-  phase: PhaseInput,
-  timelines: readonly TimelineInput[],
+  phase: Omit<FleetPhase, "name">,
+  timelines: readonly Pick<ContainerTimeline, "index" | "accepted" | "throttled">[],
   limit: number,
 ): PhaseFigures {
   const active = phase.containers.flatMap((index) => timelines.filter((t) => t.index === index));

@@ -67,17 +67,27 @@ describe("the fleet board in DynamoDB (dynalite, real wire protocol)", () => {
     }
   });
 
-  it("is what a client built from the environment posts to, given SMH_FLEET_TABLE", async () => {
+  /** Runs `use` with an SMH client built from `env` (and the test server's URL), as a handler builds it. */
+  async function withClientFromEnv(
+    env: Record<string, string>,
+    use: (client: ReturnType<typeof smhClientFromEnv>) => Promise<void>,
+  ): Promise<void> {
     const server = await SmhTestServer.start();
     try {
       server.on("DELETE", /^\/api\/v1\/directory\//, () => ({ status: 204 }));
       const secrets = new LibrarySecrets();
       secrets.update({ [LIBRARY]: SECRET }, "test");
-      const client = smhClientFromEnv([LIBRARY], secrets, undefined, {
-        SMH_BASE_URL: server.url,
-        SMH_FLEET_TABLE: TABLE,
-        DYNAMODB_ENDPOINT: dynamoDb.endpoint,
-      });
+      await use(
+        smhClientFromEnv([LIBRARY], secrets, undefined, { SMH_BASE_URL: server.url, ...env }),
+      );
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("is what a client built from the environment posts to, given SMH_FLEET_TABLE", async () => {
+    const env = { SMH_FLEET_TABLE: TABLE, DYNAMODB_ENDPOINT: dynamoDb.endpoint };
+    await withClientFromEnv(env, async (client) => {
       const startedAt = Date.now();
       await client.deleteDirectory({ libraryId: LIBRARY, spaceId: "-", path: "a" });
       // The first request joins the fleet: it reads the board, then posts its rate (and posts
@@ -85,27 +95,15 @@ describe("the fleet board in DynamoDB (dynalite, real wire protocol)", () => {
       await expect
         .poll(async () => (await board.read(LIBRARY, startedAt)).length, { timeout: 5000 })
         .toBeGreaterThan(0);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("is not used without SMH_FLEET_TABLE", async () => {
-    const server = await SmhTestServer.start();
-    try {
-      server.on("DELETE", /^\/api\/v1\/directory\//, () => ({ status: 204 }));
-      const secrets = new LibrarySecrets();
-      secrets.update({ [LIBRARY]: SECRET }, "test");
-      const client = smhClientFromEnv([LIBRARY], secrets, undefined, {
-        SMH_BASE_URL: server.url,
-        DYNAMODB_ENDPOINT: dynamoDb.endpoint,
-      });
+    await withClientFromEnv({ DYNAMODB_ENDPOINT: dynamoDb.endpoint }, async (client) => {
       const calls = dynamoDb.calls();
       await client.deleteDirectory({ libraryId: LIBRARY, spaceId: "-", path: "a" });
       expect(dynamoDb.calls()).toBe(calls);
       expect(client.limiterStats(LIBRARY).busyPeers).toBe(0);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
