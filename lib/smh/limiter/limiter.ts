@@ -285,8 +285,8 @@ export class LibraryLimiter {
   /**
    * With a fleet: on the first request, reads the board and starts quietly if others are busy on
    * the library; then balances at every period boundary of the wall clock for as long as requests
-   * are sent. A limiter that sent nothing for a period stops posting (the others then count it
-   * gone) until it sends again.
+   * are sent or waiting. A limiter that sent nothing for a period and has nothing waiting stops
+   * posting (the others then count it gone) until it sends again.
    */
   #joinFleet(): void {
     if (!this.#fleet || this.#fleetTimer !== undefined) return;
@@ -310,7 +310,10 @@ export class LibraryLimiter {
 
   #round(): void {
     this.#fleetTimer = undefined;
-    if (this.#now() - this.#lastSentAt > FLEET_PERIOD_MS) return;
+    // Idle: nothing sent for a period and nothing waiting to be (a limiter at a low rate, waiting
+    // for its next token, is busy, not idle).
+    const waiting = this.#bucket.waiting + this.#slots.pendingCount + this.#inFlight;
+    if (waiting === 0 && this.#now() - this.#lastSentAt > FLEET_PERIOD_MS) return;
     this.#scheduleRound();
     void this.#exchange("balance");
   }

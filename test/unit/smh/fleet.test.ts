@@ -215,4 +215,22 @@ describe("LibraryLimiter with a fleet board (clock injected)", () => {
     await vi.advanceTimersByTimeAsync(FLEET_PERIOD_MS + 10);
     expect(failures.length).toBeGreaterThan(1);
   });
+
+  it("keeps posting while requests wait for a token, however low its rate", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const board = new MemoryFleetBoard();
+    // 0.4 requests a second: most rounds find its last request more than a period old.
+    const slow = new LibraryLimiter({ initialRate: 0.4, minRate: 0.4, burst: 1, now }, undefined, {
+      board,
+      libraryId: LIBRARY,
+      memberId: "slow",
+      wallClock: now,
+    });
+    const waiting = Array.from({ length: 6 }, () => slow.run(undefined, async () => undefined));
+    await vi.advanceTimersByTimeAsync(6 * FLEET_PERIOD_MS + 500);
+    // The join (a read and a post), then a post and a read in each of the six rounds.
+    expect(board.calls).toBe(2 + 6 * 2);
+    await vi.advanceTimersByTimeAsync(10 * FLEET_PERIOD_MS);
+    await Promise.all(waiting);
+  });
 });
