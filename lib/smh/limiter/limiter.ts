@@ -313,7 +313,11 @@ export class LibraryLimiter {
     // Idle: nothing sent for a period and nothing waiting to be (a limiter at a low rate, waiting
     // for its next token, is busy, not idle).
     const waiting = this.#bucket.waiting + this.#slots.pendingCount + this.#inFlight;
-    if (waiting === 0 && this.#now() - this.#lastSentAt > FLEET_PERIOD_MS) return;
+    if (waiting === 0 && this.#now() - this.#lastSentAt > FLEET_PERIOD_MS) {
+      // Whoever it saw before it went idle says nothing about who stopped since it comes back.
+      this.#lastPeers = new Map();
+      return;
+    }
     this.#scheduleRound();
     void this.#exchange("balance");
   }
