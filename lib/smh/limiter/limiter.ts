@@ -268,12 +268,16 @@ export class LibraryLimiter {
 
   /**
    * What this limiter uses of the library, for the board: its rate while demand is at it, else
-   * what it sent over the last second (its rate before a second has passed).
+   * what it sent over the last second (its rate before a second has passed). Demand counts as at
+   * its rate if it was within the time the others keep a post ({@link FLEET_STALE_AFTER_MS}):
+   * a pause between two batches, or a stalled process, does not hand its share to the others
+   * only for it to take it back a moment later.
    */
   #use(): { rate: number; saturated: boolean } {
     const now = this.#now();
     const rate = this.#rate.rate;
-    if (this.#saturated(now)) return { rate, saturated: true };
+    const busy = this.#bucket.waiting > 0 || now - this.#lastSaturatedAt <= FLEET_STALE_AFTER_MS;
+    if (busy) return { rate, saturated: true };
     return { rate: Math.min(rate, this.#sendRate.rate(now) ?? rate), saturated: false };
   }
 
