@@ -83,8 +83,10 @@ export const limiterDefaults = {
   increaseScale: 0.4,
 } as const;
 
-/** Demand counts as "at the limit" if a request waited for a token this recently. */
+/** Demand counts as "at the limit" if a request waited for a token this recently… */
 const SATURATION_WINDOW_MS = 1000;
+/** …and at least this share of the rate was sent over the last second. */
+const SATURATED_SHARE = 0.8;
 
 /** How a request ended, as far as pacing is concerned. */
 export type RequestOutcome = "accepted" | "throttled" | "noAnswer";
@@ -140,6 +142,8 @@ export class LibraryLimiter {
   #sent = 0;
   #throttled = 0;
   #lastSaturatedAt = Number.NEGATIVE_INFINITY;
+  /** When demand was last at the rate ({@link #saturated}), for the fleet board. */
+  #lastAtLimitAt = Number.NEGATIVE_INFINITY;
   #lastGrowthAt: number;
   #reportedRate: number;
   readonly #minRate: number;
@@ -230,8 +234,11 @@ export class LibraryLimiter {
     const now = this.#now();
     const elapsed = now - this.#lastGrowthAt;
     this.#lastGrowthAt = now;
-    const saturated = this.#saturated(now);
-    if (saturated) this.#apply(this.#rate.grow(elapsed / 1000));
+    const waited = this.#waited(now);
+    if (waited && this.#atRate(now)) {
+      this.#lastAtLimitAt = now;
+      this.#apply(this.#rate.grow(elapsed / 1000));
+    }
     if (outcome === "noAnswer") return;
     if (outcome === "accepted") {
       this.#acceptedRate.record(now);
@@ -239,10 +246,10 @@ export class LibraryLimiter {
       return;
     }
     this.#throttled++;
-    // While demand is at the limit, what SMH accepted over the last second is what it allows: the
-    // new ceiling, whatever the rate had grown to. Without saturation only demand was measured;
+    // While requests wait for tokens, what SMH accepted over the last second is what it allows:
+    // the new ceiling, whatever the rate had grown to. Without waiting only demand was measured;
     // the rate then decreases from itself.
-    const observed = saturated
+    const observed = waited
       ? lowest(this.#sendRate.rate(now), this.#acceptedRate.rate(now))
       : undefined;
     const before = this.#rate.sendingRate;
@@ -269,21 +276,38 @@ export class LibraryLimiter {
   /**
    * What this limiter uses of the library, for the board: its rate while demand is at it, else
    * what it sent over the last second (its rate before a second has passed). Demand counts as at
-   * its rate if it was within the time the others keep a post ({@link FLEET_STALE_AFTER_MS}):
-   * a pause between two batches, or a stalled process, does not hand its share to the others
-   * only for it to take it back a moment later.
+   * its rate if it was within the time the others keep a post ({@link FLEET_STALE_AFTER_MS}): a
+   * pause between two batches, or a stalled process, does not hand its share to the others only
+   * for it to take it back a moment later.
    */
   #use(): { rate: number; saturated: boolean } {
     const now = this.#now();
     const rate = this.#rate.rate;
-    const busy = this.#bucket.waiting > 0 || now - this.#lastSaturatedAt <= FLEET_STALE_AFTER_MS;
-    if (busy) return { rate, saturated: true };
-    return { rate: Math.min(rate, this.#sendRate.rate(now) ?? rate), saturated: false };
+    const sent = this.#sendRate.rate(now) ?? rate;
+    if (this.#saturated(now)) this.#lastAtLimitAt = now;
+    if (now - this.#lastAtLimitAt <= FLEET_STALE_AFTER_MS) return { rate, saturated: true };
+    return { rate: Math.min(rate, sent), saturated: false };
   }
 
-  /** Demand was at the rate within the last second. */
-  #saturated(now: number): boolean {
+  /** A request waited for a token within the last second. */
+  #waited(now: number): boolean {
     return this.#bucket.waiting > 0 || now - this.#lastSaturatedAt <= SATURATION_WINDOW_MS;
+  }
+
+  /**
+   * What was sent over the last second is close to the rate. Requests that arrive together wait a
+   * moment for tokens even at a rate far above what they add up to: only a client that also
+   * sends about its rate is at it (and may climb, and claim its rate on the board); otherwise it
+   * would climb without bound while SMH never gets to say 429.
+   */
+  #atRate(now: number): boolean {
+    const sent = this.#sendRate.rate(now);
+    return sent === undefined || sent >= SATURATED_SHARE * this.#rate.sendingRate;
+  }
+
+  /** Demand is at the rate: a request waited for a token lately, and about the rate was sent. */
+  #saturated(now: number): boolean {
+    return this.#waited(now) && this.#atRate(now);
   }
 
   /**
