@@ -32,7 +32,7 @@ import { join } from "node:path";
 import pMap from "p-map";
 import { readServerlessDefinitions } from "../lib/local/queue-definitions.ts";
 import { queueDepths } from "../lib/queues/depths.ts";
-import type { FaultsPatch } from "../lib/sim/index.ts";
+import type { CallStats, FaultsPatch } from "../lib/sim/index.ts";
 import { type CliRun, spawnCli } from "../test/e2e/helpers/cli.ts";
 import {
   type PipelineStack,
@@ -138,6 +138,8 @@ export const THROTTLE_BURSTS = {
   throttleEveryMs: 8_000,
   throttleForMs: 400,
 } as const satisfies FaultsPatch;
+/** How long the first burst waits for the run's first SMH call (beyond it, it starts anyway). */
+const FIRST_SMH_CALL_WAIT_MS = 10_000;
 const ACCEPT_THEN_FAIL_MODES = ["500", "reset", "503"] as const;
 const SEND_CONCURRENCY = 4;
 /** Longer than the AWS SDK's retries of a failed call take after its last held attempt. */
@@ -339,7 +341,12 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     });
   };
   const bursts = async () => {
-    // Setting them starts the first burst at once, while the first batches are running.
+    // Setting them starts the first burst at once. It must meet the first batches' SMH calls, so
+    // it starts with the first call a burst can refuse (token mints are never throttled) rather
+    // than with the first invocation, whose handler may take longer than a burst to get there on
+    // a loaded machine (and a run of a few hundred jobs may see no later burst at all).
+    const givingUpAt = performance.now() + FIRST_SMH_CALL_WAIT_MS;
+    while (!answeredBusinessCall(sim.stats()) && performance.now() < givingUpAt) await sleep(2);
     sim.setFaults("*", THROTTLE_BURSTS);
   };
   // Handler deaths never overlap: each waits for the one before to end.
@@ -680,4 +687,12 @@ function describeError(error: unknown): string {
 
 function round(share: number): number {
   return Math.round(share * 1000) / 1000;
+}
+
+/** Whether the simulator has answered a call other than a token mint. */
+function answeredBusinessCall(stats: CallStats): boolean {
+  return Object.entries(stats.byRoute).some(
+    ([route, byStatus]) =>
+      !route.startsWith("token.") && Object.values(byStatus).some((count) => count > 0),
+  );
 }
