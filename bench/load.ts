@@ -4,13 +4,14 @@
  * measure. Runs in its own process (see scenario-process.ts), so each scenario starts cold: a fresh
  * handler module, SMH client, limiter and heap, like a fresh deployment.
  */
+
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import pLimit from "p-limit";
 import { deleteBatch } from "../lib/queues/acknowledge.ts";
 import { readQueueAttributes } from "../lib/queues/attributes.ts";
 import { publish } from "../lib/queues/publish.ts";
 import { receive } from "../lib/queues/receive.ts";
-import type { FaultsPatch } from "../lib/sim/faults.ts";
-import { DEMO } from "../lib/sim/seeds/demo.ts";
+import { DEMO, type FaultsPatch, type Simulator } from "../lib/sim/index.ts";
 import { type MappingOverrides, startBenchStack } from "./stack.ts";
 import { histogramPerSecond, percentile, perSecond, ratio, steadyRate } from "./statistics.ts";
 
@@ -134,9 +135,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadMeasurement> {
   });
   try {
     const rssAtStart = rssMiB();
-    const { libraryId, filesSpaceId: spaceId } = DEMO.multiTenant;
-    const paths = Array.from({ length: spec.jobs }, (_, i) => `events/bench/${jobKey(i)}`);
-    for (const path of paths) stack.sim.createDirectory(libraryId, spaceId, path, {});
+    seedJobDirectories(stack.sim, spec.jobs);
     stack.sim.resetStats();
     stack.proxy.resetCounters();
     const rssSeeded = rssMiB();
@@ -188,30 +187,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadMeasurement> {
     };
     const collectors = Array.from({ length: COLLECTORS }, collect);
 
-    const limit = pLimit(ENQUEUE_CONCURRENCY);
-    const chunks = Array.from({ length: Math.ceil(spec.jobs / BATCH) }, (_, c) =>
-      paths.slice(c * BATCH, (c + 1) * BATCH).map((path, i) => {
-        const jobId = `bench-${jobKey(c * BATCH + i)}`;
-        return {
-          id: jobId,
-          body: JSON.stringify({ v: 1, jobId, libraryId, spaceId, path, source: "bench" }),
-        };
-      }),
-    );
-    await Promise.all(
-      chunks.map((chunk) =>
-        limit(async () => {
-          const sentAt = performance.now();
-          for (const { id } of chunk) enqueuedAt.set(id, sentAt);
-          const result = await publish(stack.sqs, stack.jobsQueueUrl, chunk);
-          if (result.failed.length > 0) {
-            throw new Error(
-              `could not enqueue ${result.failed.length} jobs: ${result.failed[0]?.message}`,
-            );
-          }
-        }),
-      ),
-    );
+    await enqueueJobs(stack.sqs, stack.jobsQueueUrl, spec.jobs, (ids, sentAt) => {
+      for (const id of ids) enqueuedAt.set(id, sentAt);
+    });
     const enqueueSeconds = (performance.now() - startedAt) / 1000;
     const rssEnqueued = rssMiB();
     await Promise.all(collectors);
@@ -302,6 +280,57 @@ export async function runLoad(spec: LoadSpec): Promise<LoadMeasurement> {
   } finally {
     await stack.stop();
   }
+}
+
+/** Creates the directories of `jobs` jobs (`events/bench/<n>`) in the bench library. */
+export function seedJobDirectories(sim: Simulator, jobs: number): void {
+  const { libraryId, filesSpaceId: spaceId } = DEMO.multiTenant;
+  for (let i = 0; i < jobs; i++) sim.createDirectory(libraryId, spaceId, jobPath(i), {});
+}
+
+/**
+ * Enqueues one deletion job per seeded directory, all at once like a bulk purge (10 per
+ * SendMessageBatch, 8 calls in flight); `onSent` hears each call's job IDs as it is issued.
+ */
+export async function enqueueJobs(
+  sqs: SQSClient,
+  queueUrl: string,
+  jobs: number,
+  onSent: (jobIds: readonly string[], sentAt: number) => void = () => undefined,
+): Promise<void> {
+  const { libraryId, filesSpaceId: spaceId } = DEMO.multiTenant;
+  const limit = pLimit(ENQUEUE_CONCURRENCY);
+  const chunks = Array.from({ length: Math.ceil(jobs / BATCH) }, (_, c) =>
+    Array.from({ length: Math.min(BATCH, jobs - c * BATCH) }, (_, i) => {
+      const index = c * BATCH + i;
+      const jobId = `bench-${jobKey(index)}`;
+      const path = jobPath(index);
+      return {
+        id: jobId,
+        body: JSON.stringify({ v: 1, jobId, libraryId, spaceId, path, source: "bench" }),
+      };
+    }),
+  );
+  await Promise.all(
+    chunks.map((chunk) =>
+      limit(async () => {
+        onSent(
+          chunk.map(({ id }) => id),
+          performance.now(),
+        );
+        const result = await publish(sqs, queueUrl, chunk);
+        if (result.failed.length > 0) {
+          throw new Error(
+            `could not enqueue ${result.failed.length} jobs: ${result.failed[0]?.message}`,
+          );
+        }
+      }),
+    ),
+  );
+}
+
+function jobPath(index: number): string {
+  return `events/bench/${jobKey(index)}`;
 }
 
 function rssMiB(): number {

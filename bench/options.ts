@@ -3,7 +3,15 @@
  */
 import { parseArgs } from "node:util";
 
-export const SCENARIO_NAMES = ["single", "batch", "hidden", "baseline", "scale", "cold"] as const;
+export const SCENARIO_NAMES = [
+  "single",
+  "batch",
+  "hidden",
+  "fleet",
+  "baseline",
+  "scale",
+  "cold",
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Everything a benchmark run is parameterised by. */
@@ -26,6 +34,14 @@ export interface BenchOptions {
   readonly burst: number;
   /** The rate the simulator enforces in "hidden" while the client starts at `rate`. */
   readonly hiddenRate: number;
+  /** Seconds of the fleet scenario's phases: all containers busy, one alone, grown back. */
+  readonly fleetPhaseSeconds: {
+    readonly fleet: number;
+    readonly alone: number;
+    readonly regrow: number;
+  };
+  /** Whether the fleet's containers share the fleet board (dynalite), as deployed. */
+  readonly fleetBoard: boolean;
   /** Wall-time cap of the baseline scenario, seconds. */
   readonly baselineTimeLimitSeconds: number;
   /** Batch mode runs this many times (it is short and noisy); the median is reported. */
@@ -61,7 +77,10 @@ simulator and prints a table (or, with --json, one JSON object). See docs/benchm
   --jitter-ms <ms>            ± uniform jitter around it (default 5)
   --batch-per-path-ms <ms>    batch latency per path in a batch body (default 1)
   --burst <n>                 simulator bucket size; 0 = one second of its rate (default 0)
-  --hidden-rate <r>           rate enforced, unannounced, in "hidden" (default 150)
+  --hidden-rate <r>           rate enforced, unannounced, in "hidden" and "fleet" (default 150)
+  --fleet-phases <f,a,r>      seconds of the fleet scenario's phases: fleet, alone, regrow
+                              (default 30,20,20)
+  --fleet-without-board       the fleet's limiters on their own, from 429s alone (no DynamoDB)
   --baseline-time-limit <s>   cap of the baseline scenario (default 60; 180 with --full)
   --batch-repeats <n>         runs of the batch scenario, median reported (default 3)
   --cold-processes <n>        fresh processes per handler for cold start (default 10)
@@ -91,6 +110,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
       "batch-per-path-ms": { type: "string" },
       burst: { type: "string" },
       "hidden-rate": { type: "string" },
+      "fleet-phases": { type: "string" },
+      "fleet-without-board": { type: "boolean", default: false },
       "baseline-time-limit": { type: "string" },
       "batch-repeats": { type: "string" },
       "cold-processes": { type: "string" },
@@ -126,6 +147,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
     batchPerPathMs: number(values["batch-per-path-ms"], "--batch-per-path-ms", 1, { min: 0 }),
     burst: number(values.burst, "--burst", 0, { min: 0, integer: true }),
     hiddenRate: number(values["hidden-rate"], "--hidden-rate", 150, { min: 1 }),
+    fleetPhaseSeconds: fleetPhases(values["fleet-phases"]),
+    fleetBoard: !(values["fleet-without-board"] ?? false),
     baselineTimeLimitSeconds: number(
       values["baseline-time-limit"],
       "--baseline-time-limit",
@@ -157,12 +180,29 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   if (options.jitterMs > options.latencyMs) {
     throw new RangeError("--jitter-ms must not exceed --latency-ms (latency = mean ± jitter)");
   }
-  if (options.only.includes("hidden") && options.hiddenRate >= options.rate) {
+  if (
+    (options.only.includes("hidden") || options.only.includes("fleet")) &&
+    options.hiddenRate >= options.rate
+  ) {
     throw new RangeError(
       `--hidden-rate (${options.hiddenRate}) must be below --rate (${options.rate}): the client starts at --rate`,
     );
   }
   return options;
+}
+
+/** The fleet phases are long enough to settle (10 s) and then measure. */
+const MIN_FLEET_PHASE_SECONDS = 15;
+
+function fleetPhases(text: string | undefined): BenchOptions["fleetPhaseSeconds"] {
+  const parts = (text ?? "30,20,20").split(",");
+  const [fleet, alone, regrow] = parts.map((part) =>
+    number(part.trim(), "--fleet-phases", 0, { min: MIN_FLEET_PHASE_SECONDS, integer: true }),
+  );
+  if (parts.length !== 3 || fleet === undefined || alone === undefined || regrow === undefined) {
+    throw new RangeError(`--fleet-phases takes three numbers of seconds, got "${text}"`);
+  }
+  return { fleet, alone, regrow };
 }
 
 function optionalNumber(

@@ -3,6 +3,13 @@
  * issue 6, the comparisons (each a ratio of two measurements of the same run) and the targets.
  */
 import type { ColdStartMeasurement } from "./cold-start.ts";
+import type { FleetMeasurement } from "./fleet.ts";
+import {
+  FLEET_BOUNDS,
+  type PhaseFigures,
+  phaseFigures,
+  SETTLE_ALLOWANCE_SECONDS,
+} from "./fleet-figures.ts";
 import type { LoadMeasurement } from "./load.ts";
 import type { BenchOptions } from "./options.ts";
 import { median, ratio } from "./statistics.ts";
@@ -15,6 +22,7 @@ export interface Measurements {
   readonly baseline?: LoadMeasurement;
   readonly scale?: LoadMeasurement;
   readonly coldStart?: ColdStartMeasurement;
+  readonly fleet?: FleetMeasurement;
 }
 
 /** One target of the issue, as measured. `met` is null when it could not be decided. */
@@ -83,6 +91,26 @@ export interface Figures {
     readonly steadySingleOverBaseline: number | undefined;
     readonly single429: number | undefined;
     readonly batch429: number | undefined;
+  };
+  /** Scenario "fleet": containers with a limiter each; see bench/fleet.ts. */
+  readonly fleet?: {
+    readonly limitPerSecond: number;
+    readonly clientStartPerSecond: number;
+    /** Whether the containers shared the fleet board (DynamoDB). */
+    readonly board: boolean;
+    readonly fleet: PhaseFigures;
+    readonly alone: PhaseFigures;
+    readonly regrow: PhaseFigures;
+    /** "A 429 storm" when regrowing: more 429s than this (the fleet's bound on its requests). */
+    readonly stormBound429: number;
+    /** The same limit with one limiter shared by five pollers (scenario "hidden", same run). */
+    readonly sharedLimiter:
+      | {
+          readonly ratioToLimit: number;
+          readonly steadyRatioToLimit: number | undefined;
+          readonly throttledShare: number | undefined;
+        }
+      | undefined;
   };
   readonly scale?: {
     readonly jobs: number;
@@ -179,6 +207,28 @@ export function buildFigures(
       ),
       single429: single?.smh.throttled429,
       batch429: batch?.smh.throttled429,
+    };
+  }
+  if (m.fleet) {
+    const phase = (name: string): PhaseFigures => {
+      const measured = m.fleet?.phases.find((p) => p.name === name);
+      if (!m.fleet || !measured) throw new Error(`the fleet measurement has no ${name} phase`);
+      return phaseFigures(measured, m.fleet.containers, m.fleet.limitPerSecond);
+    };
+    const regrowPhase = m.fleet.phases.find((p) => p.name === "regrow");
+    figures.fleet = {
+      limitPerSecond: m.fleet.limitPerSecond,
+      clientStartPerSecond: options.rate,
+      board: m.fleet.board,
+      fleet: phase("fleet"),
+      alone: phase("alone"),
+      regrow: phase("regrow"),
+      stormBound429: Math.floor(FLEET_BOUNDS.maxThrottledShare * (regrowPhase?.smh.requests ?? 0)),
+      sharedLimiter: figures.hidden && {
+        ratioToLimit: figures.hidden.ratioToLimit,
+        steadyRatioToLimit: figures.hidden.steadyRatioToLimit,
+        throttledShare: figures.hidden.throttledShare,
+      },
     };
   }
   if (m.scale) {
@@ -302,6 +352,49 @@ function checkTargets(f: Figures): TargetResult[] {
     ratio(f.baseline?.single429, base429 === 0 ? undefined : base429),
     "<",
     1,
+  );
+  const fleet = f.fleet;
+  add(
+    "fleet.rate",
+    "fleet: deletions/s of all containers once settled, over the limit",
+    fleet?.fleet.settledOverLimit,
+    ">=",
+    FLEET_BOUNDS.minShareOfLimit,
+  );
+  add(
+    "fleet.throttled",
+    "fleet: share of SMH requests throttled",
+    fleet?.fleet.throttledShare,
+    "<=",
+    FLEET_BOUNDS.maxThrottledShare,
+  );
+  add(
+    "fleet.fairness",
+    "fleet: largest distance of a container's share from the mean, once settled",
+    fleet?.fleet.settledSpread,
+    "<=",
+    FLEET_BOUNDS.maxSpread,
+  );
+  add(
+    "fleet.settled",
+    "fleet: seconds until settled (the phase's length when it never did)",
+    fleet && (fleet.fleet.settledAfterSeconds ?? fleet.fleet.seconds),
+    "<=",
+    SETTLE_ALLOWANCE_SECONDS,
+  );
+  add(
+    "fleet.alone",
+    "fleet shrunk to one busy container: its deletions/s once settled, over the limit",
+    fleet?.alone.settledOverLimit,
+    ">=",
+    FLEET_BOUNDS.minShareOfLimit,
+  );
+  add(
+    "fleet.regrow",
+    "fleet grown back: share of SMH requests throttled (a 429 storm above)",
+    fleet?.regrow.throttledShare,
+    "<=",
+    FLEET_BOUNDS.maxThrottledShare,
   );
   add("scale.rate", "50,000 jobs: deletions/s over 5,000 jobs'", f.scale?.ratioToSingle, ">=", 0.9);
   for (const handler of f.coldStart?.handlers ?? []) {

@@ -11,12 +11,14 @@ import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type ColdStartMeasurement, measureColdStart } from "./cold-start.ts";
+import type { FleetMeasurement, FleetSpec } from "./fleet.ts";
 import type { LoadMeasurement, LoadSpec } from "./load.ts";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";
 import { buildFigures, type Measurements } from "./report.ts";
 import {
   baselineSpec,
   batchSpec,
+  fleetSpec,
   hiddenSpec,
   scaleSpec,
   simulatorModel,
@@ -46,7 +48,7 @@ async function main(): Promise<number> {
   } = {};
   const scenarios: Record<
     string,
-    LoadMeasurement | readonly LoadMeasurement[] | ColdStartMeasurement
+    LoadMeasurement | readonly LoadMeasurement[] | ColdStartMeasurement | FleetMeasurement
   > = {};
   const run = options.only;
 
@@ -74,6 +76,8 @@ async function main(): Promise<number> {
   }
   if (run.includes("hidden"))
     m.hidden = await attempt("hidden", () => runScenario(hiddenSpec(options)));
+  if (run.includes("fleet"))
+    m.fleet = await attempt("fleet", () => runFleetScenario(fleetSpec(options)));
   if (run.includes("baseline")) {
     m.baseline = await attempt("baseline", () => runScenario(baselineSpec(options)));
   }
@@ -86,6 +90,7 @@ async function main(): Promise<number> {
   if (m.single) scenarios.single = m.single;
   if (m.batchRuns) scenarios.batchRuns = m.batchRuns;
   if (m.hidden) scenarios.hidden = m.hidden;
+  if (m.fleet) scenarios.fleet = m.fleet;
   if (m.baseline) scenarios.baseline = m.baseline;
   if (m.scale) scenarios.scale = m.scale;
   if (m.coldStart) scenarios.coldStart = m.coldStart;
@@ -133,6 +138,28 @@ function runScenario(spec: LoadSpec): Promise<LoadMeasurement> {
   progress(
     `${spec.name}: ${spec.jobs} jobs through the ${spec.handler} handler (cap ${spec.timeLimitSeconds} s)`,
   );
+  return inFreshProcess<LoadMeasurement>(spec, (measurement) =>
+    progress(
+      `${spec.name}: ${measurement.deletionsPerSecond.toFixed(1)} deletions/s, ${measurement.deletions}/${measurement.jobs} in ${measurement.wallSeconds.toFixed(1)} s`,
+    ),
+  );
+}
+
+/** Runs the fleet scenario in a fresh process (it starts its containers' processes itself). */
+function runFleetScenario(spec: FleetSpec): Promise<FleetMeasurement> {
+  const { fleet, alone, regrow } = spec.phaseSeconds;
+  progress(
+    `${spec.name}: containers with a limiter each, ${fleet} s all busy, ${alone} s one busy, ${regrow} s grown back (${spec.board ? "fleet board" : "429s alone"})`,
+  );
+  return inFreshProcess<FleetMeasurement>(spec, (measurement) =>
+    progress(
+      `${spec.name}: ${measurement.phases.map((phase) => `${phase.name} ${(phase.deletions / (phase.toSecond - phase.fromSecond)).toFixed(1)} deletions/s`).join(", ")}`,
+    ),
+  );
+}
+
+/** Runs bench/scenario-process.ts with `spec` and parses the measurement it prints last. */
+function inFreshProcess<M>(spec: LoadSpec | FleetSpec, done: (measurement: M) => void): Promise<M> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SCENARIO_PROCESS, JSON.stringify(spec)], {
       stdio: ["ignore", "pipe", "inherit"],
@@ -148,10 +175,8 @@ function runScenario(spec: LoadSpec): Promise<LoadMeasurement> {
         return;
       }
       try {
-        const measurement = JSON.parse(out.trim().split("\n").at(-1) ?? "") as LoadMeasurement;
-        progress(
-          `${spec.name}: ${measurement.deletionsPerSecond.toFixed(1)} deletions/s, ${measurement.deletions}/${measurement.jobs} in ${measurement.wallSeconds.toFixed(1)} s`,
-        );
+        const measurement = JSON.parse(out.trim().split("\n").at(-1) ?? "") as M;
+        done(measurement);
         resolve(measurement);
       } catch (error) {
         reject(new Error(`scenario ${spec.name} printed no measurement: ${String(error)}`));

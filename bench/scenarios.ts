@@ -2,7 +2,8 @@
  * The load scenarios of issue 6, as {@link LoadSpec}s built from the options. What each one means
  * is in docs/benchmarks.md.
  */
-import type { FaultsPatch } from "../lib/sim/faults.ts";
+import type { FaultsPatch } from "../lib/sim/index.ts";
+import type { FleetSpec } from "./fleet.ts";
 import type { LoadSpec } from "./load.ts";
 import type { BenchOptions } from "./options.ts";
 
@@ -95,5 +96,22 @@ export function scaleSpec(options: BenchOptions): LoadSpec {
     name: "scale",
     jobs: options.scaleJobs,
     timeLimitSeconds: timeLimitFor(options.scaleJobs, options.rate),
+  };
+}
+
+/**
+ * Scenario 7: a fleet of containers, each with its own client and limiter, against the hidden
+ * limit (the client told R), single deletes; it shrinks to one busy container and grows again.
+ */
+export function fleetSpec(options: BenchOptions): FleetSpec {
+  return {
+    scenario: "fleet",
+    name: "fleet",
+    simFaults: simulatorModel(options, options.hiddenRate),
+    env: { BATCH_DELETE_MIN_JOBS: BATCH_DELETE_OFF, SMH_RATE_LIMIT: String(options.rate) },
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    phaseSeconds: options.fleetPhaseSeconds,
+    board: options.fleetBoard,
+    ...mapping(options),
   };
 }

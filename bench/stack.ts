@@ -19,7 +19,7 @@ import { type CreatedQueue, createQueues } from "../lib/local/queues.ts";
 import { type LocalRunner, startRunner } from "../lib/local/runner.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../lib/local/sqs-fault-proxy.ts";
 import { startLocalSqs } from "../lib/local/sqs-server.ts";
-import { readTopology } from "../lib/local/topology.ts";
+import { readTopology, type SqsEventMapping } from "../lib/local/topology.ts";
 import { createSqsClient } from "../lib/queues/client.ts";
 import type { FaultsPatch } from "../lib/sim/faults.ts";
 import type { Simulator } from "../lib/sim/simulator.ts";
@@ -51,32 +51,48 @@ export interface MappingOverrides {
   maximumConcurrency?: number;
 }
 
-/** A running benchmark stack. */
-export interface BenchStack {
+/** The services of a benchmark stack, without the event source: what the handler talks to. */
+export interface BenchServices {
   readonly sim: Simulator;
   /** The driver's own SQS client (straight to fauxqs, not counted). */
   readonly sqs: SQSClient;
+  /** Every queue of serverless.yml, by key, as created. */
+  readonly queues: ReadonlyMap<string, CreatedQueue>;
   readonly jobsQueueUrl: string;
   readonly jobsDlqUrl: string;
   readonly resultsQueueUrl: string;
   /** Counts the handler's calls to the results queue (`counters().selected`). */
   readonly proxy: SqsFaultProxy;
-  readonly runner: LocalRunner;
-  /** The function timeout the runner applies, seconds. */
+  /** The event source mapping of deleteDirectories, with the benchmark's overrides applied. */
+  readonly mapping: SqsEventMapping;
+  /** The function timeout the event source applies, seconds. */
   readonly functionTimeoutSeconds: number;
+  /** The environment the handler runs with (Lambda's, pointed at this stack). */
+  readonly handlerEnv: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
-/** Starts simulator, fauxqs, the counting proxy and the runner for `options.handler`. */
-export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+/** A running benchmark stack. */
+export interface BenchStack extends BenchServices {
+  readonly runner: LocalRunner;
+}
+
+/**
+ * Starts simulator, fauxqs with serverless.yml's queues, and the counting proxy, and works out the
+ * handler's environment — everything but the event source. The fleet scenario runs its handlers
+ * in processes of their own on these services.
+ */
+export async function startBenchServices(
+  options: Omit<BenchStackOptions, "handler">,
+): Promise<BenchServices> {
   const definitions = readTopology();
   const declared = definitions.sqsFunctions.find((fn) => fn.functionName === FUNCTION_NAME);
   if (!declared) throw new Error(`serverless.yml has no SQS-triggered ${FUNCTION_NAME}`);
-  const template = { ...declared, ...options.mapping };
+  const mapping = { ...declared, ...options.mapping };
   // As startLocalStack: a sixth of what the batching window (and a long-poll second) leaves.
   const functionTimeoutSeconds = Math.max(
     1,
-    Math.floor((options.visibilityTimeoutSeconds - template.maximumBatchingWindowSeconds - 1) / 6),
+    Math.floor((options.visibilityTimeoutSeconds - mapping.maximumBatchingWindowSeconds - 1) / 6),
   );
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -92,8 +108,6 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const queues = await createQueues(sqs, definitions.queues, {
       visibilityTimeoutOverrideSeconds: options.visibilityTimeoutSeconds,
     });
-    const jobs = queueOf(queues, "jobs");
-    const jobsDlq = queueOf(queues, "jobs-dlq");
     const results = queueOf(queues, "results");
 
     const proxy = await startSqsFaultProxy({
@@ -118,31 +132,49 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       POWERTOOLS_LOG_LEVEL: "SILENT",
       ...options.env,
     };
-    // Lambda's environment is the process's: the handler reads it when the runner imports it.
-    Object.assign(process.env, handlerEnv);
-
-    const runner = await startRunner({
-      sqs,
-      mappings: [{ ...template, handler: options.handler }],
-      queues,
-      root: REPO_ROOT,
-      pollWaitSeconds: 1,
-      functionTimeoutOverrideSeconds: functionTimeoutSeconds,
-    });
-    stops.push(() => runner.stop());
     return {
       sim,
       sqs,
-      jobsQueueUrl: jobs.url,
-      jobsDlqUrl: jobsDlq.url,
+      queues,
+      jobsQueueUrl: queueOf(queues, "jobs").url,
+      jobsDlqUrl: queueOf(queues, "jobs-dlq").url,
       resultsQueueUrl: results.url,
       proxy,
-      runner,
+      mapping,
       functionTimeoutSeconds,
+      handlerEnv,
       stop,
     };
   } catch (error) {
     await stop();
+    throw error;
+  }
+}
+
+/** Starts the services and the runner for `options.handler`, all in this process. */
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  const services = await startBenchServices(options);
+  try {
+    // Lambda's environment is the process's: the handler reads it when the runner imports it.
+    Object.assign(process.env, services.handlerEnv);
+    const runner = await startRunner({
+      sqs: services.sqs,
+      mappings: [{ ...services.mapping, handler: options.handler }],
+      queues: services.queues,
+      root: REPO_ROOT,
+      pollWaitSeconds: 1,
+      functionTimeoutOverrideSeconds: services.functionTimeoutSeconds,
+    });
+    return {
+      ...services,
+      runner,
+      stop: async () => {
+        await runner.stop().catch(() => undefined);
+        await services.stop();
+      },
+    };
+  } catch (error) {
+    await services.stop();
     throw error;
   }
 }

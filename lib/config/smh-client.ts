@@ -3,6 +3,7 @@
  * all invocations, so tokens, the per-library limiter and its learned rate survive between them.
  */
 import * as z from "zod";
+import { DynamoDbFleetBoard } from "../fleet/dynamodb-board.ts";
 import { createSmhClient, type SmhClient } from "../smh/client.ts";
 import { DEFAULT_BASE_URL_TEMPLATE } from "../smh/config.ts";
 import type { SmhEventListener } from "../smh/events.ts";
@@ -16,6 +17,8 @@ const SmhEnvSchema = z.object({
   // 429s and back up towards the client's ceiling. The benchmarks set it to the simulator's limit.
   SMH_INITIAL_RATE: envNumber.positive.optional(),
   SMH_RETRY_LIMIT: envNumber.nonNegativeInt.optional(),
+  SMH_FLEET_TABLE: z.string().optional(),
+  DYNAMODB_ENDPOINT: z.string().optional(),
 });
 
 /** The environment variables read by {@link smhClientFromEnv}. */
@@ -29,7 +32,8 @@ export function readSmhEnv(env: Env = process.env): SmhEnv {
 
 /**
  * Builds the SMH client for `libraryIds`, each library's secret resolved from `secrets` at mint
- * time.
+ * time. With `SMH_FLEET_TABLE`, its limiters share each library's limit with the other containers
+ * through that DynamoDB table (at `DYNAMODB_ENDPOINT` when set, e.g. dynalite).
  */
 export function smhClientFromEnv(
   libraryIds: readonly string[],
@@ -49,6 +53,15 @@ export function smhClientFromEnv(
       ? { retry: { limit: settings.SMH_RETRY_LIMIT } }
       : {}),
     limiter: settings.SMH_INITIAL_RATE ? { initialRate: settings.SMH_INITIAL_RATE } : {},
+    ...(settings.SMH_FLEET_TABLE
+      ? {
+          fleetBoard: new DynamoDbFleetBoard({
+            tableName: settings.SMH_FLEET_TABLE,
+            endpoint: settings.DYNAMODB_ENDPOINT,
+            env: { ...env },
+          }),
+        }
+      : {}),
     ...(onEvent ? { onEvent } : {}),
   });
 }

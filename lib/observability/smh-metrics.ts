@@ -31,6 +31,12 @@ export function smhEventMetrics(logger: Logger, metrics: Metrics): (event: SmhEv
           reason: event.reason,
         });
         break;
+      case "fleetBoardFailed":
+        logger.warn("SMH fleet board failed; the limiter finds its share from 429s alone", {
+          libraryId: event.libraryId,
+          reason: event.reason,
+        });
+        break;
     }
   };
 }

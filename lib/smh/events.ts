@@ -11,7 +11,8 @@ export type SmhEvent =
   | SmhThrottleEvent
   | SmhTokenMintedEvent
   | SmhTokenRefreshedEvent
-  | SmhRateChangedEvent;
+  | SmhRateChangedEvent
+  | SmhFleetBoardFailedEvent;
 
 /** Receives {@link SmhEvent}s. Exceptions it throws are swallowed: metrics never fail a deletion. */
 export type SmhEventListener = (event: SmhEvent) => void;
@@ -72,8 +73,9 @@ export interface SmhTokenRefreshedEvent extends Omit<SmhTokenMintedEvent, "type"
 
 /**
  * The library's send rate changed: every decrease (`throttled`), every pause to probing while SMH
- * refuses everything (`paused`) and its end (`resumed`), and the climb back (`recovered`) in steps
- * of 10%.
+ * refuses everything (`paused`) and its end (`resumed`), a quiet start because other containers
+ * are busy on the library (`joined`), and the climb back (`recovered`) and the balancing with the
+ * other containers (`balanced`) in steps of 10%.
  */
 export interface SmhRateChangedEvent {
   readonly type: "rateChanged";
@@ -81,6 +83,17 @@ export interface SmhRateChangedEvent {
   readonly previousRate: number;
   readonly rate: number;
   readonly reason: RateChangeReason;
+}
+
+/**
+ * A call to the fleet board (the state shared with the other containers) failed: until it answers
+ * again, this library's limiter finds its share from 429s alone.
+ */
+export interface SmhFleetBoardFailedEvent {
+  readonly type: "fleetBoardFailed";
+  readonly libraryId: string;
+  /** The error's name and message. */
+  readonly reason: string;
 }
 
 /** Calls `listener` with `event`, swallowing anything it throws. */

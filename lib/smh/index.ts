@@ -33,6 +33,7 @@ export { SmhUnexpectedResponseError } from "./errors/unexpected-response-error.t
 export type {
   SmhEvent,
   SmhEventListener,
+  SmhFleetBoardFailedEvent,
   SmhRateChangedEvent,
   SmhRequestEvent,
   SmhRetryEvent,
@@ -48,7 +49,19 @@ export {
   type RateChangeReason,
 } from "./limiter/adaptive-rate.ts";
 export {
+  BALANCING_PULL,
+  balancedRate,
+  FLEET_PERIOD_MS,
+  FLEET_STALE_AFTER_MS,
+  type FleetBoard,
+  type FleetPost,
+  fairShare,
+  peersOf,
+  releasedShare,
+} from "./limiter/fleet.ts";
+export {
   LibraryLimiter,
+  type LimiterFleet,
   type LimiterOptions,
   type LimiterStats,
   limiterDefaults,

@@ -30,8 +30,20 @@ export function createLibraries(options: ResolvedOptions): ReadonlyMap<string, L
       secret: config.librarySecret,
       userId: config.userId ?? options.userId,
       tokenPeriodSeconds: config.tokenPeriodSeconds ?? options.tokenPeriodSeconds,
-      limiter: new LibraryLimiter(options.limiter, (change) =>
-        emit(options.onEvent, { type: "rateChanged", libraryId, ...change }),
+      limiter: new LibraryLimiter(
+        options.limiter,
+        (change) => emit(options.onEvent, { type: "rateChanged", libraryId, ...change }),
+        options.fleetBoard && {
+          board: options.fleetBoard,
+          libraryId,
+          onError: (error) =>
+            emit(options.onEvent, {
+              type: "fleetBoardFailed",
+              libraryId,
+              // The board's errors name a table and AWS codes, never an SMH token or secret.
+              reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            }),
+        },
       ),
     });
   }

@@ -5,6 +5,7 @@ import {
   SmhLibraryConfigSchema,
 } from "./config.ts";
 import type { SmhEventListener } from "./events.ts";
+import type { FleetBoard } from "./limiter/fleet.ts";
 import type { LimiterOptions } from "./limiter/limiter.ts";
 
 /**
@@ -67,6 +68,11 @@ export interface SmhClientOptions {
   readonly retry?: SmhRetryOptions;
   /** The per-library limiter; see {@link LimiterOptions}. */
   readonly limiter?: LimiterOptions;
+  /**
+   * Shared state through which this client's limiters share each library's limit with the other
+   * containers sending to it (see `limiter/fleet.ts`). @default none: each finds its share alone
+   */
+  readonly fleetBoard?: FleetBoard;
   /** See {@link TaskPollingOptions}. */
   readonly taskPolling?: TaskPollingOptions;
   /** Receives request, retry, throttle, token and rate events. @default none */
@@ -88,6 +94,7 @@ export interface ResolvedOptions {
   readonly defaultBudgetMs: number;
   readonly retry: Required<SmhRetryOptions>;
   readonly limiter: LimiterOptions;
+  readonly fleetBoard: FleetBoard | undefined;
   readonly taskPolling: Required<TaskPollingOptions>;
   readonly onEvent: SmhEventListener | undefined;
   readonly fetch: typeof globalThis.fetch;
@@ -137,6 +144,7 @@ export function resolveOptions(options: SmhClientOptions): ResolvedOptions {
     libraries: options.libraries,
     userId: parsed.userId,
     limiter: options.limiter ?? {},
+    fleetBoard: options.fleetBoard,
     onEvent: options.onEvent,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     now: options.now ?? Date.now,

@@ -41,8 +41,17 @@ const BLACKOUT_DECREASE_INTERVAL_MS = 1000;
 /** Requests per second sent during a blackout, to notice its end within ~100 ms. */
 export const PROBE_RATE = 10;
 
-/** Why the sending rate changed. */
-export type RateChangeReason = "throttled" | "recovered" | "paused" | "resumed";
+/**
+ * Why the sending rate changed: the library's answers (`throttled`, `recovered`, `paused`,
+ * `resumed`), or the other containers on it (`balanced` towards their mean, `joined` busy ones).
+ */
+export type RateChangeReason =
+  | "throttled"
+  | "recovered"
+  | "paused"
+  | "resumed"
+  | "balanced"
+  | "joined";
 
 export class AdaptiveRate {
   readonly #settings: AdaptiveRateSettings;
@@ -57,6 +66,8 @@ export class AdaptiveRate {
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
   /** Whether SMH accepted a request sent after the last decrease. */
   #acceptedSinceDecrease = false;
+  /** C in use: the setting, divided among the busy containers of a fleet. */
+  #scale: number;
   /** When the current blackout began, if SMH is in one. */
   #blackoutSince: number | undefined;
 
@@ -64,6 +75,7 @@ export class AdaptiveRate {
     this.#settings = settings;
     this.#rate = clamp(settings.initialRate, settings.minRate, settings.maxRate);
     this.#ceiling = this.#rate;
+    this.#scale = settings.increaseScale;
   }
 
   /** The rate the curve is at, requests per second (also during a blackout). */
@@ -107,10 +119,10 @@ export class AdaptiveRate {
         return startsBlackout ? "paused" : undefined;
       }
     }
-    const { decreaseFactor, increaseScale, minRate, maxRate } = this.#settings;
+    const { decreaseFactor, minRate, maxRate } = this.#settings;
     const observed = measuredRate === undefined ? this.#rate : Math.min(this.#rate, measuredRate);
     this.#ceiling = Math.max(observed, minRate);
-    this.#plateauAfter = Math.cbrt((this.#ceiling * (1 - decreaseFactor)) / increaseScale);
+    this.#plateauAfter = Math.cbrt((this.#ceiling * (1 - decreaseFactor)) / this.#scale);
     this.#grown = 0;
     this.#lastDecreaseAt = now;
     this.#acceptedSinceDecrease = false;
@@ -132,6 +144,46 @@ export class AdaptiveRate {
   }
 
   /**
+   * Moves the whole curve by `delta` requests/s (clamped to the rate's bounds): the rate changes by
+   * that much now, and the climb goes on from there with the same shape — how the other containers
+   * on the library hand over or take back part of its limit (see `fleet.ts`).
+   * @returns `reason` when the rate changed, else undefined.
+   */
+  shift(delta: number, reason: "balanced" | "joined"): RateChangeReason | undefined {
+    const { minRate, maxRate } = this.#settings;
+    const previous = this.#rate;
+    this.#rate = clamp(this.#rate + delta, minRate, maxRate);
+    const applied = this.#rate - previous;
+    if (applied === 0) return undefined;
+    this.#ceiling += applied;
+    if (this.#ceiling < minRate) {
+      // Far up the convex part, a large decrease would put the curve's origin below the minimum
+      // (and the rate would stall there): restart the curve at its plateau, at the new rate.
+      this.#ceiling = this.#rate;
+      this.#grown = this.#plateauAfter;
+    }
+    return reason;
+  }
+
+  /**
+   * Divides the climb among `members` containers sending to the library (1: alone): each climbs
+   * with C / members, so that together they probe the library's limit as fast as one container
+   * alone would, not `members` times faster. The rate and the ceiling stay where they are; the
+   * curve is re-timed to go on from the same point with the new C.
+   */
+  shareClimb(members: number): void {
+    const scale = this.#settings.increaseScale / Math.max(1, members);
+    if (scale === this.#scale) return;
+    const decreased = this.#lastDecreaseAt > Number.NEGATIVE_INFINITY;
+    const offset = Math.cbrt((this.#rate - this.#ceiling) / scale);
+    this.#plateauAfter = decreased
+      ? Math.cbrt((this.#ceiling * (1 - this.#settings.decreaseFactor)) / scale)
+      : 0;
+    this.#grown = this.#plateauAfter + offset;
+    this.#scale = scale;
+  }
+
+  /**
    * Advances the recovery curve by `seconds` of time during which demand was at the limit.
    * @returns `recovered` when the rate changed, else undefined.
    */
@@ -142,8 +194,8 @@ export class AdaptiveRate {
       return undefined;
     }
     this.#grown += seconds;
-    const { increaseScale, minRate, maxRate } = this.#settings;
-    const next = this.#ceiling + increaseScale * (this.#grown - this.#plateauAfter) ** 3;
+    const { minRate, maxRate } = this.#settings;
+    const next = this.#ceiling + this.#scale * (this.#grown - this.#plateauAfter) ** 3;
     const previous = this.#rate;
     this.#rate = clamp(next, minRate, maxRate);
     return this.#rate === previous ? undefined : "recovered";

@@ -8,11 +8,34 @@ describe("benchmark options", () => {
       "single",
       "batch",
       "hidden",
+      "fleet",
       "baseline",
       "cold",
     ]);
     const full = parseBenchOptions(["--full"]);
     expect(full !== "help" && full.only).toContain("scale");
+  });
+
+  it("runs the fleet's phases for 30, 20 and 20 s with the fleet board unless told otherwise", () => {
+    const defaults = parseBenchOptions([]);
+    expect(defaults !== "help" && defaults.fleetPhaseSeconds).toEqual({
+      fleet: 30,
+      alone: 20,
+      regrow: 20,
+    });
+    expect(defaults !== "help" && defaults.fleetBoard).toBe(true);
+    const custom = parseBenchOptions(["--fleet-phases", "40,25,15", "--fleet-without-board"]);
+    expect(custom !== "help" && custom.fleetPhaseSeconds).toEqual({
+      fleet: 40,
+      alone: 25,
+      regrow: 15,
+    });
+    expect(custom !== "help" && custom.fleetBoard).toBe(false);
+  });
+
+  it("refuses fleet phases too short to settle in, or not three of them", () => {
+    expect(() => parseBenchOptions(["--fleet-phases", "30,10,20"])).toThrow(/fleet-phases/);
+    expect(() => parseBenchOptions(["--fleet-phases", "30,20"])).toThrow(/fleet-phases/);
   });
 
   it("refuses a hidden limit that is not below the rate the client starts at", () => {

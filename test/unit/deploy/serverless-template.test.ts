@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { FLEET_TABLE_KEYS, FLEET_TABLE_TTL_ATTRIBUTE } from "../../../lib/fleet/dynamodb-board.ts";
 import { readTopology } from "../../../lib/local/topology.ts";
 import { loadRules } from "../../../lib/retention/load.ts";
 import { arnLike, evaluate, TEST_ACCOUNT } from "./intrinsics.ts";
@@ -412,6 +414,7 @@ describe.each(FUNCTIONS)("serverless package: the $name function", (fn: Function
     expect(env.SMH_BASE_URL).toBe("https://{libraryId}.api.tencentsmh.cn");
     expect(env.SMH_LIBRARY_SECRETS_SSM_PARAMETER).toBe(`/${SERVICE}/${STAGE}/library-secrets`);
     expect(env.SMH_POLICY).toBe(SMH_POLICY);
+    expect(env.SMH_FLEET_TABLE).toEqual(ref("SmhFleetTable"));
     for (const name of [
       "SMH_USER_ID",
       "BATCH_DELETE_MIN_JOBS",
@@ -457,6 +460,29 @@ describe.each(FUNCTIONS)("serverless package: the $name function", (fn: Function
   });
 });
 
+describe("serverless package: the fleet board's table", () => {
+  it("is keyed as lib/fleet/dynamodb-board.ts writes it, billed per request, encrypted, and expires posts", () => {
+    const table = resource("SmhFleetTable");
+    expect(table.Type).toBe("AWS::DynamoDB::Table");
+    const props = table.Properties;
+    expect(props.TableName).toBe(`${SERVICE}-${STAGE}-smh-fleet`);
+    expect(props.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(props.KeySchema).toEqual([
+      { AttributeName: FLEET_TABLE_KEYS.partition, KeyType: "HASH" },
+      { AttributeName: FLEET_TABLE_KEYS.sort, KeyType: "RANGE" },
+    ]);
+    expect(props.AttributeDefinitions).toEqual([
+      { AttributeName: FLEET_TABLE_KEYS.partition, AttributeType: "S" },
+      { AttributeName: FLEET_TABLE_KEYS.sort, AttributeType: "S" },
+    ]);
+    expect(props.TimeToLiveSpecification).toEqual({
+      AttributeName: FLEET_TABLE_TTL_ATTRIBUTE,
+      Enabled: true,
+    });
+    expect(props.SSESpecification).toEqual({ SSEEnabled: true });
+  });
+});
+
 describe("serverless package: IAM", () => {
   it("grants no wildcard action; the only wildcard is osls's deny of plain-HTTP access to its deployment bucket", () => {
     const wildcards = allPolicyStatements().flatMap(({ owner, statements }) =>
@@ -499,6 +525,8 @@ describe("serverless package: IAM", () => {
     const actions = new Set(roleStatements(fn.role).flatMap(actionsOf));
     expect([...actions].sort()).toEqual(
       [
+        "dynamodb:PutItem",
+        "dynamodb:Query",
         "kms:Decrypt",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
@@ -535,6 +563,17 @@ describe("serverless package: IAM", () => {
         actionsOf(s).some((a) => a.startsWith("sqs:") && a !== "sqs:SendMessage"),
       );
       expect(consuming.flatMap((s) => [s.Resource].flat())).toEqual([getAtt(fn.queue)]);
+    },
+  );
+
+  it.each(FUNCTIONS)(
+    "lets $name post to and read the fleet board only: no scans, no deletes, no other table",
+    (fn: FunctionSpec) => {
+      const dynamodb = roleStatements(fn.role).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith("dynamodb:")),
+      );
+      expect(dynamodb.flatMap(actionsOf).sort()).toEqual(["dynamodb:PutItem", "dynamodb:Query"]);
+      expect(dynamodb.flatMap((s) => [s.Resource].flat())).toEqual([getAtt("SmhFleetTable")]);
     },
   );
 

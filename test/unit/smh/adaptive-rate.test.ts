@@ -114,4 +114,54 @@ describe("AdaptiveRate", () => {
     expect(rate.grow(-1)).toBeUndefined();
     expect(rate.rate).toBe(200);
   });
+
+  it("moves the whole curve when the fleet balances: the climb goes on from the new rate", () => {
+    const rate = new AdaptiveRate(settings);
+    rate.throttled(0, 0, undefined);
+    rate.accepted(1);
+    rate.grow(1);
+    const climbed = rate.rate - 160;
+    expect(rate.shift(-100, "balanced")).toBe("balanced");
+    expect(rate.rate).toBeCloseTo(60 + climbed);
+    // One more second climbs exactly as much as the unshifted curve would have.
+    const twin = new AdaptiveRate(settings);
+    twin.throttled(0, 0, undefined);
+    twin.accepted(1);
+    twin.grow(1);
+    twin.grow(1);
+    rate.grow(1);
+    expect(rate.rate).toBeCloseTo(twin.rate - 100);
+    expect(rate.shift(0, "balanced")).toBeUndefined();
+  });
+
+  it("never shifts below the minimum, and restarts a curve that would", () => {
+    const rate = new AdaptiveRate({ ...settings, initialRate: 100 });
+    rate.grow(10); // far up the convex part: 100 + 0.4 × 1000 = 500
+    expect(rate.rate).toBeCloseTo(500);
+    rate.shift(-10_000, "joined");
+    expect(rate.rate).toBe(1);
+    rate.grow(1);
+    expect(rate.rate).toBeGreaterThanOrEqual(1);
+    expect(rate.rate).toBeLessThan(2);
+  });
+
+  it("climbs with a fifth of the curve in a fleet of five, from where it is", () => {
+    const alone = new AdaptiveRate({ ...settings, initialRate: 100 });
+    const member = new AdaptiveRate({ ...settings, initialRate: 100 });
+    alone.grow(3);
+    member.grow(3);
+    member.shareClimb(5);
+    expect(member.rate).toBeCloseTo(alone.rate);
+    const before = member.rate;
+    member.grow(2);
+    alone.grow(2);
+    // With C/5 the member climbs far less in the next two seconds than the lone curve does.
+    expect(member.rate - before).toBeLessThan((alone.rate - before) / 2);
+    expect(member.rate).toBeGreaterThan(before);
+    // Alone again: the full curve, still from where it is.
+    const regained = member.rate;
+    member.shareClimb(1);
+    member.grow(0.001);
+    expect(member.rate).toBeCloseTo(regained, 1);
+  });
 });

@@ -118,6 +118,21 @@ describe("LibraryLimiter (clock injected)", () => {
     expect(limiter.rate).toBe(100);
   });
 
+  it("does not raise the rate when requests wait only because they arrive together", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const limiter = new LibraryLimiter({ initialRate: 400, burst: 2, now: Date.now });
+    // Four requests at once every 100 ms: 40 a second, far below 400, yet two of each four wait
+    // a few milliseconds for a token.
+    for (let n = 0; n < 50; n++) {
+      const together = [0, 1, 2, 3].map(() =>
+        limiter.run(undefined, async (sentAt) => limiter.report(sentAt, "accepted")),
+      );
+      await vi.advanceTimersByTimeAsync(100);
+      await Promise.all(together);
+    }
+    expect(limiter.rate).toBeCloseTo(400, 0);
+  });
+
   it("rejects a waiting request when its signal aborts, and never runs it", async () => {
     vi.useFakeTimers({ now: 0 });
     const limiter = new LibraryLimiter({ initialRate: 1, burst: 1, now: Date.now });
