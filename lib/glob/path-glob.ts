@@ -42,9 +42,9 @@ export function compilePathGlob(pattern: string, options: GlobOptions = {}): Pat
     matches: (path) =>
       matchesWithStars(
         segments,
-        path,
+        path.length,
         (segment) => segment === GLOBSTAR,
-        (segment, name) => segment !== GLOBSTAR && segment(name),
+        (segment, index) => segment !== GLOBSTAR && segment(path[index] ?? ""),
       ),
     couldMatchBelow(path) {
       for (const [index, name] of path.entries()) {

@@ -4,27 +4,29 @@
  */
 
 /**
- * Whether `pattern` matches all of `items`, where a star matches any run of items (none included)
- * and every other pattern element matches exactly one item. On a mismatch the most recent star
- * swallows one more item; earlier stars never need revisiting, so the work is
- * O(items × pattern) whatever the pattern, with no backtracking blow-up.
+ * Whether `pattern` matches all `count` items, where a star matches any run of items (none
+ * included) and every other pattern element matches exactly one item, as `matchesAt` says for the
+ * item at an index. On a mismatch the most recent star swallows one more item; earlier stars never
+ * need revisiting, so the work is O(items × pattern) whatever the pattern, with no backtracking
+ * blow-up.
  *
- * @example matchesWithStars(["a", "*", "c"], [..."abbc"], (p) => p === "*", (p, c) => p === c) // true
+ * @example
+ * const name = [..."abbc"];
+ * matchesWithStars(["a", "*", "c"], name.length, (p) => p === "*", (p, i) => p === name[i]) // true
  */
-export function matchesWithStars<Element, Item>(
+export function matchesWithStars<Element>(
   pattern: readonly Element[],
-  items: readonly Item[],
+  count: number,
   isStar: (element: Element) => boolean,
-  matchesOne: (element: Element, item: Item) => boolean,
+  matchesAt: (element: Element, index: number) => boolean,
 ): boolean {
   let p = 0;
   let n = 0;
   let star = -1;
   let starItem = 0;
-  while (n < items.length) {
+  while (n < count) {
     const element = pattern[p];
-    const item = items[n] as Item;
-    if (element !== undefined && !isStar(element) && matchesOne(element, item)) {
+    if (element !== undefined && !isStar(element) && matchesAt(element, n)) {
       p++;
       n++;
     } else if (element !== undefined && isStar(element)) {
