@@ -4,7 +4,8 @@
  *
  * A glob compiled to a backtracking regular expression (as picomatch does) takes seconds on one
  * 255-character name for a pattern as ordinary as `*a*a*a*x`; a retention scan tests 100,000
- * names. So globs here have their own matcher, the classic two-pointer wildcard algorithm.
+ * names. So globs here have their own matcher, the classic two-pointer wildcard algorithm
+ * (`wildcard.ts`).
  *
  * The product's one glob dialect (docs/globs.md): retention rules' `include`/`exclude`,
  * `purge-albums --name` and, one per segment of a path (`path-glob.ts`), the deletion policy's

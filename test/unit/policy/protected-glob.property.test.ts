@@ -150,7 +150,7 @@ describe("protected globs in the glob dialect, against the picomatch reading the
             const shown = `${JSON.stringify(source)} on ${JSON.stringify(candidate)}`;
             expect(now, shown).toBeDefined();
             // As strongly, too: what was inside a match still is. Picomatch let an empty
-            // alternative (`a/{b,}`) match the parent itself; that parent is now refused as an
+            // alternative (`a/**/{b,}`) match the parent itself; that parent is now refused as an
             // ancestor of a possible match instead.
             if (before === Protection.covered && !/\{,|,\}/.test(source)) {
               seen.formerlyCovered++;
