@@ -9,10 +9,10 @@
  *   (rule `protects-descendant`).
  *
  * A glob (the product's glob dialect, one name glob per segment and `**` for any depth: see
- * docs/globs.md) protects every path it matches in the same way. For the ancestor case the question is
- * "could anything below this path match?", answered segment by segment without listing SMH; a `**`
- * answers yes for everything below it, so `**`/`x` refuses every deletion in the library. That is
- * the truth (any directory may hold an `x`), not a bug.
+ * docs/globs.md) protects every path it matches in the same way. For the ancestor case the
+ * question is "could anything below this path match?", answered segment by segment without listing
+ * SMH; a `**` answers yes for everything below it, so `**`/`x` refuses every deletion in the
+ * library. That is the truth (any directory may hold an `x`), not a bug.
  *
  * Matching is loose (see `segments.ts`): a path is compared percent-decoded, under NFKC, without
  * invisible characters or whitespace at the ends of its segments and, unless the library turns it
@@ -146,7 +146,8 @@ export function compileProtectedGlob(
     pattern,
     protectionOf(path) {
       const variants = distinct(foldings.map((folding) => foldPath(path, folding)));
-      // Counting UTF-16 units reads a name differently only where it holds a surrogate pair.
+      // Counting UTF-16 units matches nothing the code-point reading does not, unless a name
+      // holds a surrogate pair (an emoji, a rare CJK character): only then is it worth trying.
       const pairs = variants.some((folded) => folded.some((name) => SURROGATE.test(name)));
       const apply = readings.filter(
         ({ characters }) => pairs || characters !== "UTF-16 code units",
