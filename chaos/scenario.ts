@@ -32,7 +32,7 @@ import { join } from "node:path";
 import pMap from "p-map";
 import { readTopology } from "../lib/local/topology.ts";
 import { queueDepths } from "../lib/queues/depths.ts";
-import type { CallStats, FaultsPatch } from "../lib/sim/index.ts";
+import type { FaultsPatch } from "../lib/sim/index.ts";
 import { type CliRun, spawnCli } from "../test/e2e/helpers/cli.ts";
 import {
   type PipelineStack,
@@ -702,12 +702,4 @@ function describeError(error: unknown): string {
 
 function round(share: number): number {
   return Math.round(share * 1000) / 1000;
-}
-
-/** Whether the simulator has answered a call other than a token mint. */
-function answeredBusinessCall(stats: CallStats): boolean {
-  return Object.entries(stats.byRoute).some(
-    ([route, byStatus]) =>
-      !route.startsWith("token.") && Object.values(byStatus).some((count) => count > 0),
-  );
 }

@@ -9,6 +9,7 @@
  *     allowedPaths: [scratch]     # these exact directories may be deleted too
  *     protectedPaths: [events/keep]            # never deleted, nor anything in or above them
  *     protectedGlobs: ["events/*\/originals"]  # the same, for every path a glob matches
+ *                                 #   (the glob dialect of docs/globs.md, read loosely)
  *     protectionIgnoresCase: true # protections match whatever the letter case (default true)
  *     permanentPrefixes: [tmp]    # permanent deletion only strictly below these; "*": wherever
  *                                 #   deletion is allowed; default []: never
@@ -93,7 +94,7 @@ const libraryConfig = z
       .array(protectedGlob)
       .default([])
       .meta({
-        description: `Picomatch globs protecting every path they match, as protectedPaths do ('*' also matches names starting with a dot). ${LOOSE}`,
+        description: `Path globs in the product's glob dialect (docs/globs.md: one name glob per segment, '/' between segments, '**' alone for any depth), protecting every path they match as protectedPaths do. A protection errs towards keeping: each segment and each [...] also matches its own text as written, and '?' also counts UTF-16 units. Syntax the policy's former matcher (picomatch) read differently is refused at load with what to write instead (groups and extglobs, '|', quotes, [!a], '+' after ']' or '}', '++', '$$', a backslash before a letter, digit or backslash, '{a..c}', '**' inside a name). ${LOOSE}`,
       }),
     protectionIgnoresCase: z
       .boolean({ error: "must be a JSON boolean (true or false)" })

@@ -72,6 +72,9 @@ function decodedText(name: string): string {
 /** One name in folded form: NFKC, invisible characters and edge whitespace removed, maybe case. */
 export function foldName(name: string, ignoreCase: boolean): string {
   const visible = trimWhitespace(withoutInvisible(name.normalize("NFKC")).normalize("NFKC"));
-  // Upper then lower case folds what lower case alone keeps apart (ß and SS, ς and σ).
-  return ignoreCase ? visible.toUpperCase().toLowerCase().normalize("NFKC") : visible;
+  if (!ignoreCase) return visible;
+  // Upper then lower case folds what lower case alone keeps apart (ß and SS). Lower case writes Σ
+  // as ς at the end of a word and σ elsewhere, so a glob's `*` after it (`οδος*`) would stand
+  // between the two spellings: σ stands for both.
+  return visible.toUpperCase().toLowerCase().normalize("NFKC").replaceAll("ς", "σ");
 }

@@ -5,7 +5,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { FLEET_TABLE_KEYS, FLEET_TABLE_TTL_ATTRIBUTE } from "../../../lib/fleet/dynamodb-board.ts";
 import { readTopology } from "../../../lib/local/topology.ts";
 import { loadRules } from "../../../lib/retention/load.ts";

@@ -39,6 +39,15 @@ describe("the name glob dialect selects no more than a shell glob says", () => {
     expect(picomatchSelects("tmp-?", "tmp-😀")).toBe(false);
   });
 
+  it("ignores case one character at a time: Σ, σ and ς are one letter, İ stays one character", () => {
+    expect(compileGlob("οδος-*", true)("ΟΔΟΣ-2019")).toBe(true);
+    expect(compileGlob("ΟΔΟΣ-*", true)("οδος-2019")).toBe(true);
+    expect(compileGlob("İstanbul-*", true)("İSTANBUL-2019")).toBe(true);
+    expect(compileGlob("?stanbul", true)("İstanbul")).toBe(true);
+    expect(compileGlob("[s]*", true)("ßx")).toBe(false);
+    expect(compileGlob("οδος-*")("ΟΔΟΣ-2019")).toBe(false);
+  });
+
   it("refuses what it cannot read exactly rather than guess: ranges, classes, negation", () => {
     for (const pattern of ["{1..3}", "[[:digit:]]*", "!2019-*"]) {
       expect(() => compileGlob(pattern), pattern).toThrow();
