@@ -41,7 +41,7 @@ export interface FleetSpec {
   readonly name: string;
   /** Simulator faults; `rateLimitPerSecond` is the library's limit, which the client is not told. */
   readonly simFaults: FaultsPatch;
-  /** Environment for the handler (SMH_RATE_LIMIT above the limit, batch delete off). */
+  /** Environment for the handler (SMH_INITIAL_RATE above the limit, batch delete off). */
   readonly env: Record<string, string>;
   readonly visibilityTimeoutSeconds: number;
   /** Seconds each phase lasts. */

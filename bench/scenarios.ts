@@ -108,7 +108,7 @@ export function fleetSpec(options: BenchOptions): FleetSpec {
     scenario: "fleet",
     name: "fleet",
     simFaults: simulatorModel(options, options.hiddenRate),
-    env: { BATCH_DELETE_MIN_JOBS: BATCH_DELETE_OFF, SMH_RATE_LIMIT: String(options.rate) },
+    env: { BATCH_DELETE_MIN_JOBS: BATCH_DELETE_OFF, SMH_INITIAL_RATE: String(options.rate) },
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     phaseSeconds: options.fleetPhaseSeconds,
     board: options.fleetBoard,
