@@ -139,20 +139,6 @@ function onlySettled(id: string): DeletionResult {
 /** What a redelivery reports when the first delivery's work was done but its answer was cut. */
 const REDELIVERED_AS = { recycled: "recovered", deleted: "already_absent" } as const;
 
-/** The `receiveCount` the handler logged with a job's result of `outcome` (0 if none). */
-function receiveCountOf(id: string, outcome: string): number {
-  for (const line of p.logLines) {
-    if (!line.includes(id)) continue;
-    try {
-      const entry = JSON.parse(line) as { jobId?: string; outcome?: string; receiveCount?: number };
-      if (entry.jobId === id && entry.outcome === outcome) return entry.receiveCount ?? 0;
-    } catch {
-      // Not a log line of the handler's.
-    }
-  }
-  return 0;
-}
-
 /** Whether the handler logged that a job had been received more than once. */
 function wasRedelivered(id: string): boolean {
   return p.logLines.some((line) => {
@@ -203,20 +189,22 @@ function expectOneBatchCall(library: TestLibrary, paths: readonly string[], stat
 
 /**
  * The one settled result of a job its first delivery should settle as `outcome`. On a loaded
- * machine an invocation can hit its deadline (the local function timeout is 1 s) after SMH did the
- * work and before its answer was read or the result written; the redelivery then reports the same
- * fact the only way it can: `recovered` from the recycle bin (with the same recycledItemId) for
- * `recycled`, `already_absent` for `deleted` (no recycle bin to read). Those are accepted only
- * from a job the handler did receive more than once, as its log line says (seen once each, for
- * the async batch and the library without a recycle bin, in a full run at load average 15).
+ * machine an answer can be lost after SMH did the work: the invocation hits its deadline (the
+ * local function timeout is 1 s) before the answer is read or the result written, and the
+ * redelivery reports the fact; or, within the same delivery, a batch call whose answer was lost
+ * (it "may have applied") is retried as single deletes, which answer 404. Either way the job is
+ * reported the only way it can be: `recovered` from the recycle bin for `recycled`,
+ * `already_absent` for `deleted` (no recycle bin to read). Callers check the result against the
+ * simulator's ground truth (the one deletion, its recycledItemId), which is what makes the
+ * equivalent outcome correct; the receive count does not (seen: `recovered` on the first delivery
+ * of the async batch, at load average 17).
  */
 function settledAs(id: string, outcome: keyof typeof REDELIVERED_AS): DeletionResult {
   const result = onlySettled(id);
   if (result.outcome !== outcome) {
-    expect(result.outcome, `${id}: ${outcome}, or its redelivery's equivalent`).toBe(
+    expect(result.outcome, `${id}: ${outcome}, or its lost answer's equivalent`).toBe(
       REDELIVERED_AS[outcome],
     );
-    expect(receiveCountOf(id, result.outcome), `${id} was redelivered`).toBeGreaterThan(1);
   }
   return result;
 }

@@ -98,9 +98,10 @@ describe("arbitrary job bodies: through the jobs queue and the real handler", ()
     expect(finished.length).toBeGreaterThan(0);
     for (const event of finished) {
       if (event.type !== "invocation-finished") continue;
-      expect({ outcome: event.outcome, failed: event.failed }).toEqual({
+      expect({ outcome: event.outcome, failed: event.failed, error: event.error }).toEqual({
         outcome: "success",
         failed: [],
+        error: undefined,
       });
     }
     expect(p.events.filter((event) => event.type === "error")).toEqual([]);
