@@ -191,6 +191,21 @@ describe("monitoring: every alarm", () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  it("is in docs/operations.md's table of alarms, and the table has no other", () => {
+    const table = OPERATIONS_DOC.split("## The alarms")[1]?.split(/\n## /)[0] ?? "";
+    const documented = [...table.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]).sort();
+    const deployed = [
+      ...new Set(
+        alarms().map(([, a]) =>
+          String(a.Properties.AlarmName)
+            .replace(/^smh-batch-cleaner-ci-/, "")
+            .replace(/^(deleteDirectories|recycleActions|retentionScan)-/, "<function>-"),
+        ),
+      ),
+    ].sort();
+    expect(documented).toEqual(deployed);
+  });
+
   it("watches the depth of every dead-letter queue of the stack: any message is an alarm", () => {
     const dlqs = deadLetterQueues();
     expect(dlqs).toEqual([
