@@ -3,16 +3,22 @@
  * library secrets live in SSM — middy's SSM middleware, which fetches them at cold start, caches
  * them and re-reads them every 15 minutes (a rotated secret is picked up without a redeploy). The
  * business function receives the event and the context and knows nothing else.
+ *
+ * The secrets never ride on the Lambda context: the SSM middleware keeps what it fetched in
+ * middy's internal store, and a middleware of this file hands it straight to the handler's
+ * {@link LibrarySecrets}. A context logged whole (or put in an error) cannot leak a secret.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
+import middy, { type MiddlewareObj } from "@middy/core";
 import ssm from "@middy/ssm";
+import { getInternal } from "@middy/util";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { FullBatchFailureError } from "../batch/errors.ts";
 import { type QueueRecord, queueRecordFromSqs } from "../batch/records.ts";
+import type { LibrarySecrets } from "../config/library-secrets.ts";
 import type { SecretsWiring } from "../config/runtime.ts";
 
 /** A handler's logger and metrics; names, namespace and level come from `POWERTOOLS_*`. */
@@ -22,7 +28,14 @@ export function powertools(): { logger: Logger; metrics: Metrics } {
   return { logger, metrics: new Metrics({ logger }) };
 }
 
-type SecretsContext = Context & { librarySecrets?: unknown };
+/**
+ * How often the library secrets are read again from SSM: a rotated secret is in use everywhere
+ * within this time (docs/operations.md, "Rotating a library secret").
+ */
+export const LIBRARY_SECRETS_REFRESH_MS = 15 * 60 * 1000;
+
+/** The key of the secrets document in middy's internal store (never on the context). */
+const SECRETS_KEY = "librarySecrets";
 
 /**
  * Wraps `business` into the Lambda handler.
@@ -35,24 +48,36 @@ export function lambdaHandler<E, R>(
   options: { logger: Logger; metrics: Metrics; wiring: SecretsWiring },
 ) {
   const { secrets, secretsParameter } = options.wiring;
-  const withSecrets = async (event: E, context: SecretsContext): Promise<R> => {
-    if (secretsParameter !== undefined) {
-      secrets.update(context.librarySecrets, `SSM parameter ${secretsParameter}`);
-    }
-    return business(event, context);
-  };
-  const base = middy(withSecrets)
+  const base = middy((event: E, context: Context) => business(event, context))
     .use(injectLambdaContext(options.logger))
     .use(logMetrics(options.metrics));
-  return secretsParameter === undefined
-    ? base
-    : base.use(
-        ssm({
-          fetchData: { librarySecrets: secretsParameter },
-          setToContext: true,
-          cacheExpiry: 15 * 60 * 1000,
-        }),
-      );
+  if (secretsParameter === undefined) return base;
+  return base
+    .use(
+      ssm({
+        fetchData: { [SECRETS_KEY]: secretsParameter },
+        // One cache entry per parameter: middy's cache is shared by the whole process.
+        cacheKey: `@middy/ssm ${secretsParameter}`,
+        cacheExpiry: LIBRARY_SECRETS_REFRESH_MS,
+      }),
+    )
+    .use(secretsFromSsm(secrets, secretsParameter));
+}
+
+/**
+ * Hands the secrets document the SSM middleware fetched (in middy's internal store) to `secrets`,
+ * once per fetch: the cached document is the same object until the next refresh.
+ */
+function secretsFromSsm(secrets: LibrarySecrets, parameter: string): MiddlewareObj {
+  let current: unknown;
+  return {
+    before: async (request) => {
+      const { [SECRETS_KEY]: document } = await getInternal([SECRETS_KEY], request);
+      if (document === current) return;
+      secrets.update(document, `SSM parameter ${parameter}`);
+      current = document;
+    },
+  };
 }
 
 /** Lambda's partial batch response for the message IDs that must come back. */

@@ -324,6 +324,29 @@ describe("deployment security: who may send", () => {
     }
   });
 
+  it("lets only EventBridge, for the schedule's rule, and the retention scan's failed runs into the schedule's dead-letter queue", () => {
+    const dlq = "RetentionScheduleDeadLetterQueue";
+    const allows = queuePolicy(dlq).filter((s) => s.Effect === "Allow");
+    expect(allows).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Condition: {
+          ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": ["RetentionScheduleRule", "Arn"] } },
+        },
+      }),
+    ]);
+    const grants = statements().filter(
+      ({ kind, statement }) =>
+        kind === "identity" &&
+        statement.Effect === "Allow" &&
+        list(statement.Resource).some((r) => JSON.stringify(r).includes(`"${dlq}"`)),
+    );
+    expect(grants.map(({ owner, statement }) => [owner, statement.Action])).toEqual([
+      ["RetentionScanRole", "sqs:SendMessage"],
+    ]);
+  });
+
   it("exposes no function: no function URL, no invoke permission for anyone outside", () => {
     const exposed = Object.entries(resources).filter(
       ([, resource]) =>

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 
@@ -46,17 +46,12 @@ export interface PackageRun {
 }
 
 /**
- * Copies the service (without node_modules, which is linked) into `workDir` and runs
- * `osls package` there offline. The copy keeps parallel runs from sharing serverless-esbuild's
- * `.esbuild` work folder and leaves the repository untouched. Rejects with osls's output when it
- * fails.
+ * Copies the service into `<workDir>/service` as a fresh clone has it: no build output (no
+ * `.serverless`, no `.esbuild`), node_modules linked. The copy keeps parallel runs from sharing
+ * serverless-esbuild's `.esbuild` work folder and leaves the repository untouched.
  */
-export async function packageService(
-  workDir: string,
-  args: { stage: string; region?: string; params: Record<string, string> },
-): Promise<PackageRun> {
+function copyService(workDir: string): { serviceDir: string; home: string } {
   const serviceDir = join(workDir, "service");
-  const packageDir = join(workDir, "package");
   const home = join(workDir, "home");
   cpSync(REPO_ROOT, serviceDir, {
     recursive: true,
@@ -67,7 +62,19 @@ export async function packageService(
   });
   symlinkSync(join(REPO_ROOT, "node_modules"), join(serviceDir, "node_modules"), "dir");
   mkdirSync(home);
+  return { serviceDir, home };
+}
 
+/**
+ * Copies the service and runs `osls package` there offline. Rejects with osls's output when it
+ * fails.
+ */
+export async function packageService(
+  workDir: string,
+  args: { stage: string; region?: string; params: Record<string, string> },
+): Promise<PackageRun> {
+  const { serviceDir, home } = copyService(workDir);
+  const packageDir = join(workDir, "package");
   const cli = [
     OSLS_BIN,
     "package",
@@ -85,20 +92,58 @@ export async function packageService(
   return { packageDir, output };
 }
 
+/** Where docs/deployment.md shows the CI packaging command. */
+export const DEPLOYMENT_DOC = join(REPO_ROOT, "docs", "deployment.md");
+const CI_SECTION = "## Packaging offline (CI)";
+
+/**
+ * The CI packaging command exactly as docs/deployment.md shows it: the first `sh` code block of
+ * its "Packaging offline (CI)" section.
+ */
+export function documentedCiCommand(): string {
+  const doc = readFileSync(DEPLOYMENT_DOC, "utf8");
+  const section = doc.split(CI_SECTION)[1]?.split(/\n## /)[0];
+  const command = section?.match(/```sh\n([\s\S]*?)```/)?.[1]?.trim();
+  if (command === undefined) {
+    throw new Error(`docs/deployment.md has no sh code block under "${CI_SECTION}"`);
+  }
+  return command;
+}
+
+/**
+ * Runs the documented CI command as written (with bash, in a fresh copy of the service, offline)
+ * and returns where it wrote the package: its `--package` directory, or osls's default
+ * `.serverless`.
+ */
+export async function packageAsDocumented(workDir: string): Promise<PackageRun> {
+  const command = documentedCiCommand();
+  const { serviceDir, home } = copyService(workDir);
+  const env = offlineEnvironment(home);
+  // npx must be the Node that runs the tests (22.18+), whatever PATH says.
+  env.PATH = [dirname(process.execPath), env.PATH].filter(Boolean).join(":");
+  const { code, output } = await run("bash", ["-c", command], serviceDir, env);
+  if (code !== 0) {
+    throw new Error(`the documented command exited with ${code}:\n${command}\n${output}`);
+  }
+  const packageOption = command.match(/--package[= ]+(\S+)/)?.[1];
+  return { packageDir: resolve(serviceDir, packageOption ?? ".serverless"), output };
+}
+
 /**
  * Packages the service once for a test file (beforeAll, at most 180 s) in a fresh work directory
- * named `<workDirPrefix>…`, which afterAll removes, and hands the package directory to `read`.
+ * named `<workDirPrefix>…`, which afterAll removes, and hands the package directory to `read`:
+ * with the stage, region and params given, or with the command docs/deployment.md shows
+ * (`asDocumented`).
  * `check` runs first, to fail with a clearer reason than osls would give. If any of it fails, every
  * test fails with its reason (beforeEach) instead of being skipped.
  */
-export function usePackagedService(options: {
-  workDirPrefix: string;
-  stage: string;
-  region?: string;
-  params: Record<string, string>;
-  check?: () => void;
-  read: (packageDir: string) => void;
-}): void {
+export function usePackagedService(
+  options: {
+    workDirPrefix: string;
+    check?: () => void;
+    read: (packageDir: string) => void;
+  } & ({ stage: string; region?: string; params: Record<string, string> } | { asDocumented: true }),
+): void {
   let workDir: string | undefined;
   let packagingError: unknown;
 
@@ -106,11 +151,14 @@ export function usePackagedService(options: {
     try {
       options.check?.();
       workDir = mkdtempSync(join(tmpdir(), options.workDirPrefix));
-      const { packageDir } = await packageService(workDir, {
-        stage: options.stage,
-        ...(options.region === undefined ? {} : { region: options.region }),
-        params: options.params,
-      });
+      const { packageDir } =
+        "asDocumented" in options
+          ? await packageAsDocumented(workDir)
+          : await packageService(workDir, {
+              stage: options.stage,
+              ...(options.region === undefined ? {} : { region: options.region }),
+              params: options.params,
+            });
       options.read(packageDir);
     } catch (error) {
       packagingError = error;
@@ -164,7 +212,7 @@ function run(
     });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`osls package did not finish within ${PACKAGE_TIMEOUT_MS} ms:\n${output}`));
+      reject(new Error(`${command} did not finish within ${PACKAGE_TIMEOUT_MS} ms:\n${output}`));
     }, PACKAGE_TIMEOUT_MS);
     child.on("error", (error) => {
       clearTimeout(timer);

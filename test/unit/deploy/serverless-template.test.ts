@@ -54,7 +54,12 @@ const FUNCTIONS = [
     queue: "RetentionContinuationsQueue",
     logGroup: "RetentionScanLogGroup",
     maxReceiveCountVariable: "RETENTION_MAX_RECEIVE_COUNT",
-    sendsTo: ["JobsQueue", "ResultsQueue", "RetentionContinuationsQueue"],
+    sendsTo: [
+      "JobsQueue",
+      "ResultsQueue",
+      "RetentionContinuationsQueue",
+      "RetentionScheduleDeadLetterQueue",
+    ],
   },
 ] as const;
 type FunctionSpec = (typeof FUNCTIONS)[number];
@@ -71,6 +76,8 @@ const ACCOUNT_ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const ACCOUNT_ROOT_TEMPLATE = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
 const MAX_ZIP_BYTES = 1024 * 1024;
 const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
+const ALARM_EMAIL = "ops@example.com";
+const ALARM_HTTPS_ENDPOINT = "https://hooks.example.com/smh-alarms";
 
 interface Statement {
   Sid?: string;
@@ -98,6 +105,8 @@ usePackagedService({
     retentionRulesFile: RULES_FILE,
     jobProducerPrincipals: ACCOUNT_ROOT_TEMPLATE,
     recycleActionProducerPrincipals: ACCOUNT_ROOT_TEMPLATE,
+    alarmEmail: ALARM_EMAIL,
+    alarmHttpsEndpoint: ALARM_HTTPS_ENDPOINT,
   },
   check: () => {
     for (const fn of FUNCTIONS) {
@@ -199,7 +208,14 @@ const QUEUES = {
   RecycleActionsDeadLetterQueue: "recycle-actions-dlq",
   RetentionContinuationsQueue: "retention-continuations",
   RetentionContinuationsDeadLetterQueue: "retention-continuations-dlq",
+  RetentionScheduleDeadLetterQueue: "retention-schedule-dlq",
 } as const;
+
+/**
+ * The queues topology.yml does not list: the retention schedule's dead-letter queue, which only
+ * EventBridge and Lambda's asynchronous invocations write (the local stack has neither).
+ */
+const NOT_IN_TOPOLOGY: readonly string[] = ["retention-schedule-dlq"];
 
 /** Each queue a Lambda consumes, and its dead-letter queue. */
 const REDRIVEN = [
@@ -225,7 +241,7 @@ describe("serverless package: stage and region", () => {
 });
 
 describe("serverless package: queues", () => {
-  it("creates the seven queues, named <service>-<stage>-<queue>", () => {
+  it("creates the eight queues, named <service>-<stage>-<queue>", () => {
     const queues = Object.fromEntries(
       resourcesOfType("AWS::SQS::Queue").map(([id, r]) => [id, r.Properties.QueueName]),
     );
@@ -267,6 +283,7 @@ describe("serverless package: queues", () => {
       "JobsDeadLetterQueue",
       "RecycleActionsDeadLetterQueue",
       "RetentionContinuationsDeadLetterQueue",
+      "RetentionScheduleDeadLetterQueue",
       "ResultsQueue",
     ]) {
       expect(resource(id).Properties.MessageRetentionPeriod, id).toBe(FOURTEEN_DAYS);
@@ -316,7 +333,11 @@ describe("serverless package: the topology is topology.yml's, as the local stack
   };
 
   it("creates every queue of topology.yml with its timeouts, retention and redrive", () => {
-    expect(topology.queues.map(({ key }) => key).sort()).toEqual(Object.values(QUEUES).sort());
+    expect(topology.queues.map(({ key }) => key).sort()).toEqual(
+      Object.values(QUEUES)
+        .filter((key) => !NOT_IN_TOPOLOGY.includes(key))
+        .sort(),
+    );
     for (const queue of topology.queues) {
       const props = resource(idOf(queue.key)).Properties;
       expect(props.VisibilityTimeout, queue.key).toBe(queue.visibilityTimeoutSeconds);
@@ -529,12 +550,12 @@ describe("serverless package: IAM", () => {
         "kms:Decrypt",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
-        "sqs:ChangeMessageVisibility",
+        // The event source mapping's three: no handler changes a message's visibility.
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
         "sqs:ReceiveMessage",
         "sqs:SendMessage",
-        "ssm:GetParameter",
+        // @middy/ssm reads with GetParameters only.
         "ssm:GetParameters",
       ].sort(),
     );
@@ -782,5 +803,41 @@ describe("serverless package: the retention schedule", () => {
     for (const other of ["deleteDirectories", "recycleActions"]) {
       expect(zips.get(other)?.entries.map((entry) => entry.name)).not.toContain(RULES_FILE);
     }
+  });
+});
+
+describe("serverless package: where alarms go", () => {
+  it("subscribes the alarmEmail and alarmHttpsEndpoint given, each only when set", () => {
+    const subscriptions = Object.fromEntries(
+      resourcesOfType("AWS::SNS::Subscription").map(([id, r]) => [
+        id,
+        {
+          condition: (r as Resource & { Condition?: string }).Condition,
+          topic: r.Properties.TopicArn,
+          protocol: r.Properties.Protocol,
+          endpoint: r.Properties.Endpoint,
+        },
+      ]),
+    );
+    expect(subscriptions).toEqual({
+      AlarmEmailSubscription: {
+        condition: "HasAlarmEmail",
+        topic: ref("AlarmTopic"),
+        protocol: "email",
+        endpoint: ALARM_EMAIL,
+      },
+      AlarmHttpsSubscription: {
+        condition: "HasAlarmHttpsEndpoint",
+        topic: ref("AlarmTopic"),
+        protocol: "https",
+        endpoint: ALARM_HTTPS_ENDPOINT,
+      },
+    });
+    // Set here, so CloudFormation creates both: each condition compares the value with "".
+    const conditions = (template as unknown as { Conditions: Record<string, unknown> }).Conditions;
+    expect(conditions.HasAlarmEmail).toEqual({ "Fn::Not": [{ "Fn::Equals": [ALARM_EMAIL, ""] }] });
+    expect(conditions.HasAlarmHttpsEndpoint).toEqual({
+      "Fn::Not": [{ "Fn::Equals": [ALARM_HTTPS_ENDPOINT, ""] }],
+    });
   });
 });
