@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import type { LedgerScanStats } from "../../ledger/read.ts";
 import { readLedger } from "../../ledger/read.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -10,8 +9,9 @@ import {
   ledgerFailure,
 } from "../ledger/location.ts";
 import { LEDGER_FORMATS, type LedgerFormat, writeLedgerResults } from "../ledger/render.ts";
+import { describeScan, reportProblems } from "../ledger/report.ts";
 import { addSelectorOptions, type SelectorFlags, selectorsFromFlags } from "../ledger/selectors.ts";
-import { info, warn } from "../output.ts";
+import { info } from "../output.ts";
 import { RESULT_CSV_COLUMNS } from "../results/csv-row.ts";
 
 interface LedgerFlags extends SelectorFlags, LedgerLocationFlags {
@@ -92,21 +92,5 @@ async function run(flags: LedgerFlags): Promise<ExitCode> {
     return ExitCode.ok;
   } finally {
     context.close();
-  }
-}
-
-/** `read 3 of 40 objects in 1 of 12 day partitions (deletion, retention-plan, retention-alert)`. */
-export function describeScan(stats: LedgerScanStats): string {
-  return `read ${stats.objectsRead} of ${stats.objectsListed} objects in ${stats.partitionsRead} of ${stats.partitionsListed} day partitions (${stats.kinds.join(", ") || "no result type can match"})`;
-}
-
-/** Warns about lines and objects that could not be read (always, even with --quiet). */
-export function reportProblems(stats: LedgerScanStats): void {
-  if (stats.invalidLines === 0 && stats.unreadableObjects === 0) return;
-  warn(
-    `${stats.invalidLines} ledger lines are not results and ${stats.unreadableObjects} objects could not be read; the rest was read. First problems:`,
-  );
-  for (const problem of stats.problems) {
-    warn(`  ${problem.key}${problem.line > 0 ? `:${problem.line}` : ""}: ${problem.message}`);
   }
 }
