@@ -2,12 +2,13 @@
  * Where the commands that read the ledger (`ledger`, `restore`/`purge` by selectors) find it.
  *
  * - The bucket: `--bucket`, then `LEDGER_BUCKET`, then the live local stack's (`npm start` writes
- *   its S3 endpoint and bucket to the stack file, as `s3Endpoint` and `ledgerBucket`).
+ *   its ledger's S3 endpoint, region, bucket and prefix to the stack file, as `ledger`).
  * - The endpoint: `--s3-endpoint`, then `S3_ENDPOINT`; with the stack's bucket, the stack's
  *   endpoint. No endpoint means AWS. As with the queues, the stack's bucket is used only at the
  *   stack's own endpoint, and never when a bucket is configured otherwise: a running local stack
  *   never captures a command pointed elsewhere.
- * - The key prefix: `--prefix` (default `results/`, the layout's).
+ * - The key prefix: `--prefix`, then `LEDGER_PREFIX`, then the stack's (default `results/`, the
+ *   layout's).
  * - The region: `--region`, `AWS_REGION`, the stack's, then the SDK's own chain.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -45,12 +46,6 @@ export interface LedgerContextOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-/** What the local stack file may say about its S3 (written by the local stack's ledger). */
-interface StackLedger {
-  s3Endpoint?: unknown;
-  ledgerBucket?: unknown;
-}
-
 /** Adds `--bucket`, `--s3-endpoint`, `--prefix` (and `--region` unless present) in a help group. */
 export function addLedgerLocationOptions(command: Command, withRegion: boolean): Command {
   command.optionsGroup("Ledger location (default: env, then the local stack file):");
@@ -61,7 +56,7 @@ export function addLedgerLocationOptions(command: Command, withRegion: boolean):
   command.addOption(
     new Option(
       "--prefix <prefix>",
-      `key prefix of the ledger objects (default ${DEFAULT_LEDGER_PREFIX})`,
+      `key prefix of the ledger objects (env LEDGER_PREFIX; default ${DEFAULT_LEDGER_PREFIX})`,
     ),
   );
   if (withRegion) command.addOption(new Option("--region <region>", "AWS region (env AWS_REGION)"));
@@ -71,20 +66,15 @@ export function addLedgerLocationOptions(command: Command, withRegion: boolean):
 
 /**
  * Finds the ledger for `flags` (see the module comment). Throws {@link CliError}: `usage` for a
- * prefix that does not end with `/`, `unavailable` when no bucket is configured anywhere.
+ * prefix that does not end with `/`, `unavailable` when no bucket is configured anywhere (or the
+ * stack file is stale or invalid).
  */
 export async function createLedgerContext(
   flags: LedgerLocationFlags,
   options: LedgerContextOptions = {},
 ): Promise<LedgerContext> {
   const env = options.env ?? process.env;
-  const prefix = flags.prefix ?? DEFAULT_LEDGER_PREFIX;
-  if (prefix !== "" && !prefix.endsWith("/")) {
-    throw new CliError(
-      ExitCode.usage,
-      `--prefix ${JSON.stringify(prefix)} must end with "/" (the objects are under <prefix>kind=…/)`,
-    );
-  }
+  let prefix = flags.prefix ?? (env.LEDGER_PREFIX || undefined);
   let bucket = nonEmpty(flags.bucket);
   let from: LedgerContext["from"] = "flag";
   if (bucket === undefined) {
@@ -100,16 +90,16 @@ export async function createLedgerContext(
         stateDir(env, options.cwd),
         options.isAlive ? { isAlive: options.isAlive } : {},
       );
-      const { s3Endpoint, ledgerBucket } = stack as StackLedger;
+      const ledger = stack.ledger;
       if (
-        typeof ledgerBucket === "string" &&
-        typeof s3Endpoint === "string" &&
-        (endpoint === undefined || sameOrigin(endpoint, s3Endpoint))
+        ledger !== undefined &&
+        (endpoint === undefined || sameOrigin(endpoint, ledger.s3Endpoint))
       ) {
-        bucket = ledgerBucket;
+        bucket = ledger.bucket;
         from = "stack";
-        endpoint = s3Endpoint;
-        region ??= stack.sqs.region;
+        endpoint = ledger.s3Endpoint;
+        region ??= ledger.region;
+        prefix ??= ledger.prefix;
       }
     } catch (error) {
       if (!(error instanceof StackFileError)) throw error;
@@ -123,6 +113,13 @@ export async function createLedgerContext(
     throw new CliError(
       ExitCode.unavailable,
       "no ledger bucket is configured: pass --bucket (with --s3-endpoint for an S3-compatible server), set LEDGER_BUCKET, or start the local stack with npm start",
+    );
+  }
+  prefix ??= DEFAULT_LEDGER_PREFIX;
+  if (prefix !== "" && !prefix.endsWith("/")) {
+    throw new CliError(
+      ExitCode.usage,
+      `the ledger prefix ${JSON.stringify(prefix)} must end with "/" (the objects are under <prefix>kind=…/)`,
     );
   }
   const s3 = createS3Client({
