@@ -8,7 +8,7 @@
  * - `restore`: what `smh-cleaner restore --plan-id P --dry-run` computes — restorableFromLedger.
  * - `idle`: imports the same modules and reads nothing: the floor under the other two.
  */
-import { createWriteStream, writeSync } from "node:fs";
+import { createWriteStream, readFileSync, writeSync } from "node:fs";
 import { createS3Client } from "../lib/aws/s3-client.ts";
 import { writeLedgerResults } from "../lib/cli/ledger/render.ts";
 import { type LedgerScanStats, readLedger } from "../lib/ledger/read.ts";
@@ -26,7 +26,7 @@ export interface LedgerQuerySpec {
 export interface LedgerQueryMeasurement {
   query: LedgerQuerySpec["query"];
   seconds: number;
-  /** `process.resourceUsage().maxRSS`, in bytes. */
+  /** This process's peak RSS in bytes (see {@link peakRssBytes}). */
   peakRssBytes: number;
   /** ledger: results printed; restore: items to restore. */
   results: number;
@@ -43,6 +43,22 @@ export interface LedgerQueryMeasurement {
   linesRead: number;
   matched: number;
   invalidLines: number;
+}
+
+/**
+ * The peak RSS of this process alone: Linux's `VmHWM`, which starts afresh at exec. Not
+ * `process.resourceUsage().maxRSS`: on Linux that keeps the high-water mark of the parent at fork
+ * (the bench process, which holds the whole generated ledger in fauxqs), so a fresh child would
+ * report its parent's size. Elsewhere, maxRSS is all there is.
+ */
+function peakRssBytes(): number {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    if (kb !== undefined) return Number(kb) * 1024;
+  } catch {
+    // Not Linux.
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 const spec = JSON.parse(process.argv[2] ?? "") as LedgerQuerySpec;
@@ -71,7 +87,7 @@ const sum = (field: keyof LedgerScanStats) =>
 const measurement: LedgerQueryMeasurement = {
   query: spec.query,
   seconds,
-  peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  peakRssBytes: peakRssBytes(),
   results: 0,
   ...extra,
   objectsListed: sum("objectsListed"),
