@@ -17,6 +17,8 @@ import { restorableFromLedger } from "../lib/ledger/restorable.ts";
 /** What to measure. */
 export interface LedgerQuerySpec {
   query: "ledger" | "restore" | "idle";
+  /** Run with V8's old space capped at this many MB (`--max-old-space-size`): proof of a bound. */
+  heapLimitMb?: number;
   endpoint: string;
   bucket: string;
   planId: string;
@@ -25,6 +27,7 @@ export interface LedgerQuerySpec {
 /** What one query took. */
 export interface LedgerQueryMeasurement {
   query: LedgerQuerySpec["query"];
+  heapLimitMb?: number;
   seconds: number;
   /** This process's peak RSS in bytes (see {@link peakRssBytes}). */
   peakRssBytes: number;
@@ -86,6 +89,7 @@ const sum = (field: keyof LedgerScanStats) =>
   scans.reduce((total, stats) => total + (stats[field] as number), 0);
 const measurement: LedgerQueryMeasurement = {
   query: spec.query,
+  ...(spec.heapLimitMb === undefined ? {} : { heapLimitMb: spec.heapLimitMb }),
   seconds,
   peakRssBytes: peakRssBytes(),
   results: 0,

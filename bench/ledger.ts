@@ -4,7 +4,8 @@
  * 100 results, over 10 days, of every kind, from 100 plans, the way the handlers write them — and
  * then times, each in a fresh process of its own (bench/ledger-query.ts, so its peak RSS is its
  * own), what `smh-cleaner ledger --plan-id P --format ndjson` and `smh-cleaner restore --plan-id P
- * --dry-run` compute. Generation time is reported but is not the measurement.
+ * --dry-run` compute, then both again with V8's heap capped at 64 MB (finishing shows the live
+ * heap stays below it). Generation time is reported but is not the measurement.
  *
  * The shape of the generated ledger: day d (0–9) holds 10 plans' deletions (one plan ≈ 8,000
  * results: 0.8 of the ledger over 100 plans), each plan's recycle actions the next day (half its
@@ -51,7 +52,16 @@ export interface LedgerBenchReport {
   idle: LedgerQueryMeasurement;
   ledgerPlanId: LedgerQueryMeasurement;
   restoreDryRun: LedgerQueryMeasurement;
+  /**
+   * The same two with V8's old space capped at {@link HEAP_LIMIT_MB}: without memory pressure V8
+   * lets garbage pile up before collecting, so the uncapped peak says little about what is live;
+   * finishing under the cap shows the live heap stays below it.
+   */
+  heapCapped: { ledgerPlanId: LedgerQueryMeasurement; restoreDryRun: LedgerQueryMeasurement };
 }
+
+/** The heap cap of the bounded-memory runs. */
+const HEAP_LIMIT_MB = 64;
 
 /** A plan ID of the bulk form, made at `at`, so readers bound its days by it. */
 function planIdAt(at: Date, index: number): string {
@@ -161,8 +171,9 @@ export async function runLedgerBench(
       `ledger: ${figures.results} results in ${figures.objects} objects (${(figures.decompressedBytes / 1e6).toFixed(0)} MB as NDJSON, ${(figures.compressedBytes / 1e6).toFixed(0)} MB gzip) in ${generationSeconds.toFixed(0)} s`,
     );
 
-    const spec = (query: LedgerQuerySpec["query"]): LedgerQuerySpec => ({
+    const spec = (query: LedgerQuerySpec["query"], heapLimitMb?: number): LedgerQuerySpec => ({
       query,
+      ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
       endpoint: server.endpoint,
       bucket: BUCKET,
       planId: targetPlan,
@@ -176,6 +187,14 @@ export async function runLedgerBench(
     const restoreDryRun = await measure(spec("restore"));
     progress(
       `restore --plan-id --dry-run: ${restoreDryRun.results} to restore in ${restoreDryRun.seconds.toFixed(1)} s, read ${restoreDryRun.objectsRead} of ${restoreDryRun.objectsListed} objects, peak RSS ${mb(restoreDryRun.peakRssBytes)}`,
+    );
+    const capped = await measure(spec("ledger", HEAP_LIMIT_MB));
+    progress(
+      `ledger --plan-id with V8's heap capped at ${HEAP_LIMIT_MB} MB: ${capped.results} results in ${capped.seconds.toFixed(1)} s, peak RSS ${mb(capped.peakRssBytes)}`,
+    );
+    const cappedRestore = await measure(spec("restore", HEAP_LIMIT_MB));
+    progress(
+      `restore --plan-id --dry-run with V8's heap capped at ${HEAP_LIMIT_MB} MB: ${cappedRestore.results} to restore in ${cappedRestore.seconds.toFixed(1)} s, peak RSS ${mb(cappedRestore.peakRssBytes)}`,
     );
     return {
       date: new Date().toISOString(),
@@ -194,6 +213,7 @@ export async function runLedgerBench(
       idle,
       ledgerPlanId,
       restoreDryRun,
+      heapCapped: { ledgerPlanId: capped, restoreDryRun: cappedRestore },
     };
   } finally {
     s3.destroy();
@@ -361,7 +381,8 @@ function templates() {
 /** Runs one query in a fresh process (its own peak RSS) and reads its measurement from fd 3. */
 function measure(spec: LedgerQuerySpec): Promise<LedgerQueryMeasurement> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUERY_PROCESS, JSON.stringify(spec)], {
+    const heap = spec.heapLimitMb === undefined ? [] : [`--max-old-space-size=${spec.heapLimitMb}`];
+    const child = spawn(process.execPath, [...heap, QUERY_PROCESS, JSON.stringify(spec)], {
       stdio: ["ignore", "ignore", "inherit", "pipe"],
     });
     let out = "";

@@ -55,8 +55,11 @@ export interface LedgerReadOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Objects read at once by default: enough to hide S3's latency, few enough to bound memory. */
-export const DEFAULT_READ_CONCURRENCY = 8;
+/**
+ * Objects read at once by default: enough to hide S3's latency (each object is small, so a read is
+ * mostly waiting), few enough that the objects in flight are a small part of the memory.
+ */
+export const DEFAULT_READ_CONCURRENCY = 16;
 
 /** How far an object's write time may be behind the `finishedAt` of a result in it (clocks). */
 const WRITE_CLOCK_MARGIN_MS = 5 * 60 * 1000;
