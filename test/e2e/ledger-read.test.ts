@@ -159,6 +159,17 @@ describe("readLedger", () => {
     ]);
     // One day (and the next, for late writes) of each kind is read, not all of them.
     expect(window.stats.partitionsRead).toBe(1);
+    // Inside a day, an object written (its key says when) before --since is not read at all.
+    const late = await readLedger(
+      source,
+      { kinds: ["deletion"], since: at("2026-01-11T10:30:00Z") },
+      { now: NOW },
+    );
+    expect(late.results.map((r) => ("path" in r ? r.path : "")).sort()).toEqual([
+      "/albums/2019-x",
+      "albums/2019-y",
+    ]);
+    expect(late.stats).toMatchObject({ partitionsRead: 1, objectsListed: 3, objectsRead: 1 });
     const restored = await readLedger(source, { outcomes: ["restored"] }, { now: NOW });
     expect(restored.stats.kinds).toEqual(["recycle-action"]);
     expect(restored.results).toHaveLength(3);
