@@ -31,6 +31,9 @@ export interface LedgerQueryMeasurement {
   seconds: number;
   /** This process's peak RSS in bytes (see {@link peakRssBytes}). */
   peakRssBytes: number;
+  /** The most V8 heap used, and memory outside it (Buffers, zlib), sampled every 100 ms. */
+  peakHeapUsedBytes: number;
+  peakExternalBytes: number;
   /** ledger: results printed; restore: items to restore. */
   results: number;
   /** restore: distinct items the plan's deletions left, and those left out by reason. */
@@ -67,6 +70,13 @@ function peakRssBytes(): number {
 const spec = JSON.parse(process.argv[2] ?? "") as LedgerQuerySpec;
 const s3 = createS3Client({ endpoint: spec.endpoint, region: "us-east-1", env: {} });
 const source = { s3, bucket: spec.bucket };
+const peaks = { heapUsed: 0, external: 0 };
+const sample = () => {
+  const usage = process.memoryUsage();
+  peaks.heapUsed = Math.max(peaks.heapUsed, usage.heapUsed);
+  peaks.external = Math.max(peaks.external, usage.external);
+};
+const sampler = setInterval(sample, 100);
 const started = performance.now();
 const scans: LedgerScanStats[] = [];
 let extra: Partial<LedgerQueryMeasurement> = { results: 0 };
@@ -84,6 +94,8 @@ if (spec.query === "ledger") {
   extra = { results: found.restorable.length, selected: found.selected, leftOut: found.leftOut };
 }
 const seconds = (performance.now() - started) / 1000;
+clearInterval(sampler);
+sample();
 s3.destroy();
 const sum = (field: keyof LedgerScanStats) =>
   scans.reduce((total, stats) => total + (stats[field] as number), 0);
@@ -92,6 +104,8 @@ const measurement: LedgerQueryMeasurement = {
   ...(spec.heapLimitMb === undefined ? {} : { heapLimitMb: spec.heapLimitMb }),
   seconds,
   peakRssBytes: peakRssBytes(),
+  peakHeapUsedBytes: peaks.heapUsed,
+  peakExternalBytes: peaks.external,
   results: 0,
   ...extra,
   objectsListed: sum("objectsListed"),

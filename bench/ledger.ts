@@ -4,8 +4,10 @@
  * 100 results, over 10 days, of every kind, from 100 plans, the way the handlers write them — and
  * then times, each in a fresh process of its own (bench/ledger-query.ts, so its peak RSS is its
  * own), what `smh-cleaner ledger --plan-id P --format ndjson` and `smh-cleaner restore --plan-id P
- * --dry-run` compute, then both again with V8's heap capped at 64 MB (finishing shows the live
- * heap stays below it). Generation time is reported but is not the measurement.
+ * --dry-run` compute; then a scan of every deletion partition that matches nothing (memory must
+ * not grow with what is read), and the plan query again with V8's heap capped at 64 MB (finishing
+ * shows the live JavaScript heap stays below it). Generation time is reported but is not the
+ * measurement.
  *
  * The shape of the generated ledger: day d (0–9) holds 10 plans' deletions (one plan ≈ 8,000
  * results: 0.8 of the ledger over 100 plans), each plan's recycle actions the next day (half its
@@ -52,12 +54,14 @@ export interface LedgerBenchReport {
   idle: LedgerQueryMeasurement;
   ledgerPlanId: LedgerQueryMeasurement;
   restoreDryRun: LedgerQueryMeasurement;
+  /** A plan ID that is nowhere: every deletion partition read, nothing kept. */
+  scanEverything: LedgerQueryMeasurement;
   /**
-   * The same two with V8's old space capped at {@link HEAP_LIMIT_MB}: without memory pressure V8
+   * `ledgerPlanId` with V8's old space capped at {@link HEAP_LIMIT_MB}: without memory pressure V8
    * lets garbage pile up before collecting, so the uncapped peak says little about what is live;
    * finishing under the cap shows the live heap stays below it.
    */
-  heapCapped: { ledgerPlanId: LedgerQueryMeasurement; restoreDryRun: LedgerQueryMeasurement };
+  ledgerPlanIdHeapCapped: LedgerQueryMeasurement;
 }
 
 /** The heap cap of the bounded-memory runs. */
@@ -182,19 +186,19 @@ export async function runLedgerBench(
     progress(`idle process: peak RSS ${mb(idle.peakRssBytes)}`);
     const ledgerPlanId = await measure(spec("ledger"));
     progress(
-      `ledger --plan-id: ${ledgerPlanId.results} results in ${ledgerPlanId.seconds.toFixed(1)} s, read ${ledgerPlanId.objectsRead} of ${ledgerPlanId.objectsListed} objects, peak RSS ${mb(ledgerPlanId.peakRssBytes)}`,
+      `ledger --plan-id: ${ledgerPlanId.results} results in ${ledgerPlanId.seconds.toFixed(1)} s, read ${ledgerPlanId.objectsRead} of ${ledgerPlanId.objectsListed} objects, peak RSS ${mb(ledgerPlanId.peakRssBytes)}, peak heap used ${mb(ledgerPlanId.peakHeapUsedBytes)}`,
     );
     const restoreDryRun = await measure(spec("restore"));
     progress(
-      `restore --plan-id --dry-run: ${restoreDryRun.results} to restore in ${restoreDryRun.seconds.toFixed(1)} s, read ${restoreDryRun.objectsRead} of ${restoreDryRun.objectsListed} objects, peak RSS ${mb(restoreDryRun.peakRssBytes)}`,
+      `restore --plan-id --dry-run: ${restoreDryRun.results} to restore in ${restoreDryRun.seconds.toFixed(1)} s, read ${restoreDryRun.objectsRead} of ${restoreDryRun.objectsListed} objects, peak RSS ${mb(restoreDryRun.peakRssBytes)}, peak heap used ${mb(restoreDryRun.peakHeapUsedBytes)}`,
+    );
+    const everything = await measure({ ...spec("ledger"), planId: "plan-that-is-nowhere" });
+    progress(
+      `a plan that is nowhere (every deletion partition read): ${everything.results} results in ${everything.seconds.toFixed(1)} s, read ${everything.objectsRead} objects, ${everything.linesRead} lines, peak RSS ${mb(everything.peakRssBytes)}`,
     );
     const capped = await measure(spec("ledger", HEAP_LIMIT_MB));
     progress(
-      `ledger --plan-id with V8's heap capped at ${HEAP_LIMIT_MB} MB: ${capped.results} results in ${capped.seconds.toFixed(1)} s, peak RSS ${mb(capped.peakRssBytes)}`,
-    );
-    const cappedRestore = await measure(spec("restore", HEAP_LIMIT_MB));
-    progress(
-      `restore --plan-id --dry-run with V8's heap capped at ${HEAP_LIMIT_MB} MB: ${cappedRestore.results} to restore in ${cappedRestore.seconds.toFixed(1)} s, peak RSS ${mb(cappedRestore.peakRssBytes)}`,
+      `ledger --plan-id with V8's heap capped at ${HEAP_LIMIT_MB} MB: ${capped.results} results in ${capped.seconds.toFixed(1)} s, peak RSS ${mb(capped.peakRssBytes)}, peak heap used ${mb(capped.peakHeapUsedBytes)}`,
     );
     return {
       date: new Date().toISOString(),
@@ -213,7 +217,8 @@ export async function runLedgerBench(
       idle,
       ledgerPlanId,
       restoreDryRun,
-      heapCapped: { ledgerPlanId: capped, restoreDryRun: cappedRestore },
+      scanEverything: everything,
+      ledgerPlanIdHeapCapped: capped,
     };
   } finally {
     s3.destroy();
