@@ -52,6 +52,10 @@ export interface BenchOptions {
   readonly visibilityTimeoutSeconds: number;
   /** The scenarios to run. */
   readonly only: readonly ScenarioName[];
+  /** Run the ledger benchmark (bench/ledger.ts) alone instead of the load scenarios. */
+  readonly ledger: boolean;
+  /** Results in the generated ledger. */
+  readonly ledgerResults: number;
   /**
    * Experiments: replace serverless.yml's event source mapping settings in every load scenario.
    * Undefined = as serverless.yml says.
@@ -86,6 +90,10 @@ simulator and prints a table (or, with --json, one JSON object). See docs/benchm
   --cold-processes <n>        fresh processes per handler for cold start (default 10)
   --visibility-timeout <s>    visibility timeout of the local queues (default 60)
   --only <a,b,…>              scenarios: ${SCENARIO_NAMES.join(", ")}
+  --ledger                    instead: the ledger benchmark alone (a generated ledger in
+                              fauxqs S3; ledger --plan-id and restore --plan-id --dry-run, timed,
+                              with peak RSS); prints JSON
+  --ledger-results <n>        results in the generated ledger (default 1000000)
   experiments (change serverless.yml's event source mapping for every load scenario):
   --batch-size <n>            records per invocation
   --batching-window <s>       maximum batching window, seconds
@@ -117,6 +125,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
       "cold-processes": { type: "string" },
       "visibility-timeout": { type: "string" },
       only: { type: "string" },
+      ledger: { type: "boolean", default: false },
+      "ledger-results": { type: "string" },
       "batch-size": { type: "string" },
       "batching-window": { type: "string" },
       "max-concurrency": { type: "string" },
@@ -165,6 +175,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
       integer: true,
     }),
     only,
+    ledger: values.ledger ?? false,
+    ledgerResults: number(values["ledger-results"], "--ledger-results", 1_000_000, {
+      min: 1000,
+      integer: true,
+    }),
     mapping: definedOnly({
       batchSize: optionalNumber(values["batch-size"], "--batch-size", { min: 1, integer: true }),
       maximumBatchingWindowSeconds: optionalNumber(values["batching-window"], "--batching-window", {

@@ -12,6 +12,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type ColdStartMeasurement, measureColdStart } from "./cold-start.ts";
 import type { FleetMeasurement, FleetSpec } from "./fleet.ts";
+import { runLedgerBench } from "./ledger.ts";
 import type { LoadMeasurement, LoadSpec } from "./load.ts";
 import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";
 import { buildFigures, type Measurements } from "./report.ts";
@@ -38,6 +39,12 @@ async function main(): Promise<number> {
   }
   if (options === "help") {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (options.ledger) {
+    const command = ["npm run bench --", ...process.argv.slice(2)].join(" ");
+    const report = await runLedgerBench(options.ledgerResults, command, progress);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return 0;
   }
   const startedAt = new Date();

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { conformanceCommand } from "./commands/conformance.ts";
 import { enqueueCommand } from "./commands/enqueue.ts";
+import { ledgerCommand } from "./commands/ledger.ts";
 import { localCommand } from "./commands/local.ts";
 import { planCommand } from "./commands/plan.ts";
 import { purgeAlbumsCommand } from "./commands/purge-albums.ts";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   program.addCommand(simCommand());
   program.addCommand(enqueueCommand());
   program.addCommand(resultsCommand());
+  program.addCommand(ledgerCommand());
   program.addCommand(statusCommand());
   program.addCommand(redriveCommand());
   program.addCommand(purgeAlbumsCommand());

@@ -1,4 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import type { LedgerScanStats } from "../../ledger/read.ts";
+import { restorableFromLedger, type SettledReason } from "../../ledger/restorable.ts";
 import { encodeMessageBody } from "../../messages/encode.ts";
 import { libraryId as LibraryIdSchema, spaceId as SpaceIdSchema } from "../../messages/fields.ts";
 import {
@@ -12,6 +14,19 @@ import { createQueueContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { listenForInterrupt } from "../interrupt.ts";
+import {
+  addLedgerLocationOptions,
+  createLedgerContext,
+  type LedgerLocationFlags,
+  ledgerFailure,
+} from "../ledger/location.ts";
+import { describeScan, reportProblems } from "../ledger/report.ts";
+import {
+  addSelectorOptions,
+  givenSelectorFlags,
+  type SelectorFlags,
+  selectorsFromFlags,
+} from "../ledger/selectors.ts";
 import {
   addOutputOptions,
   addQueueLocationOptions,
@@ -27,11 +42,12 @@ import { exitCodeAfterSending, messagesInQueue, waitForQueue } from "../wait.ts"
 
 type Action = "restore" | "purge";
 
-interface RecycleFlags extends QueueLocationFlags, OutputFlags {
+interface RecycleFlags
+  extends QueueLocationFlags,
+    OutputFlags,
+    LedgerLocationFlags,
+    Omit<SelectorFlags, "outcome" | "type"> {
   from?: string[];
-  library?: string;
-  space?: string;
-  planId?: string;
   limit?: number;
   max?: number;
   conflict?: "ask" | "rename";
@@ -49,12 +65,17 @@ export const DEFAULT_MAX_PURGE = 1000;
 
 const HELP: Record<Action, string> = {
   restore: `
-Input: recycle-bin item IDs as arguments (with --library, and --space unless "-"), or one or more
-  results exports (--from, as written by "smh-cleaner results --out"; .csv or NDJSON). From an
-  export, the items are those its deletions put in the recycle bin ("recycled" and "recovered"
-  results), less any that a restore, purge or expiry in the given files already settled; narrow
-  them with --plan-id, --library, --space, and take the first --limit N (ordered by path, so
-  "--limit 500" of a dated album plan is its oldest 500).
+Input, one of:
+  - the ledger (no IDs, no --from): selectors (--plan-id, --source, --job-id, --library, --space,
+    --path-prefix, --since, --until) choose deletions in the ledger; the items are those they put
+    in the recycle bin ("recycled" and "recovered" results), less any that a later restore, purge
+    or expiry in the ledger already settled (whoever sent it) — each count is printed. The ledger
+    is found like "smh-cleaner ledger" finds it (--bucket, LEDGER_BUCKET, the local stack).
+  - recycle-bin item IDs as arguments (with --library, and --space unless "-");
+  - one or more results exports (--from, as written by "smh-cleaner results --out"; .csv or
+    NDJSON): the same, from the files, narrowed by --plan-id, --library, --space.
+  From the ledger or exports, --limit N takes the first N (ordered by path, so "--limit 500" of a
+  dated album plan is its oldest 500).
 Items are grouped by library and space into restore commands of up to 1,000 IDs on the
   recycle-actions queue; the recycle-actions function restores them and writes one result per
   item (restored with the final path, conflict, expired, failed) to the results queue.
@@ -63,26 +84,32 @@ A name clash at the destination is renamed ("name (1)") unless --conflict ask, w
 
 Exit codes: 0 enqueued (or --dry-run), 1 some commands not sent, or --wait saw commands
   dead-lettered or timed out, 2 usage, 3 an input line is not a result (nothing sent), 4 more
-  items than --max (nothing sent), 5 SQS unavailable, 130 interrupted.
+  items than --max (nothing sent), 5 SQS or the ledger unavailable, 130 interrupted.
 
 Examples:
+  smh-cleaner restore --plan-id plan-20250501T101500Z-3f2a9c1d --limit 500 --dry-run
+  smh-cleaner restore --plan-id plan-20250501T101500Z-3f2a9c1d --limit 500 --wait
   smh-cleaner restore --from purge-2019.ndjson --plan-id plan-20250501T101500Z-3f2a9c1d --limit 500 --wait
   smh-cleaner restore --library smhdemo000001 --space spacedemobulk 1201 1202 --dry-run --json`,
   purge: `
 PURGING CANNOT BE UNDONE: the items leave the recycle bin for good. It needs --yes (or "yes" typed
   on a terminal), and the deletion policy must allow it for the library (allowPurge: true).
-Input as for restore: IDs as arguments (with --library, --space), or results exports (--from):
-  the items deletions put in the recycle bin, less any that a restore, purge or expiry in the
-  given files already settled — so after restoring half of a plan and exporting the restores,
-  "purge --from deletions.ndjson --from restores.ndjson" purges the other half.
+Input as for restore: selectors reading the ledger (no IDs, no --from), IDs as arguments (with
+  --library, --space), or results exports (--from): the items deletions put in the recycle bin,
+  less any that a restore, purge or expiry already settled — so after restoring half of a plan,
+  "purge --plan-id P --yes" purges the other half (from exports: "purge --from deletions.ndjson
+  --from restores.ndjson").
 Items are grouped by library and space into purge commands of up to 1,000 IDs; each item gets a
   result: purged, expired (SMH no longer knew it), failed or rejected.
 
 Exit codes: 0 enqueued (or --dry-run), 1 some commands not sent, or --wait saw commands
   dead-lettered or timed out, 2 usage, 3 an input line is not a result (nothing sent), 4 not
-  confirmed (no --yes) or more items than --max (nothing sent), 5 SQS unavailable, 130 interrupted.
+  confirmed (no --yes) or more items than --max (nothing sent), 5 SQS or the ledger unavailable,
+  130 interrupted.
 
 Examples:
+  smh-cleaner purge --plan-id plan-20250501T101500Z-3f2a9c1d --dry-run
+  smh-cleaner purge --plan-id plan-20250501T101500Z-3f2a9c1d --yes --wait
   smh-cleaner purge --from purge-2019.ndjson --from restores.ndjson --plan-id plan-… --yes --wait
   smh-cleaner purge --library smhdemo000001 --space spacedemobulk 1203 --dry-run`,
 };
@@ -104,15 +131,23 @@ export function recycleCommand(action: Action): Command {
   const command = new Command(action)
     .description(
       action === "restore"
-        ? "Restore recycle-bin items (by ID, or everything in a results export)"
-        : "Purge recycle-bin items for good (by ID, or everything in a results export)",
+        ? "Restore recycle-bin items (by plan or other selectors from the ledger, by ID, or from a results export)"
+        : "Purge recycle-bin items for good (by selectors from the ledger, by ID, or from a results export)",
     )
     .argument("[recycledItemIds...]", "recycle-bin item IDs (with --library and --space)")
     .option("--from <file>", "a results export (.ndjson or .csv); repeatable", collect)
-    .option("--library <libraryId>", "the library of the IDs; with --from, only this library")
-    .option("--space <spaceId>", 'the space of the IDs (default "-"); with --from, only this space')
-    .option("--plan-id <planId>", "with --from: only items deleted by this plan")
-    .option("--limit <n>", "with --from: only the first N items (by path)", positiveInteger)
+    .option("--library <libraryId>", "the library of the IDs; otherwise only this library")
+    .option("--space <spaceId>", 'the space of the IDs (default "-"); otherwise only this space')
+    .option("--plan-id <planId>", "only items deleted by this plan");
+  addSelectorOptions(command, ["source", "jobId", "pathPrefix", "since", "until"], {
+    source: "ledger: only items deleted by jobs from this source",
+    jobId: "ledger: only the item this job deleted",
+    pathPrefix: "ledger: only items whose path started with this, exactly as written",
+    since: "ledger: only deletions finished at or after (2025-05-01, or ISO-8601 with offset)",
+    until: "ledger: only deletions finished at or before (a date includes the whole day)",
+  });
+  command
+    .option("--limit <n>", "ledger or --from: only the first N items (by path)", positiveInteger)
     .option(
       "--max <n>",
       `refuse (exit 4) more items than this${action === "purge" ? ` (default ${DEFAULT_MAX_PURGE})` : ""}`,
@@ -141,6 +176,7 @@ export function recycleCommand(action: Action): Command {
     .option("--wait-timeout <seconds>", "how long --wait waits", positiveInteger, 900);
   addOutputOptions(command, "print what was selected and sent as JSON on stdout");
   addQueueLocationOptions(command, ["recycle-actions", "recycle-actions-dlq", "results"]);
+  addLedgerLocationOptions(command, false);
   return command
     .addHelpText("after", HELP[action])
     .action(async (ids: string[], flags: RecycleFlags) => {
@@ -162,10 +198,25 @@ interface Selection {
   beyondLimit: number;
   /** Items the files hold that --plan-id, --library or --space left out. */
   filteredOut: number;
+  /** From the ledger: what it held and where. */
+  ledger?: {
+    where: string;
+    /** Distinct items the selected deletions put in the recycle bin. */
+    selected: number;
+    /** Of those, settled by a later recycle action, by reason. */
+    leftOut: Record<SettledReason, number>;
+    deletions: LedgerScanStats;
+    recycleActions: LedgerScanStats | undefined;
+  };
 }
 
 async function run(action: Action, ids: string[], flags: RecycleFlags): Promise<ExitCode> {
-  const selection = ids.length > 0 ? fromIds(ids, flags) : await fromExports(flags);
+  const selection =
+    ids.length > 0
+      ? fromIds(ids, flags)
+      : flags.from !== undefined
+        ? await fromExports(flags)
+        : await fromLedger(flags);
   if (selection === undefined) return ExitCode.invalidInput;
   const count = selection.items.length;
   const max = flags.max ?? (action === "purge" ? DEFAULT_MAX_PURGE : undefined);
@@ -176,6 +227,21 @@ async function run(action: Action, ids: string[], flags: RecycleFlags): Promise<
     alreadySettled: selection.alreadySettled,
     beyondLimit: selection.beyondLimit,
     filteredOut: selection.filteredOut,
+    ...(selection.ledger === undefined
+      ? {}
+      : {
+          ledger: {
+            where: selection.ledger.where,
+            selected: selection.ledger.selected,
+            leftOut: selection.ledger.leftOut,
+            objectsRead:
+              selection.ledger.deletions.objectsRead +
+              (selection.ledger.recycleActions?.objectsRead ?? 0),
+            invalidLines:
+              selection.ledger.deletions.invalidLines +
+              (selection.ledger.recycleActions?.invalidLines ?? 0),
+          },
+        }),
     commands: commands.map((command) => ({
       commandId: command.commandId,
       libraryId: command.libraryId,
@@ -305,10 +371,13 @@ function fromIds(ids: string[], flags: RecycleFlags): Selection {
   if (flags.from !== undefined) {
     throw new CliError(ExitCode.usage, "give recycledItemIds as arguments or --from, not both");
   }
-  for (const name of ["planId", "limit"] as const) {
-    if (flags[name] !== undefined) {
-      throw new CliError(ExitCode.usage, `--${name === "planId" ? "plan-id" : name} needs --from`);
-    }
+  const selecting = [...givenSelectorFlags({ ...flags, library: undefined, space: undefined })];
+  if (flags.limit !== undefined) selecting.push("--limit");
+  if (selecting.length > 0) {
+    throw new CliError(
+      ExitCode.usage,
+      `${selecting.join(", ")} select items from the ledger or --from: not with recycledItemIds`,
+    );
   }
   if (flags.library === undefined) {
     throw new CliError(ExitCode.usage, "give --library (and --space) for recycledItemIds");
@@ -325,11 +394,21 @@ function fromIds(ids: string[], flags: RecycleFlags): Selection {
 }
 
 async function fromExports(flags: RecycleFlags): Promise<Selection | undefined> {
-  if (flags.from === undefined || flags.from.length === 0) {
+  const ledgerOnly = givenSelectorFlags({
+    source: flags.source,
+    jobId: flags.jobId,
+    pathPrefix: flags.pathPrefix,
+    since: flags.since,
+    until: flags.until,
+  });
+  if (ledgerOnly.length > 0 || flags.bucket !== undefined) {
     throw new CliError(
       ExitCode.usage,
-      "nothing to act on: give recycledItemIds (with --library) or --from <results export>",
+      `${[...ledgerOnly, ...(flags.bucket === undefined ? [] : ["--bucket"])].join(", ")} read the ledger: not with --from (narrow an export with --plan-id, --library, --space)`,
     );
+  }
+  if (flags.from === undefined || flags.from.length === 0) {
+    throw new CliError(ExitCode.usage, "--from needs a results export");
   }
   let contents: Awaited<ReturnType<typeof readExports>>;
   try {
@@ -366,6 +445,47 @@ async function fromExports(flags: RecycleFlags): Promise<Selection | undefined> 
     beyondLimit: Math.max(0, open.length - limit),
     filteredOut: contents.recycled.length - matching.length,
   };
+}
+
+/** The still-restorable items the selectors choose from the ledger (lib/ledger/restorable.ts). */
+async function fromLedger(flags: RecycleFlags): Promise<Selection> {
+  const given = givenSelectorFlags(flags);
+  if (given.length === 0) {
+    throw new CliError(
+      ExitCode.usage,
+      "nothing to act on: give selectors to read the ledger (--plan-id, --source, --job-id, --library, --space, --path-prefix, --since, --until), recycledItemIds (with --library), or --from <results export>",
+    );
+  }
+  if (flags.since !== undefined && flags.until !== undefined && flags.since > flags.until) {
+    throw new CliError(ExitCode.usage, "--since is after --until: nothing can match");
+  }
+  const context = await createLedgerContext(flags);
+  try {
+    const found = await restorableFromLedger(context.source, selectorsFromFlags(flags)).catch(
+      (error) => {
+        throw ledgerFailure(error, context);
+      },
+    );
+    reportProblems(found.scans.deletions);
+    if (found.scans.recycleActions) reportProblems(found.scans.recycleActions);
+    const limit = flags.limit ?? found.restorable.length;
+    const { restored, purged, expired } = found.leftOut;
+    return {
+      items: found.restorable.slice(0, limit),
+      alreadySettled: restored + purged + expired,
+      beyondLimit: Math.max(0, found.restorable.length - limit),
+      filteredOut: 0,
+      ledger: {
+        where: context.where,
+        selected: found.selected,
+        leftOut: found.leftOut,
+        deletions: found.scans.deletions,
+        recycleActions: found.scans.recycleActions,
+      },
+    };
+  } finally {
+    context.close();
+  }
 }
 
 function byPath(a: RecycledEntry, b: RecycledEntry): number {
@@ -429,6 +549,21 @@ function buildCommands(
 }
 
 function describeSelection(flags: RecycleFlags, action: Action, selection: Selection): void {
+  const { ledger } = selection;
+  if (ledger !== undefined) {
+    const { restored, purged, expired } = ledger.leftOut;
+    const limited =
+      selection.beyondLimit > 0 ? `, ${selection.beyondLimit} left out by --limit` : "";
+    info(
+      flags,
+      `the ledger (${ledger.where}) holds ${ledger.selected} recycle-bin items the selected deletions left; left out: ${restored} already restored, ${purged} purged, ${expired} expired${limited}; ${selection.items.length} to ${action}`,
+    );
+    info(
+      flags,
+      `deletions: ${describeScan(ledger.deletions)}${ledger.recycleActions ? `; recycle actions: ${describeScan(ledger.recycleActions)}` : ""}`,
+    );
+    return;
+  }
   if (flags.from === undefined) return;
   const notes = [
     selection.alreadySettled > 0

@@ -30,11 +30,17 @@ import {
 } from "../results/archive.ts";
 import { ResultCollector } from "../results/collector.ts";
 import { RESULT_CSV_COLUMNS } from "../results/csv-row.ts";
+import {
+  HeldMessages,
+  messageMatches,
+  type ResultFilterFlags,
+  resultFilter,
+} from "../results/filter.ts";
 import { release } from "../results/release.ts";
 import { countOutcomes, describeCounts } from "../results/summary.ts";
 import { followResults } from "../results/tail.ts";
 
-interface ResultsFlags extends QueueLocationFlags, OutputFlags {
+interface ResultsFlags extends QueueLocationFlags, OutputFlags, ResultFilterFlags {
   tail?: boolean;
   out?: string;
   format?: ArchiveFormat;
@@ -56,6 +62,12 @@ Modes:
                    Ctrl-C; nothing is deleted, and the messages it holds are released on exit.
                    While it runs, the messages it has shown stay hidden from other readers.
 
+Filters (--source, --plan-id, --job-id; all given must match): only the results they select are
+  taken. Every other message — other systems' results, retention alerts, anything that is not a
+  result — stays on the queue: held while the drain receives, and made visible again as soon as it
+  stops receiving (with --tail, when it stops). The ledger holds every result too, without
+  draining anything: smh-cleaner ledger --plan-id <planId>.
+
 Messages that are not valid results are never dropped: they are counted, and written to
 <out>.invalid.ndjson ({messageId, sentAt, body, reasons}) next to --out.
 CSV columns: ${RESULT_CSV_COLUMNS.join(", ")}.
@@ -68,6 +80,7 @@ Exit codes: 0 ok, 1 some messages could not be deleted or released, 2 usage, 4 -
 Examples:
   smh-cleaner results --out results-2025-05-01.ndjson
   smh-cleaner results --out export.csv --keep --json
+  smh-cleaner results --plan-id plan-20250501T101500Z-3f2a9c1d --out plan.ndjson
   smh-cleaner results --tail`;
 
 /**
@@ -93,6 +106,9 @@ export function resultsCommand(): Command {
     .option("--max <n>", "stop draining after this many messages", positiveInteger)
     .option("--keep", "leave the messages on the queue (made visible again) instead of deleting")
     .option("--overwrite", "replace an existing --out file (and its .invalid.ndjson)")
+    .option("--source <source>", "only deletions of jobs from this source; leave the rest")
+    .option("--plan-id <planId>", "only results of this plan; leave the rest")
+    .option("--job-id <jobId>", "only the results of this job; leave the rest")
     .option(
       "--visibility-timeout <seconds>",
       "how long received messages stay hidden while a drain runs",
@@ -118,6 +134,8 @@ interface DrainSummary {
   invalidOut: string | null;
   deleted: number;
   kept: number;
+  /** Messages the filters did not select, left on the queue (made visible again). */
+  leftOnQueue: number;
   notAcknowledged: { id: string; code: string; message: string }[];
   interrupted: boolean;
 }
@@ -168,7 +186,9 @@ async function drain(flags: ResultsFlags): Promise<ExitCode> {
     const estimate = showProgress ? (await queueDepths(sqs, queue.url)).visible : 0;
     const progress = startProgress(showProgress, "results", estimate);
     const collector = new ResultCollector();
-    const { interrupted } = await receiveUntilIdle(
+    const filter = resultFilter(flags);
+    const held = new HeldMessages();
+    const received = receiveUntilIdle(
       sqs,
       queue.url,
       {
@@ -179,11 +199,21 @@ async function drain(flags: ResultsFlags): Promise<ExitCode> {
       },
       async (messages) => {
         let counted = 0;
-        for (const message of messages) if (collector.add(message).kind !== "again") counted += 1;
+        for (const message of messages) {
+          if (filter !== undefined && !messageMatches(message, filter)) held.add(message);
+          else if (collector.add(message).kind !== "again") counted += 1;
+        }
         progress.increment(counted);
         return { counted };
       },
     );
+    // What the filters leave goes back on the queue at once, even when receiving failed.
+    const { interrupted } = await received.catch(async (error: unknown) => {
+      await release(sqs, queue.url, held.receipts()).catch(() => undefined);
+      throw error;
+    });
+    const leftBehind =
+      held.size > 0 ? await release(sqs, queue.url, held.receipts()) : { done: 0, failed: [] };
     progress.stop();
 
     const results = collector.results.results();
@@ -228,7 +258,10 @@ async function drain(flags: ResultsFlags): Promise<ExitCode> {
         archive !== undefined && collector.invalid.length > 0 ? archive.invalidPath : null,
       deleted: remove ? acknowledged.done : 0,
       kept: remove ? 0 : receipts.length,
-      notAcknowledged: acknowledged.failed.map(({ id, code, message }) => ({ id, code, message })),
+      leftOnQueue: held.size,
+      notAcknowledged: [...acknowledged.failed, ...leftBehind.failed].map(
+        ({ id, code, message }) => ({ id, code, message }),
+      ),
       interrupted,
     };
     report(flags, summary, remove);
@@ -262,6 +295,9 @@ function report(flags: ResultsFlags, summary: DrainSummary, removed: boolean): v
       ? `deleted ${summary.deleted} messages from the queue`
       : `left ${summary.kept} messages on the queue`,
   );
+  if (summary.leftOnQueue > 0) {
+    print(`left ${summary.leftOnQueue} messages the filters did not select on the queue`);
+  }
   if (summary.notAcknowledged.length > 0) {
     warn(
       `${summary.notAcknowledged.length} messages could not be ${removed ? "deleted" : "released"}: they will be received again (duplicates are removed by dedupKey)`,
@@ -289,5 +325,5 @@ async function tail(flags: ResultsFlags): Promise<ExitCode> {
       `--tail only prints and never deletes, so it takes no --${conflicting.join(", --")}; to archive, drain (without --tail) with --out`,
     );
   }
-  return followResults(flags);
+  return followResults(flags, resultFilter(flags));
 }

@@ -16,6 +16,16 @@ describe("benchmark options", () => {
     expect(full !== "help" && full.only).toContain("scale");
   });
 
+  it("keeps the ledger benchmark out of the default run: --ledger runs it alone, over a million results unless told", () => {
+    const defaults = parseBenchOptions([]);
+    expect(defaults !== "help" && defaults.ledger).toBe(false);
+    const ledger = parseBenchOptions(["--ledger"]);
+    expect(ledger !== "help" && [ledger.ledger, ledger.ledgerResults]).toEqual([true, 1_000_000]);
+    const small = parseBenchOptions(["--ledger", "--ledger-results", "50000"]);
+    expect(small !== "help" && small.ledgerResults).toBe(50_000);
+    expect(() => parseBenchOptions(["--ledger-results", "10"])).toThrow(/ledger-results/);
+  });
+
   it("runs the fleet's phases for 30, 20 and 20 s with the fleet board unless told otherwise", () => {
     const defaults = parseBenchOptions([]);
     expect(defaults !== "help" && defaults.fleetPhaseSeconds).toEqual({
