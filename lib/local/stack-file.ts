@@ -70,6 +70,18 @@ export const StackFileSchema = z.strictObject({
     "retention-continuations": queueRef,
     "retention-continuations-dlq": queueRef,
   }),
+  /**
+   * Where the stack keeps the ledger (docs/ledger.md): its S3 endpoint, bucket and prefix. Optional,
+   * so a file written before the ledger existed still reads.
+   */
+  ledger: z
+    .strictObject({
+      s3Endpoint: httpUrl,
+      region: z.string().min(1),
+      bucket: z.string().min(3).max(63),
+      prefix: z.string(),
+    })
+    .optional(),
   smh: z.strictObject({
     /** The simulator's base URL (what `SMH_BASE_URL` would be set to). */
     baseUrl: httpUrl,
