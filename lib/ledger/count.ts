@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import pMap from "p-map";
-import { parseResultMessage } from "../messages/result-message.ts";
+import { parseResultMessage, type ResultMessage } from "../messages/result-message.ts";
 import { DEFAULT_LEDGER_PREFIX, type LedgerKind, parseLedgerKey } from "./layout.ts";
 
 const gunzipAsync = promisify(gunzip);
@@ -29,6 +29,8 @@ export interface LedgerTally {
   readonly lines: number;
   /** Distinct results, by dedupKey, with the kind each was kept under. */
   readonly results: ReadonlyMap<string, LedgerKind>;
+  /** What each result (by dedupKey) is about: its jobId, commandId or planId. */
+  readonly subjects: ReadonlyMap<string, string>;
   /** Lines that are not a valid result message (never expected: the writer encodes valid ones). */
   readonly invalidLines: number;
 }
@@ -45,6 +47,7 @@ export async function tallyLedger(source: LedgerSource): Promise<LedgerTally> {
   const prefix = source.prefix ?? DEFAULT_LEDGER_PREFIX;
   const keys = await listLedgerKeys(source, prefix);
   const results = new Map<string, LedgerKind>();
+  const subjects = new Map<string, string>();
   let lines = 0;
   let invalidLines = 0;
   await pMap(
@@ -55,13 +58,30 @@ export async function tallyLedger(source: LedgerSource): Promise<LedgerTally> {
       for (const line of await readLines(source, key)) {
         lines++;
         const parsed = parseResultMessage(line);
-        if (parsed.ok) results.set(parsed.result.dedupKey, kind);
-        else invalidLines++;
+        if (!parsed.ok) {
+          invalidLines++;
+          continue;
+        }
+        results.set(parsed.result.dedupKey, kind);
+        subjects.set(parsed.result.dedupKey, subjectOf(parsed.result));
       }
     },
     { concurrency: READ_CONCURRENCY },
   );
-  return { objects: keys.length, lines, results, invalidLines };
+  return { objects: keys.length, lines, results, subjects, invalidLines };
+}
+
+/** The jobId, commandId or planId a result is about. */
+function subjectOf(result: ResultMessage): string {
+  switch (result.type) {
+    case "deletion":
+      return result.jobId;
+    case "recycle-action":
+      return result.commandId;
+    default:
+      // A refused trigger's alert is about no plan: its dedupKey is what it is about.
+      return "planId" in result ? result.planId : result.dedupKey;
+  }
 }
 
 async function listLedgerKeys(source: LedgerSource, prefix: string): Promise<string[]> {

@@ -5,7 +5,7 @@
 // since a handler module's cold start reads the environment once per process.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tallyLedger } from "../../lib/ledger/count.ts";
-import { type S3FaultProxy, startS3FaultProxy } from "../../lib/local/s3-fault-proxy.ts";
+import type { S3FaultProxy } from "../../lib/local/s3-fault-proxy.ts";
 import type { LocalStack } from "../../lib/local/stack.ts";
 import { queueDepths } from "../../lib/queues/depths.ts";
 import {
@@ -31,20 +31,17 @@ describe("deletion results in the ledger", () => {
   let s3Proxy: S3FaultProxy;
 
   beforeAll(async () => {
-    s3Proxy = await startS3FaultProxy({ randomSeed: "ledger-e2e" });
     p = await startPipelineStack({
       libraries: [LIBRARY],
       captureLogs: true,
       // A function timeout of 4 s: room for the S3 client's retries inside one invocation.
       visibilityTimeoutSeconds: 30,
-      env: { S3_ENDPOINT: s3Proxy.url },
     });
-    s3Proxy.setUpstream(p.stack.s3Endpoint);
+    s3Proxy = p.s3Proxy;
   }, 60_000);
 
   afterAll(async () => {
     await p?.stop();
-    await s3Proxy?.close();
   });
 
   it("keeps each result in the ledger, one object per batch and kind, under the layout's keys", async () => {
