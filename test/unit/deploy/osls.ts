@@ -130,6 +130,8 @@ export function usePackagedService(options: {
 export interface TemplateResource {
   Type: string;
   Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 
 /** What the tests read of the CloudFormation template. */
