@@ -580,10 +580,14 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     { source: "cli stdout", text: cli.stdout },
     { source: "cli stderr", text: cli.stderr },
   ];
+  // The results read so far, before the ledger is listed: each was kept in the ledger before it
+  // was published, so each is in the listing even if handlers still run (a run that did not
+  // drain); results read later could have been written after the listing began.
+  const results = p.results.map(({ result }) => result);
   const ledger = await tallyLedger({ s3: p.stack.s3, ...p.stack.ledger });
   const { counts, evidence } = account({
     jobs: plan.jobs,
-    results: p.results.map(({ result }) => result),
+    results,
     unreadable: p.unreadable,
     deadLetters: p.deadLetters,
     truth,
