@@ -17,9 +17,10 @@
  * - Results queue (SQS fault proxy): 2 % of SendMessageBatch calls lose two entries (`Failed[]`).
  * - The ledger's S3 (S3 fault proxy, object writes to the ledger bucket): 2 % 500, 2 % 503, 4 %
  *   503 SlowDown throughout (the S3 client retries them); twice an outage — every ledger write
- *   refused for a function timeout and more, so whole batches fail to keep their results, publish
- *   nothing and come back; twice slow answers — every ledger write held for half a function
- *   timeout.
+ *   refused for a function timeout and more (and until one batch could not keep its results), so
+ *   whole batches publish nothing and come back — then SlowDown to every write until one is
+ *   answered so; twice slow answers — every ledger write held for half a function timeout (and
+ *   until one was).
  * - Handler deaths after deleting and before writing results: twice, for the function timeout and
  *   a second more, every results publish hangs longer than the function timeout and then fails.
  *   The runner sees the invocation time out and acknowledges none of its records, as Lambda would;
@@ -367,15 +368,30 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     await sleep(ctx.timings.spikeWindowMs);
     sim.setFaults(spikeLibrary, { latencyMs: ctx.smhFaults.latencyMs ?? 0 });
   };
+  // Each S3 fault lasts its window and, on a run too small or too slow for the window to meet a
+  // ledger write, until it has really happened once: a quiet fault would prove nothing.
+  const ledgerWriteFailures = () =>
+    p.logLines.filter((line) => line.includes("ledger object could not be written")).length;
+  const untilOnce = async (happened: () => boolean) => {
+    while (!happened() && performance.now() < ctx.started + ctx.timeoutMs) await sleep(20);
+  };
   const s3Outage = async () => {
+    const before = ledgerWriteFailures();
     s3Proxy.setFaults({ error503Ratio: 1 });
     await sleep(ctx.timings.s3OutageMs);
+    await untilOnce(() => ledgerWriteFailures() > before);
     s3Proxy.setFaults({ error503Ratio: S3_FAULTS.error503Ratio });
+    // Throttling, until S3 has answered SlowDown once (4 % of a few writes may be none).
+    const slowDowns = s3Proxy.counters().slowDowns;
+    s3Proxy.setFaults({ slowDownRatio: 1 });
+    await untilOnce(() => s3Proxy.counters().slowDowns > slowDowns);
+    s3Proxy.setFaults({ slowDownRatio: S3_FAULTS.slowDownRatio });
   };
   const s3Slow = async () => {
     const before = s3Proxy.counters().selected;
     s3Proxy.setFaults({ latencyMs: ctx.timings.s3SlowMs });
     await sleep(ctx.timings.s3SlowWindowMs);
+    await untilOnce(() => s3Proxy.counters().selected > before);
     s3Proxy.setFaults({ latencyMs: 0 });
     slowAnswers += s3Proxy.counters().selected - before;
   };
