@@ -19,8 +19,8 @@
  *   503 SlowDown throughout (the S3 client retries them); twice an outage — every ledger write
  *   refused for a function timeout and more (and until one batch could not keep its results), so
  *   whole batches publish nothing and come back — then SlowDown to every write until one is
- *   answered so; twice slow answers — every ledger write held for half a function timeout (and
- *   until one was).
+ *   answered so; twice slow answers — every ledger write held for a twentieth of a function
+ *   timeout (and until one was).
  * - Handler deaths after deleting and before writing results: twice, for the function timeout and
  *   a second more, every results publish hangs longer than the function timeout and then fails.
  *   The runner sees the invocation time out and acknowledges none of its records, as Lambda would;
@@ -186,8 +186,13 @@ export function chaosTimings(visibilityTimeoutSeconds: number) {
     deathWindowMs: functionTimeoutMs + 1_000,
     /** Every ledger write refused this long: longer than an invocation has. */
     s3OutageMs: functionTimeoutMs + 1_000,
-    /** Every ledger write held this long (half an invocation), for a function timeout. */
-    s3SlowMs: Math.round(functionTimeoutMs / 2),
+    /**
+     * Every ledger write held this long, for a function timeout: a twentieth of an invocation, 100
+     * times a normal answer, and short enough that invocations still end in time. A longer hold
+     * kills invocations after they kept their results; in-process they would then publish after
+     * their death, as no Lambda can (handler deaths are the death windows' part).
+     */
+    s3SlowMs: Math.round(functionTimeoutMs / 20),
     s3SlowWindowMs: functionTimeoutMs,
     /** SMH answers this slowly, for this long, in one library: longer than an invocation has. */
     spikeLatencyMs: functionTimeoutMs + 500,
