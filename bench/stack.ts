@@ -14,7 +14,9 @@
  */
 import { fileURLToPath } from "node:url";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { createS3Client } from "../lib/aws/s3-client.ts";
 import { demoPolicy } from "../lib/local/demo-policy.ts";
+import { createLedgerBucket, LOCAL_LEDGER_BUCKET } from "../lib/local/ledger-bucket.ts";
 import { type CreatedQueue, createQueues } from "../lib/local/queues.ts";
 import { type LocalRunner, startRunner } from "../lib/local/runner.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../lib/local/sqs-fault-proxy.ts";
@@ -109,6 +111,10 @@ export async function startBenchServices(
       visibilityTimeoutOverrideSeconds: options.visibilityTimeoutSeconds,
     });
     const results = queueOf(queues, "results");
+    // The handler keeps every result in the ledger (fauxqs's S3, on the same endpoint) first.
+    const s3 = createS3Client({ endpoint: localSqs.endpoint, region: REGION, env: {} });
+    await createLedgerBucket(s3, LOCAL_LEDGER_BUCKET);
+    s3.destroy();
 
     const proxy = await startSqsFaultProxy({
       upstream: localSqs.endpoint,
@@ -121,6 +127,8 @@ export async function startBenchServices(
       ...definitions.environment,
       RESULTS_QUEUE_URL: results.url,
       SQS_ENDPOINT: proxy.url,
+      S3_ENDPOINT: localSqs.endpoint,
+      LEDGER_BUCKET: LOCAL_LEDGER_BUCKET,
       AWS_REGION: REGION,
       SMH_BASE_URL: sim.url,
       SMH_LIBRARY_SECRETS: JSON.stringify(

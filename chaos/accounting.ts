@@ -16,7 +16,11 @@
  * - and three this run adds: `wrongRecycledIds` (a result's `recycledItemId` is not the item SMH
  *   made of that directory), `misjudged` (an invalid or forbidden job not rejected, a valid one
  *   rejected, a missing directory reported deleted) and `unexpectedResults` (results for no
- *   planned job, or not results at all).
+ *   planned job, or not results at all);
+ * - and two of the ledger (docs/ledger.md), compared with the results queue by dedupKey:
+ *   `missingFromLedger` (results seen on the results queue that the ledger does not hold — so also
+ *   every job whose terminal result is not in the ledger) and `ledgerOnlyResults` (results the
+ *   ledger holds that never came over the results queue).
  */
 import { ResultSet } from "../lib/cli/results/dedupe.ts";
 import type { DeletionResult } from "../lib/messages/deletion-result.ts";
@@ -38,6 +42,8 @@ export interface RunObservations {
   readonly truth: GroundTruth;
   readonly secrets: readonly Secret[];
   readonly haystacks: readonly Haystack[];
+  /** What the ledger holds at the end: each result's dedupKey, with the jobId it is about. */
+  readonly ledger: ReadonlyMap<string, string>;
 }
 
 /** The figures of a run. */
@@ -59,6 +65,10 @@ export interface ChaosCounts {
   wrongRecycledIds: number;
   misjudged: number;
   unexpectedResults: number;
+  /** Results (by dedupKey) seen on the results queue that the ledger does not hold. */
+  missingFromLedger: number;
+  /** Results (by dedupKey) in the ledger never seen on the results queue. */
+  ledgerOnlyResults: number;
   /** Outcomes of the results kept after dedup. */
   outcomes: Record<string, number>;
 }
@@ -73,6 +83,8 @@ export interface ChaosEvidence {
   wrongRecycledIds: string[];
   misjudged: string[];
   unexpectedResults: string[];
+  missingFromLedger: string[];
+  ledgerOnlyResults: string[];
   secretLeaks: Leak[];
 }
 
@@ -89,6 +101,8 @@ export const MUST_BE_ZERO = [
   "wrongRecycledIds",
   "misjudged",
   "unexpectedResults",
+  "missingFromLedger",
+  "ledgerOnlyResults",
 ] as const satisfies readonly (keyof ChaosCounts)[];
 
 function keyOf(target: Pick<Target, "libraryId" | "spaceId" | "path">): string {
@@ -108,6 +122,8 @@ export function account(run: RunObservations): { counts: ChaosCounts; evidence: 
     wrongRecycledIds: [],
     misjudged: [],
     unexpectedResults: [],
+    missingFromLedger: [],
+    ledgerOnlyResults: [],
     secretLeaks: [],
   };
   const note = (list: string[] | number[], item: string | number) => {
@@ -198,6 +214,8 @@ export function account(run: RunObservations): { counts: ChaosCounts; evidence: 
     wrongRecycledIds: 0,
     misjudged: 0,
     unexpectedResults,
+    missingFromLedger: 0,
+    ledgerOnlyResults: 0,
     outcomes: {},
   };
   const reportedIds = new Set<number>();
@@ -258,10 +276,31 @@ export function account(run: RunObservations): { counts: ChaosCounts; evidence: 
       note(evidence.missingRecycledIds, item.recycledItemId);
     }
   }
+  compareLedger(run, counts, evidence, note);
   evidence.secretLeaks = findLeaks(run.haystacks, run.secrets);
   counts.secretLeaks = evidence.secretLeaks.length;
   evidence.secretLeaks = evidence.secretLeaks.slice(0, EXAMPLES);
   return { counts, evidence };
+}
+
+/** The ledger against the results queue, both by dedupKey (see the module comment). */
+function compareLedger(
+  run: RunObservations,
+  counts: ChaosCounts,
+  evidence: ChaosEvidence,
+  note: (list: string[], item: string) => void,
+): void {
+  const onQueue = new Map(run.results.map((result) => [result.dedupKey, result]));
+  for (const [key, result] of onQueue) {
+    if (run.ledger.has(key)) continue;
+    counts.missingFromLedger++;
+    note(evidence.missingFromLedger, `${result.jobId}: ${result.outcome} (${key.slice(0, 12)})`);
+  }
+  for (const [key, jobId] of run.ledger) {
+    if (onQueue.has(key)) continue;
+    counts.ledgerOnlyResults++;
+    note(evidence.ledgerOnlyResults, `${jobId} (${key.slice(0, 12)})`);
+  }
 }
 
 /** Whether a (deduplicated) result is one this job may end with. */

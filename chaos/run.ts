@@ -108,7 +108,7 @@ function summary(report: ChaosReport): string {
     ...MUST_BE_ZERO.map(
       (name) => `  ${report[name] === 0 ? "ok  " : "FAIL"} ${name}: ${report[name]}`,
     ),
-    `  faults: ${JSON.stringify(report.faults.smh)}, results queue ${JSON.stringify(report.faults.resultsQueue)}, ${report.faults.invocationTimeouts} invocation timeouts, ${report.faults.jobsReturnedToQueue} jobs returned to the queue`,
+    `  faults: ${JSON.stringify(report.faults.smh)}, results queue ${JSON.stringify(report.faults.resultsQueue)}, ledger S3 ${JSON.stringify(report.faults.ledger)}, ${report.faults.invocationTimeouts} invocation timeouts, ${report.faults.jobsReturnedToQueue} jobs returned to the queue`,
   ];
   if (!report.drained)
     lines.push("  the queues did not drain before the timeout: figures are partial");

@@ -15,6 +15,12 @@
  *   bursts of 429 (400 ms of nothing but 429s every 8 s) under a generous rate limit, a little
  *   latency; asynchronous batches (202 + task) in one library.
  * - Results queue (SQS fault proxy): 2 % of SendMessageBatch calls lose two entries (`Failed[]`).
+ * - The ledger's S3 (S3 fault proxy, object writes to the ledger bucket): 2 % 500, 2 % 503, 4 %
+ *   503 SlowDown throughout (the S3 client retries them); twice an outage — every ledger write
+ *   refused for a function timeout and more (and until one batch could not keep its results), so
+ *   whole batches publish nothing and come back — then SlowDown to every write until one is
+ *   answered so; twice slow answers — every ledger write held for a twentieth of a function
+ *   timeout (and until one was).
  * - Handler deaths after deleting and before writing results: twice, for the function timeout and
  *   a second more, every results publish hangs longer than the function timeout and then fails.
  *   The runner sees the invocation time out and acknowledges none of its records, as Lambda would;
@@ -30,6 +36,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pMap from "p-map";
+import { tallyLedger } from "../lib/ledger/count.ts";
 import { readTopology } from "../lib/local/topology.ts";
 import { queueDepths } from "../lib/queues/depths.ts";
 import type { FaultsPatch } from "../lib/sim/index.ts";
@@ -86,6 +93,18 @@ export interface FaultReport {
   smh: Record<string, number>;
   /** The SQS fault proxy's counters for the results queue. */
   resultsQueue: { partialFailures: number; failedEntries: number; errors500: number };
+  /**
+   * The S3 fault proxy's counters for the ledger's object writes, and the ledger objects the
+   * handler could not write after its retries (`ledger object could not be written` log lines).
+   */
+  ledger: {
+    writes: number;
+    errors500: number;
+    errors503: number;
+    slowDowns: number;
+    slowAnswers: number;
+    writeFailures: number;
+  };
   /** Invocations the runner saw time out (handler deaths and the timeout mid-batch). */
   invocationTimeouts: number;
   /** Of those, the ones that died while writing their results (after their deletes). */
@@ -138,6 +157,14 @@ export const THROTTLE_BURSTS = {
   throttleEveryMs: 8_000,
   throttleForMs: 400,
 } as const satisfies FaultsPatch;
+/** The ledger's S3, throughout: errors and throttling the S3 client's retries mostly absorb. */
+export const S3_FAULTS = {
+  methods: ["PUT"],
+  error500Ratio: 0.02,
+  error503Ratio: 0.02,
+  slowDownRatio: 0.04,
+  latencyMs: 0,
+} as const;
 const ACCEPT_THEN_FAIL_MODES = ["500", "reset", "503"] as const;
 const SEND_CONCURRENCY = 4;
 /** Longer than the AWS SDK's retries of a failed call take after its last held attempt. */
@@ -157,6 +184,16 @@ export function chaosTimings(visibilityTimeoutSeconds: number) {
     /** A results publish held this long outlives the invocation (then fails). */
     deathHoldMs: functionTimeoutMs + 500,
     deathWindowMs: functionTimeoutMs + 1_000,
+    /** Every ledger write refused this long: longer than an invocation has. */
+    s3OutageMs: functionTimeoutMs + 1_000,
+    /**
+     * Every ledger write held this long, for a function timeout: a twentieth of an invocation, 100
+     * times a normal answer, and short enough that invocations still end in time. A longer hold
+     * kills invocations after they kept their results; in-process they would then publish after
+     * their death, as no Lambda can (handler deaths are the death windows' part).
+     */
+    s3SlowMs: Math.round(functionTimeoutMs / 20),
+    s3SlowWindowMs: functionTimeoutMs,
     /** SMH answers this slowly, for this long, in one library: longer than an invocation has. */
     spikeLatencyMs: functionTimeoutMs + 500,
     spikeWindowMs: functionTimeoutMs + 500,
@@ -267,6 +304,9 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     error500Ratio: 0,
   };
   sqsProxy.setFaults(baseProxyFaults);
+  const s3Proxy = p.s3Proxy;
+  s3Proxy.setFaults({ ...S3_FAULTS, pathContains: `/${p.stack.ledger.bucket}/` });
+  let slowAnswers = 0;
 
   // What has come back so far.
   const planned = new Set(plan.jobs.map((job) => job.jobId));
@@ -333,6 +373,33 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     await sleep(ctx.timings.spikeWindowMs);
     sim.setFaults(spikeLibrary, { latencyMs: ctx.smhFaults.latencyMs ?? 0 });
   };
+  // Each S3 fault lasts its window and, on a run too small or too slow for the window to meet a
+  // ledger write, until it has really happened once: a quiet fault would prove nothing.
+  const ledgerWriteFailures = () =>
+    p.logLines.filter((line) => line.includes("ledger object could not be written")).length;
+  const untilOnce = async (happened: () => boolean) => {
+    while (!happened() && performance.now() < ctx.started + ctx.timeoutMs) await sleep(20);
+  };
+  const s3Outage = async () => {
+    const before = ledgerWriteFailures();
+    s3Proxy.setFaults({ error503Ratio: 1 });
+    await sleep(ctx.timings.s3OutageMs);
+    await untilOnce(() => ledgerWriteFailures() > before);
+    s3Proxy.setFaults({ error503Ratio: S3_FAULTS.error503Ratio });
+    // Throttling, until S3 has answered SlowDown once (4 % of a few writes may be none).
+    const slowDowns = s3Proxy.counters().slowDowns;
+    s3Proxy.setFaults({ slowDownRatio: 1 });
+    await untilOnce(() => s3Proxy.counters().slowDowns > slowDowns);
+    s3Proxy.setFaults({ slowDownRatio: S3_FAULTS.slowDownRatio });
+  };
+  const s3Slow = async () => {
+    const before = s3Proxy.counters().selected;
+    s3Proxy.setFaults({ latencyMs: ctx.timings.s3SlowMs });
+    await sleep(ctx.timings.s3SlowWindowMs);
+    await untilOnce(() => s3Proxy.counters().selected > before);
+    s3Proxy.setFaults({ latencyMs: 0 });
+    slowAnswers += s3Proxy.counters().selected - before;
+  };
   const sendLate = async () => {
     await pMap(packUnits(plan.lateDuplicates.map((body) => [body])), (bodies) => p.send(bodies), {
       concurrency: SEND_CONCURRENCY,
@@ -390,6 +457,8 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     deaths: { name: "handler deaths (results publish hangs past the timeout)", run: deaths },
     tokens: { name: "token invalidation", run: invalidate },
     spike: { name: "SMH latency spike (timeout mid-batch)", run: spike },
+    s3Outage: { name: "S3 outage (every ledger write refused)", run: s3Outage },
+    s3Slow: { name: "S3 slow answers (every ledger write held)", run: s3Slow },
     late: { name: "late duplicate deliveries", run: sendLate },
   };
   // Each step fires once an invocation has started and this share of the jobs is accounted for.
@@ -401,15 +470,21 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
           { at: 0, ...steps.deaths },
           { at: 0, ...steps.rare },
           { at: 0, ...steps.tokens },
+          { at: 0, ...steps.s3Outage },
+          { at: 0, ...steps.s3Slow },
           // Once the first deliveries have deleted their directories (and died).
           { at: 0, ...steps.late, run: () => deathsDone.then(sendLate) },
         ]
       : [
           { at: 0, ...steps.bursts },
           { at: 0.1, ...steps.deaths },
+          { at: 0.2, ...steps.s3Outage },
           { at: 0.25, ...steps.tokens },
+          { at: 0.3, ...steps.s3Slow },
           { at: 0.4, ...steps.spike },
+          { at: 0.5, ...steps.s3Outage },
           { at: 0.55, ...steps.deaths },
+          { at: 0.6, ...steps.s3Slow },
           { at: 0.65, ...steps.tokens },
           { at: 0.7, ...steps.late },
         ];
@@ -526,14 +601,20 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
     { source: "cli stdout", text: cli.stdout },
     { source: "cli stderr", text: cli.stderr },
   ];
+  // The results read so far, before the ledger is listed: each was kept in the ledger before it
+  // was published, so each is in the listing even if handlers still run (a run that did not
+  // drain); results read later could have been written after the listing began.
+  const results = p.results.map(({ result }) => result);
+  const ledger = await tallyLedger({ s3: p.stack.s3, ...p.stack.ledger });
   const { counts, evidence } = account({
     jobs: plan.jobs,
-    results: p.results.map(({ result }) => result),
+    results,
     unreadable: p.unreadable,
     deadLetters: p.deadLetters,
     truth,
     secrets,
     haystacks,
+    ledger: ledger.subjects,
   });
 
   if (ctx.dumpDir !== undefined) await dump(ctx.dumpDir, p, haystacks, secrets);
@@ -542,6 +623,7 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
   const minted = sim.tokens().filter(({ libraryId }) => ours.has(libraryId));
   const returned = p.logLines.filter((line) => line.includes('"job returns to the queue"'));
   const proxy = sqsProxy.counters();
+  const s3 = s3Proxy.counters();
   const ok = drained && passed(counts);
   return {
     ok,
@@ -565,6 +647,16 @@ async function drive(p: PipelineStack, plan: ChaosPlan, ctx: DriveContext): Prom
         partialFailures: proxy.partialFailures,
         failedEntries: proxy.failedEntries,
         errors500: proxy.errors500,
+      },
+      ledger: {
+        writes: s3.selected,
+        errors500: s3.errors500,
+        errors503: s3.errors503,
+        slowDowns: s3.slowDowns,
+        slowAnswers,
+        writeFailures: p.logLines.filter((line) =>
+          line.includes("ledger object could not be written"),
+        ).length,
       },
       invocationTimeouts: p.events.filter(isDeath).length,
       handlerDeaths: died.length,

@@ -17,6 +17,11 @@ export const LAYER_RULES: readonly LayerRule[] = [
     mayNotImport: [...DOMAINS, "observability", "local", "cli"],
     why: "the shared queue-batch plumbing knows no domain",
   },
+  {
+    folder: "ledger",
+    mayNotImport: [...DOMAINS, "batch", "observability", "local", "cli"],
+    why: "the ledger sits below the batch plumbing and the domains that write through it",
+  },
   { folder: "smh", mayNotImport: ["sim"], why: "the client must work against the real service" },
   { folder: "sim", mayNotImport: ["smh"], why: "the simulator must not be shaped by the client" },
   {

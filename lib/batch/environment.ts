@@ -1,8 +1,11 @@
 /**
  * Builds a queue-driven pipeline (deletions, recycle actions) from the environment, once per
- * container (cold start): the domain's settings, `RESULTS_QUEUE_URL`, and what every handler reads
- * (`lib/config/runtime.ts`). Configuration errors fail here, before any message is consumed.
+ * container (cold start): the domain's settings, `RESULTS_QUEUE_URL`, the ledger (`LEDGER_BUCKET`,
+ * `lib/ledger/environment.ts`) and what every handler reads (`lib/config/runtime.ts`). Results are
+ * kept in the ledger before they are published (`lib/ledger/publisher.ts`). Configuration errors
+ * fail here, before any message is consumed.
  */
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Env } from "../config/env.ts";
 import {
@@ -11,10 +14,13 @@ import {
   requiredEnv,
   type SecretsWiring,
 } from "../config/runtime.ts";
+import { ledgerFromEnv } from "../ledger/environment.ts";
+import { ledgerResultPublisher } from "../ledger/publisher.ts";
 import { type BatchCounters, createBatchCounters } from "../queues/counters.ts";
 import type { SmhClient } from "../smh/client.ts";
 import type { SmhEventListener } from "../smh/events.ts";
 import { CircuitBreakers } from "./circuit.ts";
+import type { BatchObserver } from "./observer.ts";
 import type { QueuePipeline } from "./process.ts";
 import { sqsResultPublisher } from "./results.ts";
 import type { CircuitSettings } from "./settings.ts";
@@ -25,6 +31,8 @@ export interface PipelineEnvOptions<Observer> {
   observer?: Observer;
   onSmhEvent?: SmhEventListener;
   sqs?: SQSClient;
+  /** The S3 client the ledger is written with. Default: one from the environment (`S3_ENDPOINT`). */
+  s3?: Pick<S3Client, "send">;
 }
 
 /** A pipeline built from the environment, and what the handler and benchmarks need besides. */
@@ -38,19 +46,30 @@ export interface QueuePipelineWiring<Pipeline> extends SecretsWiring {
  * Reads the domain's settings with `readSettings`, then the results queue and the handler runtime,
  * from `options.env` (default `process.env`).
  */
-export function queuePipelineFromEnv<Settings extends CircuitSettings, Observer>(
+export function queuePipelineFromEnv<
+  Settings extends CircuitSettings,
+  Observer extends Pick<BatchObserver<never, never>, "ledgerWriteFailed">,
+>(
   options: PipelineEnvOptions<Observer>,
   readSettings: (env: Env) => Settings,
 ): QueuePipelineWiring<QueuePipeline<SmhClient, Settings, Observer>> {
   const env = options.env ?? process.env;
   const settings = readSettings(env);
   const resultsQueueUrl = requiredEnv(env, RuntimeEnv.resultsQueueUrl);
+  const ledger = ledgerFromEnv(env, options.s3);
   const runtime = handlerRuntimeFromEnv({ env, onSmhEvent: options.onSmhEvent, sqs: options.sqs });
   const resultCounters = createBatchCounters();
+  const observer = options.observer;
   return {
     pipeline: {
       smh: runtime.smh,
-      publisher: sqsResultPublisher(runtime.sqs, resultsQueueUrl, resultCounters),
+      publisher: ledgerResultPublisher(
+        sqsResultPublisher(runtime.sqs, resultsQueueUrl, resultCounters),
+        ledger,
+        observer?.ledgerWriteFailed
+          ? { onWriteFailed: (f) => observer.ledgerWriteFailed?.(f) }
+          : {},
+      ),
       policy: runtime.policy,
       settings,
       circuits: new CircuitBreakers({

@@ -4,6 +4,7 @@
  * lines locally). Each domain names its results and what it says of work that comes back through
  * the queue. Nothing passed here carries a secret: results and SMH errors are built free of them.
  */
+import type { LedgerWriteFailure } from "../ledger/publisher.ts";
 import type { FailureInfo } from "./work.ts";
 
 /** What a batch reports; `Result` is its result message, `Retry` what it says of work retried later. */
@@ -14,6 +15,11 @@ export interface BatchObserver<Result, Retry> {
   retryLater(details: Retry): void;
   /** Results could not be written; their records come back through the queue. */
   publishFailed(details: { count: number; codes: string[] }): void;
+  /**
+   * A ledger object could not be written (after the S3 client's retries): its results were not
+   * published and are among those `publishFailed` reports.
+   */
+  ledgerWriteFailed?(failure: LedgerWriteFailure): void;
   /** The whole batch is failed on purpose (an open circuit). */
   batchFailed(details: { reason: string; records: number }): void;
 }

@@ -7,9 +7,11 @@
  * of the jobs it enqueued.
  *
  * The results are left on the results queue (made visible again), so `smh-cleaner results` can
- * still export them.
+ * still export them. Last, the ledger is read and compared with the results queue: every result
+ * read from the queue must be in the ledger, and the ledger must hold nothing else.
  */
 import type { Message } from "@aws-sdk/client-sqs";
+import { tallyLedger } from "../ledger/count.ts";
 import { createDeleteJob, type DeleteJob } from "../messages/delete-job.ts";
 import type { DeletionResult } from "../messages/deletion-result.ts";
 import { parseJobBody } from "../messages/job-body.ts";
@@ -54,6 +56,28 @@ export interface DemoSummary {
   readonly rows: DemoRow[];
   /** The retention run, when the demo ran the retention rules. */
   readonly retention?: RetentionDemo;
+  /** The ledger compared with the results queue, after everything else. */
+  readonly ledger: LedgerDemo;
+}
+
+/**
+ * What the ledger holds after the demo, against what the results queue carried (every type: the
+ * demo's deletions, the retention run's deletions, plan summaries and alerts), by dedupKey.
+ */
+export interface LedgerDemo {
+  /** `s3://<bucket>/<prefix>`. */
+  readonly location: string;
+  readonly s3Endpoint: string;
+  /** Distinct results in the ledger. */
+  readonly results: number;
+  /** Distinct results read from the results queue; equal to `results` when all is well. */
+  readonly resultsOnQueue: number;
+  /** Objects the ledger holds (one per kind per publish call). */
+  readonly objects: number;
+  /** Results read from the queue that the ledger does not hold (must be 0). */
+  readonly missingFromLedger: number;
+  /** Results in the ledger never seen on the queue (must be 0). */
+  readonly ledgerOnly: number;
 }
 
 const m = DEMO.multiTenant;
@@ -274,16 +298,43 @@ export async function runDemo(
     if (options.retention !== undefined) {
       retention = await runRetentionDemo(stack, inbox, options.retention, deadline);
     }
-    return summarize(jobs, inbox.byJob, stack.sim, startedAt, retention);
+    const ledger = await compareLedger(stack, inbox, deadline);
+    return { ...summarize(jobs, inbox.byJob, stack.sim, startedAt, retention), ledger };
   } finally {
     // Leave the results on the queue for `smh-cleaner results`.
     await inbox.release();
   }
 }
 
+/**
+ * Reads the ledger and the rest of the results queue: a result is kept in the ledger before it is
+ * published, so everything the ledger holds is on the queue by now; the queue is read until each
+ * ledger result is seen (or `deadline`).
+ */
+async function compareLedger(
+  stack: LocalStack,
+  inbox: ResultsInbox,
+  deadline: number,
+): Promise<LedgerDemo> {
+  const tally = await tallyLedger({ s3: stack.s3, ...stack.ledger });
+  const inLedger = new Set(tally.results.keys());
+  await inbox.readUntil(() => [...inLedger].every((key) => inbox.keys.has(key)), deadline);
+  return {
+    location: `s3://${stack.ledger.bucket}/${stack.ledger.prefix}`,
+    s3Endpoint: stack.s3Endpoint,
+    results: inLedger.size,
+    resultsOnQueue: inbox.keys.size,
+    objects: tally.objects,
+    missingFromLedger: [...inbox.keys].filter((key) => !inLedger.has(key)).length,
+    ledgerOnly: [...inLedger].filter((key) => !inbox.keys.has(key)).length,
+  };
+}
+
 /** Reads the results queue, keeping every message until {@link release}. */
 class ResultsInbox {
   readonly byJob = new Map<string, DeletionResult[]>();
+  /** The dedupKey of every result read, of every type. */
+  readonly keys = new Set<string>();
   readonly #received = new Map<string, Message>();
   readonly #stack: LocalStack;
   readonly #url: string;
@@ -305,6 +356,7 @@ class ResultsInbox {
         if (!message.MessageId || this.#received.has(message.MessageId)) continue;
         this.#received.set(message.MessageId, message);
         const parsed = parseResultMessage(message.Body ?? "");
+        if (parsed.ok) this.keys.add(parsed.result.dedupKey);
         if (!parsed.ok || parsed.result.type !== "deletion") continue;
         const list = this.byJob.get(parsed.result.jobId) ?? [];
         list.push(parsed.result);
@@ -403,7 +455,7 @@ function summarize(
   sim: Simulator | undefined,
   startedAt: number,
   retention: RetentionDemo | undefined,
-): DemoSummary {
+): Omit<DemoSummary, "ledger"> {
   const byOutcome: Record<string, number> = {};
   let duplicates = 0;
   let results = 0;
@@ -456,7 +508,8 @@ function summarize(
 
 /**
  * True when the demo is complete: every job (the demo's and the retention run's) has exactly one
- * result, every recycled directory's recycledItemId is in one, and no retention scan failed.
+ * result, every recycled directory's recycledItemId is in one, no retention scan failed, and the
+ * ledger holds exactly the results the queue carried.
  */
 export function demoComplete(summary: DemoSummary): boolean {
   const retention = summary.retention;
@@ -472,7 +525,10 @@ export function demoComplete(summary: DemoSummary): boolean {
     // Two different results for one job (say, failed and then recycled) are not "exactly one".
     summary.results === summary.jobs &&
     summary.missingRecycledIds === 0 &&
-    retentionComplete
+    retentionComplete &&
+    summary.ledger.missingFromLedger === 0 &&
+    summary.ledger.ledgerOnly === 0 &&
+    summary.ledger.results === summary.ledger.resultsOnQueue
   );
 }
 

@@ -1,12 +1,11 @@
 /**
- * The services the local stack runs against: each one embedded in this process (fauxqs for SQS),
- * or an endpoint of the user's own that speaks the same AWS API (`smh-cleaner local
- * --sqs-endpoint URL`). One shape for every service, so that S3 (the results ledger, once it
- * exists) is added as one more {@link ServiceName} with its `--s3-endpoint`, the same way.
+ * The services the local stack runs against: each one embedded in this process (fauxqs, which
+ * serves SQS and S3 on one endpoint), or an endpoint of the user's own that speaks the same AWS API
+ * (`smh-cleaner local --sqs-endpoint URL`, `--s3-endpoint URL`). One shape for every service.
  */
 
 /** The services whose endpoint a user may give. */
-export const SERVICE_NAMES = ["sqs"] as const;
+export const SERVICE_NAMES = ["sqs", "s3"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Endpoints of the user's own services, by service; the others are embedded. */

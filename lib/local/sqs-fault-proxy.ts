@@ -28,17 +28,15 @@
  * tool, never to be put in front of AWS.
  */
 import { randomUUID } from "node:crypto";
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import * as z from "zod";
 import { createRandom } from "../sim/random.ts";
+import {
+  definedOnly,
+  type ProxyExchange,
+  reply,
+  startFaultProxyServer,
+} from "./fault-proxy-http.ts";
 
 const ratio = z.number().min(0).max(1);
 
@@ -136,19 +134,8 @@ export interface SqsFaultProxyOptions {
   faults?: SqsFaultsPatch;
 }
 
-const HOST = "127.0.0.1";
 const JSON_CONTENT_TYPE = "application/x-amz-json-1.0";
 const TARGET_PREFIX = "AmazonSQS.";
-// Hop-by-hop or recomputed headers: never copied between the two legs.
-const DROPPED_HEADERS = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "content-length",
-  "accept-encoding",
-  "proxy-connection",
-  "upgrade",
-]);
 
 const sendBatchRequestSchema = z.looseObject({
   QueueUrl: z.string(),
@@ -172,13 +159,9 @@ const queueUrlOnly = z.looseObject({ QueueUrl: z.string() });
 export async function startSqsFaultProxy(
   options: SqsFaultProxyOptions = {},
 ): Promise<SqsFaultProxy> {
-  let upstream = options.upstream === undefined ? undefined : checkUpstream(options.upstream);
   let faults = faultsSchema.parse({ ...NO_SQS_FAULTS, ...definedOnly(options.faults ?? {}) });
   const random = createRandom(options.randomSeed ?? "sqs-fault-proxy");
   const counters = zeroCounters();
-  const agent = new Agent({ keepAlive: true });
-  const waits = new Set<() => void>();
-  let closed = false;
 
   /** Whether `text` contains every marker of `bodyContains` (always, without one). */
   const marked = (text: string): boolean => {
@@ -210,86 +193,29 @@ export async function startSqsFaultProxy(
     return queueOk && actionOk && bodyOk;
   };
 
-  /** Waits `ms`, or less when the proxy closes meanwhile. */
-  const hold = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        waits.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      waits.add(done);
-    });
-
-  const forward = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-  ): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> =>
-    new Promise((resolve, reject) => {
-      if (upstream === undefined) {
-        reject(new Error("no upstream endpoint is set yet"));
-        return;
-      }
-      const headers: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined && !DROPPED_HEADERS.has(name)) headers[name] = value;
-      }
-      headers["content-length"] = String(body.length);
-      const outgoing = httpRequest(
-        {
-          agent,
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers,
-        },
-        (incoming) => {
-          const chunks: Buffer[] = [];
-          incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-          incoming.on("end", () =>
-            resolve({
-              status: incoming.statusCode ?? 502,
-              headers: incoming.headers,
-              body: Buffer.concat(chunks),
-            }),
-          );
-          incoming.on("error", reject);
-        },
-      );
-      outgoing.on("error", reject);
-      // A caller that gives up (an aborted long poll) must not leave the upstream call running.
-      res.on("close", () => {
-        if (!res.writableFinished) outgoing.destroy();
-      });
-      outgoing.end(body);
-    });
-
-  const passOn = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+  const passOn = async (exchange: ProxyExchange) => {
     counters.forwarded++;
-    reply(res, await forward(req, res, body));
+    reply(exchange.res, await exchange.forward(exchange.body));
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (exchange: ProxyExchange): Promise<void> => {
+    const { req, res, body } = exchange;
     counters.requests++;
-    const body = await readBody(req);
     const target = header(req.headers["x-amz-target"]);
     const action = target?.startsWith(TARGET_PREFIX)
       ? target.slice(TARGET_PREFIX.length)
       : undefined;
-    if (action === undefined) return passOn(req, res, body);
+    if (action === undefined) return passOn(exchange);
     const text = body.toString("utf8");
     const parsedBody = parseJson(text);
     const queueUrl = queueUrlOnly.safeParse(parsedBody).data?.QueueUrl;
     const batch =
       action === "SendMessageBatch" ? sendBatchRequestSchema.safeParse(parsedBody) : undefined;
-    if (!selects(action, queueUrl, text, batch?.data?.Entries)) return passOn(req, res, body);
+    if (!selects(action, queueUrl, text, batch?.data?.Entries)) return passOn(exchange);
 
     counters.selected++;
-    if (faults.latencyMs > 0) await hold(faults.latencyMs);
-    if (closed) {
+    if (faults.latencyMs > 0) await exchange.hold(faults.latencyMs);
+    if (exchange.closed()) {
       res.destroy();
       return;
     }
@@ -301,7 +227,7 @@ export async function startSqsFaultProxy(
       });
     }
     if (!batch?.success || !random.chance(faults.partialFailureRatio)) {
-      return passOn(req, res, body);
+      return passOn(exchange);
     }
 
     const entries = batch.data.Entries;
@@ -328,9 +254,7 @@ export async function startSqsFaultProxy(
       return replyJson(res, 200, { Successful: [], Failed: injected });
     }
     counters.forwarded++;
-    const answer = await forward(
-      req,
-      res,
+    const answer = await exchange.forward(
       Buffer.from(JSON.stringify({ ...batch.data, Entries: kept })),
     );
     const upstreamBody =
@@ -345,35 +269,20 @@ export async function startSqsFaultProxy(
     return reply(res, { ...answer, body: Buffer.from(JSON.stringify(merged)) });
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent || closed) {
-        res.destroy();
-        return;
-      }
-      // The upstream could not be reached: a 5xx the SDK treats as transient.
-      replyJson(res, 502, {
-        __type: "com.amazonaws.sqs#ServiceUnavailable",
-        message: `the SQS fault proxy could not forward the call: ${error instanceof Error ? error.message : String(error)}`,
-      });
-    });
+  const server = await startFaultProxyServer({
+    service: "SQS",
+    upstream: options.upstream,
+    port: options.port,
+    handle,
+    onUnreachable: (res, message) =>
+      // A 5xx the SDK treats as transient.
+      replyJson(res, 502, { __type: "com.amazonaws.sqs#ServiceUnavailable", message }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, HOST, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
 
-  let closing: Promise<void> | undefined;
   return {
-    url: `http://${HOST}:${port}`,
-    port,
-    setUpstream(endpoint) {
-      upstream = checkUpstream(endpoint);
-    },
+    url: server.url,
+    port: server.port,
+    setUpstream: (endpoint) => server.setUpstream(endpoint),
     faults: () => faults,
     setFaults(patch) {
       faults = faultsSchema.parse({ ...faults, ...definedOnly(patch) });
@@ -383,25 +292,8 @@ export async function startSqsFaultProxy(
     resetCounters() {
       Object.assign(counters, zeroCounters());
     },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        closed = true;
-        for (const done of [...waits]) done();
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
-}
-
-function checkUpstream(endpoint: string): URL {
-  const url = new URL(endpoint);
-  if (url.protocol !== "http:") {
-    throw new Error(`the SQS fault proxy forwards to http:// endpoints only, got ${url.href}`);
-  }
-  return url;
 }
 
 function zeroCounters(): SqsFaultCounters {
@@ -437,10 +329,6 @@ function pickIndices(length: number, count: number, int: (max: number) => number
   return indices.slice(0, wanted);
 }
 
-function definedOnly(patch: SqsFaultsPatch): SqsFaultsPatch {
-  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
-}
-
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -451,29 +339,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function reply(
-  res: ServerResponse,
-  answer: { status: number; headers: IncomingHttpHeaders; body: Buffer },
-): void {
-  if (res.destroyed) return;
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (value !== undefined && !DROPPED_HEADERS.has(name)) headers[name] = value;
-  }
-  headers["content-length"] = String(answer.body.length);
-  res.writeHead(answer.status, headers);
-  res.end(answer.body);
 }
 
 function replyJson(res: ServerResponse, status: number, body: unknown): void {

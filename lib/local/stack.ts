@@ -4,6 +4,8 @@
  * - fauxqs (a real SQS wire-protocol server), with the queues and redrive policies of
  *   `serverless.yml` (read from it, so they cannot drift) — or another SQS implementation at an
  *   endpoint the user gives (`endpoints.sqs`), where the stack creates its own queues;
+ * - the ledger bucket (`LEDGER_BUCKET`, docs/ledger.md) on the S3 fauxqs serves on the same
+ *   endpoint — or on another S3-compatible endpoint the user gives (`endpoints.s3`);
  * - the SMH simulator with demo data — or a real SMH library when `SMH_BASE_URL` and
  *   `SMH_LIBRARY_SECRETS` are set;
  * - the local runner, which long-polls each SQS-triggered function's queue and invokes the same
@@ -18,7 +20,10 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { DeleteQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { createS3Client } from "../aws/s3-client.ts";
+import { DEFAULT_LEDGER_PREFIX } from "../ledger/layout.ts";
 import { createSqsClient } from "../queues/client.ts";
 import { RetentionRulesEnv } from "../retention/rules-source.ts";
 import type { FaultsPatch } from "../sim/faults.ts";
@@ -27,6 +32,7 @@ import { startSimulator } from "../sim/start.ts";
 import { demoPolicy } from "./demo-policy.ts";
 import { loadHandler } from "./handler-module.ts";
 import { createLambdaContext } from "./lambda-context.ts";
+import { createLedgerBucket, LOCAL_LEDGER_BUCKET, removeLedgerBucket } from "./ledger-bucket.ts";
 import { removeLocalFiles, writeLocalPolicy, writeLocalSecrets } from "./local-files.ts";
 import { type CreatedQueue, createQueues } from "./queues.ts";
 import { type LocalRunner, startRunner } from "./runner.ts";
@@ -74,6 +80,9 @@ export interface LocalStackOptions {
    * its own for this run (`smh-local-<8 hex>-jobs`, …) — so it never reads a queue it did not
    * create — and deletes them when it stops. Credentials come from `hostEnv` when it names any,
    * otherwise placeholders (emulators check none). Default: fauxqs, embedded.
+   * `s3`: an S3-compatible endpoint; the stack creates its ledger bucket there
+   * (`smh-local-<8 hex>-ledger`), and empties and deletes it when it stops. Default: the S3 of the
+   * embedded fauxqs (bucket `smh-local-ledger`).
    */
   endpoints?: ServiceEndpoints;
 }
@@ -82,6 +91,11 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly sqs: SQSClient;
   readonly sqsEndpoint: string;
+  /** A client of the S3 the ledger is kept in. */
+  readonly s3: S3Client;
+  readonly s3Endpoint: string;
+  /** Where the handlers keep the ledger (`LEDGER_BUCKET`, `LEDGER_PREFIX`). */
+  readonly ledger: { readonly bucket: string; readonly prefix: string };
   /** Each service the stack runs against, embedded or the user's. */
   readonly services: Readonly<Record<ServiceName, StackService>>;
   readonly region: string;
@@ -185,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     stops.push(() => sqsService.stop());
     const external = sqsService.origin === "external";
+    const runPrefix = `smh-local-${randomBytes(4).toString("hex")}-`;
     const sqs = createSqsClient({
       endpoint: sqsService.endpoint,
       region: REGION,
@@ -193,11 +208,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(async () => sqs.destroy());
     const queues = await createQueues(sqs, definitions.queues, {
       visibilityTimeoutOverrideSeconds: visibility,
-      ...(external ? { namePrefix: `smh-local-${randomBytes(4).toString("hex")}-` } : {}),
+      ...(external ? { namePrefix: runPrefix } : {}),
     });
     if (external) stops.push(() => deleteQueues(sqs, queues));
     const resultsQueue = queues.get("results");
     if (!resultsQueue) throw new Error("serverless.yml defines no results queue");
+
+    // fauxqs serves S3 on its SQS endpoint: the embedded S3 is the embedded SQS server itself.
+    const s3Service = await useOrStart("s3", options.endpoints?.s3, async () =>
+      sqsService.origin === "embedded"
+        ? { endpoint: sqsService.endpoint, stop: async () => undefined }
+        : startLocalSqs({ port: 0, defaultRegion: REGION }),
+    );
+    stops.push(() => s3Service.stop());
+    const s3External = s3Service.origin === "external";
+    const s3 = createS3Client({
+      endpoint: s3Service.endpoint,
+      region: REGION,
+      env: s3External ? hostEnv : {},
+    });
+    stops.push(async () => s3.destroy());
+    const ledger = {
+      bucket: s3External ? `${runPrefix}ledger` : LOCAL_LEDGER_BUCKET,
+      prefix: DEFAULT_LEDGER_PREFIX,
+    };
+    await createLedgerBucket(s3, ledger.bucket);
+    if (s3External) stops.push(() => removeLedgerBucket(s3, ledger.bucket));
 
     const handlerEnv: Record<string, string> = {
       ...definitions.environment,
@@ -206,6 +242,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       RETENTION_CONTINUATIONS_QUEUE_URL: queueUrlOf(queues, "retention-continuations"),
       ...retentionRules(real ? hostEnv : undefined, options.env),
       SQS_ENDPOINT: sqsService.endpoint,
+      S3_ENDPOINT: s3Service.endpoint,
+      LEDGER_BUCKET: ledger.bucket,
+      LEDGER_PREFIX: ledger.prefix,
       AWS_REGION: REGION,
       SMH_BASE_URL: smhBaseUrl,
       SMH_LIBRARY_SECRETS: secrets,
@@ -239,7 +278,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       stackFile = await writeStackFile(
         options.stateDir,
-        stackInfo(sqsService.endpoint, queues, smhBaseUrl, sim),
+        stackInfo(sqsService.endpoint, queues, smhBaseUrl, sim, {
+          endpoint: s3Service.endpoint,
+          ...ledger,
+        }),
       );
       const written = stackFile;
       stops.push(() => import("node:fs/promises").then(({ rm }) => rm(written, { force: true })));
@@ -274,7 +316,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       sqs,
       sqsEndpoint: sqsService.endpoint,
-      services: { sqs: sqsService },
+      s3,
+      s3Endpoint: s3Service.endpoint,
+      ledger,
+      services: { sqs: sqsService, s3: s3Service },
       region: REGION,
       queues,
       sim,
@@ -370,6 +415,7 @@ function stackInfo(
   queues: ReadonlyMap<string, CreatedQueue>,
   smhBaseUrl: string,
   sim: Simulator | undefined,
+  ledger: { endpoint: string; bucket: string; prefix: string },
 ): StackInfo {
   return {
     v: 1,
@@ -377,6 +423,12 @@ function stackInfo(
     startedAt: new Date().toISOString(),
     sqs: { endpoint: sqsEndpoint, region: REGION },
     queues: stackQueueRefs(queues),
+    ledger: {
+      s3Endpoint: ledger.endpoint,
+      region: REGION,
+      bucket: ledger.bucket,
+      prefix: ledger.prefix,
+    },
     smh: {
       baseUrl: smhBaseUrl,
       libraries: sim

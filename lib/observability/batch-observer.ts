@@ -6,6 +6,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { BatchObserver, OutcomeDetails } from "../batch/observer.ts";
+import type { LedgerWriteFailure } from "../ledger/publisher.ts";
 
 /**
  * The fields in the middle of an outcome line, in this order: SMH attempts, SMH's request ID (when
@@ -23,12 +24,16 @@ export function deliveryFields(
   };
 }
 
-/** The `publishFailed` and `batchFailed` of a {@link BatchObserver}, with a Powertools logger and metrics. */
+/**
+ * The `publishFailed`, `ledgerWriteFailed` and `batchFailed` of a {@link BatchObserver}, with a
+ * Powertools logger and metrics.
+ */
 export function powertoolsBatchFailures(
   logger: Logger,
   metrics: Metrics,
-): Pick<BatchObserver<unknown, unknown>, "publishFailed" | "batchFailed"> {
+): Pick<BatchObserver<unknown, unknown>, "publishFailed" | "ledgerWriteFailed" | "batchFailed"> {
   return {
+    ledgerWriteFailed: powertoolsLedgerWriteFailed(logger, metrics),
     publishFailed(details) {
       metrics.addMetric("ResultsPublishFailures", MetricUnit.Count, details.count);
       logger.error("results could not be written; their records come back", details);
@@ -37,5 +42,20 @@ export function powertoolsBatchFailures(
       metrics.addMetric("BatchesFailedOnPurpose", MetricUnit.Count, 1);
       logger.error("failing the whole batch", details);
     },
+  };
+}
+
+/**
+ * One ledger object that could not be written: metric `LedgerWriteFailures` (the results it held,
+ * which were not published and whose records come back) and an error line naming the bucket, the
+ * kind and what S3 answered — never the results themselves.
+ */
+export function powertoolsLedgerWriteFailed(
+  logger: Logger,
+  metrics: Metrics,
+): (failure: LedgerWriteFailure) => void {
+  return (failure) => {
+    metrics.addMetric("LedgerWriteFailures", MetricUnit.Count, failure.count);
+    logger.error("ledger object could not be written; its results come back", { ...failure });
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { RetentionObserver } from "../retention/observer.ts";
 import { alertLogLine } from "../retention/summary.ts";
+import { powertoolsLedgerWriteFailed } from "./batch-observer.ts";
 
 /** A {@link RetentionObserver} writing to a Powertools logger and metrics. */
 export function powertoolsRetentionObserver(logger: Logger, metrics: Metrics): RetentionObserver {
@@ -82,6 +83,7 @@ export function powertoolsRetentionObserver(logger: Logger, metrics: Metrics): R
       metrics.addMetric("RetentionContinuationsInvalid", MetricUnit.Count, 1);
       logger.error("retention continuation cannot be read; dropped", details);
     },
+    ledgerWriteFailed: powertoolsLedgerWriteFailed(logger, metrics),
     publishFailed(details) {
       metrics.addMetric("RetentionPublishFailures", MetricUnit.Count, 1);
       logger.error("retention write refused; the invocation will be run again", details);

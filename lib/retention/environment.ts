@@ -5,9 +5,11 @@
  *
  * Variables: the rules (`RETENTION_RULES_FILE` or `RETENTION_RULES`, see `rules-source.ts`), the
  * deletion policy and library secrets and SMH settings as every handler reads them,
- * `JOBS_QUEUE_URL`, `RESULTS_QUEUE_URL`, `RETENTION_CONTINUATIONS_QUEUE_URL`, and the tuning of
- * `settings.ts`.
+ * `JOBS_QUEUE_URL`, `RESULTS_QUEUE_URL`, `RETENTION_CONTINUATIONS_QUEUE_URL`, the ledger
+ * (`LEDGER_BUCKET`, `lib/ledger/environment.ts`: plan summaries and alerts are kept there before
+ * they are published) and the tuning of `settings.ts`.
  */
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Env } from "../config/env.ts";
 import {
@@ -16,6 +18,7 @@ import {
   requiredEnv,
   type SecretsWiring,
 } from "../config/runtime.ts";
+import { ledgerFromEnv } from "../ledger/environment.ts";
 import { type BatchCounters, createBatchCounters } from "../queues/counters.ts";
 import type { SmhEventListener } from "../smh/events.ts";
 import { smhDirectorySource } from "./listing.ts";
@@ -48,8 +51,11 @@ export function retentionScanFromEnv(options: {
   observer?: RetentionObserver;
   onSmhEvent?: SmhEventListener;
   sqs?: SQSClient;
+  /** The S3 client the ledger is written with. Default: one from the environment (`S3_ENDPOINT`). */
+  s3?: Pick<S3Client, "send">;
 }): RetentionWiring {
   const env = options.env ?? process.env;
+  const ledger = ledgerFromEnv(env, options.s3);
   const runtime = handlerRuntimeFromEnv({ env, onSmhEvent: options.onSmhEvent, sqs: options.sqs });
   const loaded = loadRulesFromEnv(env);
   const rules = checkRulesAgainstPolicy(loaded, runtime.policy);
@@ -65,7 +71,12 @@ export function retentionScanFromEnv(options: {
       rules,
       policy: runtime.policy,
       source: smhDirectorySource(runtime.smh),
-      outbox: sqsRetentionOutbox(runtime.sqs, urls, counters),
+      outbox: sqsRetentionOutbox(runtime.sqs, urls, counters, {
+        location: ledger,
+        ...(options.observer?.ledgerWriteFailed
+          ? { onWriteFailed: options.observer.ledgerWriteFailed.bind(options.observer) }
+          : {}),
+      }),
       settings,
       ...(options.observer ? { observer: options.observer } : {}),
     },

@@ -3,6 +3,7 @@
  * (`lib/observability/retention-observer.ts`); tests and the CLI may listen too. Every method is optional.
  */
 
+import type { LedgerWriteFailure } from "../ledger/publisher.ts";
 import type { RetentionAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
 import type { RetentionContinuation } from "./checkpoint.ts";
 import type { RetentionPlan } from "./plan.ts";
@@ -21,4 +22,6 @@ export interface RetentionObserver {
   invalidContinuation?(details: { messageId: string; reasons: string[] }): void;
   /** A queue refused a write; the invocation (or the continuation) will be run again. */
   publishFailed?(details: { queue: string; unsent: number; message: string }): void;
+  /** A ledger object could not be written: its results were not published (then `publishFailed`). */
+  ledgerWriteFailed?(failure: LedgerWriteFailure): void;
 }

@@ -1,7 +1,8 @@
 /**
  * Where a retention run writes: deletion jobs to the jobs queue, plan summaries and alerts to the
- * results queue, continuations to the continuation queue — each through the one publisher that
- * reads `Failed[]` and re-sends what can be re-sent (`lib/queues`).
+ * results queue (and, first, to the ledger when one is given: `lib/ledger/publisher.ts`),
+ * continuations to the continuation queue — each through the one publisher that reads `Failed[]`
+ * and re-sends what can be re-sent (`lib/queues`).
  *
  * A write that does not fully succeed throws {@link RetentionPublishError}; the invocation then
  * fails and is run again (the schedule's retry, or the continuation coming back through its
@@ -10,6 +11,8 @@
  */
 
 import { sqsResultPublisher } from "../batch/results.ts";
+import type { LedgerLocation } from "../ledger/object.ts";
+import { type LedgerPublisherOptions, ledgerResultPublisher } from "../ledger/publisher.ts";
 import type { DeleteJob } from "../messages/delete-job.ts";
 import { encodeMessageBody } from "../messages/encode.ts";
 import type { RetentionAlert, RetentionPlanSummary } from "../messages/retention-result.ts";
@@ -54,18 +57,29 @@ export interface RetentionQueueUrls {
   readonly continuations?: string | undefined;
 }
 
+/** The ledger plan summaries and alerts are kept in before they are published. */
+export interface RetentionLedger extends LedgerPublisherOptions {
+  readonly location: LedgerLocation;
+}
+
 /**
  * A {@link RetentionOutbox} over SQS. Jobs are sent with message attributes `source`
- * (`retention`) and `ruleId`, results with `type` and `decision` or `alert`.
+ * (`retention`) and `ruleId`, results with `type` and `decision` or `alert`. With `ledger`, each
+ * result is kept there first, and one whose ledger copy could not be written is not published
+ * (the write throws {@link RetentionPublishError}, so the run is retried). The handler always
+ * passes one (`LEDGER_BUCKET` is required); `smh-cleaner retention run` passes none.
  *
- * @example const outbox = sqsRetentionOutbox(createSqsClient(), { jobs, results, continuations });
+ * @example const outbox = sqsRetentionOutbox(createSqsClient(), { jobs, results, continuations }, counters, { location });
  */
 export function sqsRetentionOutbox(
   sqs: SqsSender,
   urls: RetentionQueueUrls,
   counters?: BatchCounters,
+  ledger?: RetentionLedger,
 ): RetentionOutbox {
-  const results = sqsResultPublisher(sqs, urls.results, counters);
+  const queue = sqsResultPublisher(sqs, urls.results, counters);
+  const results =
+    ledger === undefined ? queue : ledgerResultPublisher(queue, ledger.location, ledger);
   const options = counters ? { counters } : {};
   return {
     async enqueue(jobs) {

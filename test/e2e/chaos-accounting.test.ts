@@ -117,7 +117,16 @@ function cleanRun(): RunObservations {
     ),
     secrets: [],
     haystacks: [],
+    ledger: ledgerOf([
+      resultOf(a, { outcome: "recycled", recycledItemId: 11 }),
+      resultOf(b, { outcome: "recycled", recycledItemId: 12 }),
+    ]),
   };
+}
+
+/** A ledger holding `results`: dedupKey → jobId. */
+function ledgerOf(results: readonly DeletionResult[]): Map<string, string> {
+  return new Map(results.map((result) => [result.dedupKey, result.jobId]));
 }
 
 describe("chaos accounting", () => {
@@ -220,6 +229,30 @@ describe("chaos accounting", () => {
       unreadable: ["not a result"],
     }).counts;
     expect(counts.unexpectedResults).toBe(2);
+  });
+
+  it("counts a result on the queue that the ledger lacks, and one in the ledger the queue never carried", () => {
+    const base = cleanRun();
+    const [a, b] = base.jobs as [PlannedJob, PlannedJob];
+    const onlyA = ledgerOf([resultOf(a, { outcome: "recycled", recycledItemId: 11 })]);
+    const missing = account({ ...base, ledger: onlyA });
+    expect(missing.counts).toMatchObject({ missingFromLedger: 1, ledgerOnlyResults: 0 });
+    expect(missing.evidence.missingFromLedger[0]).toContain(b.jobId);
+    expect(passed(missing.counts)).toBe(false);
+
+    // A result kept before its publish failed, whose job then ended otherwise.
+    const failedB = resultOf(b, { outcome: "failed", error: { message: "given up" } });
+    const extra = account({
+      ...base,
+      ledger: new Map([...base.ledger, ...ledgerOf([failedB])]),
+    });
+    expect(extra.counts).toMatchObject({ missingFromLedger: 0, ledgerOnlyResults: 1 });
+    expect(passed(extra.counts)).toBe(false);
+
+    // A duplicate in the ledger (the same dedupKey twice) is one result: nothing to count.
+    const recovered = resultOf(a, { outcome: "recovered", recycledItemId: 11, removedAt: at });
+    expect(recovered.dedupKey).toBe(base.results[0]?.dedupKey);
+    expect(passed(account({ ...base, results: [...base.results, recovered] }).counts)).toBe(true);
   });
 
   it("finds library secrets, tokens (known or only token-shaped) and unredacted secret parameters, without repeating them", () => {

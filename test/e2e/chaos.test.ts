@@ -31,7 +31,7 @@ afterAll(() => {
 });
 
 describe("chaos run (reduced): every fault at once", () => {
-  it("really injects every fault: SMH errors, resets, accept-then-fail, 429 bursts, Failed[] entries, handler deaths, a timeout mid-batch, token invalidation and duplicates", () => {
+  it("really injects every fault: SMH errors, resets, accept-then-fail, 429 bursts, Failed[] entries, S3 errors, throttling, an outage and slow answers, handler deaths, a timeout mid-batch, token invalidation and duplicates", () => {
     const { faults, sent } = report;
     expect(faults.smh.error500 ?? 0).toBeGreaterThan(0);
     expect(faults.smh.error503 ?? 0).toBeGreaterThan(0);
@@ -39,6 +39,12 @@ describe("chaos run (reduced): every fault at once", () => {
     expect(faults.smh.acceptThenFail ?? 0).toBeGreaterThan(0);
     expect(faults.smh.throttleBurst ?? 0).toBeGreaterThan(0);
     expect(faults.resultsQueue.failedEntries).toBeGreaterThan(0);
+    // The ledger's S3: errors and throttling, an outage that fails whole ledger writes (their
+    // batches publish nothing and come back), and slow answers.
+    expect(faults.ledger.errors500 + faults.ledger.errors503).toBeGreaterThan(0);
+    expect(faults.ledger.slowDowns).toBeGreaterThan(0);
+    expect(faults.ledger.writeFailures).toBeGreaterThan(0);
+    expect(faults.ledger.slowAnswers).toBeGreaterThan(0);
     expect(faults.handlerDeaths).toBeGreaterThan(0);
     expect(faults.jobsCutByDeadline).toBeGreaterThan(0);
     expect(faults.tokens.invalidated).toBeGreaterThan(0);
@@ -75,6 +81,11 @@ describe("chaos run (reduced): every fault at once", () => {
     expect(report.misjudged).toBe(0);
     expect(report.outcomes.rejected).toBe(report.sent.invalid + report.sent.forbidden);
     expect(report.unexpectedResults).toBe(0);
+  });
+
+  it("keeps every result the results queue carried in the ledger, and nothing else", () => {
+    expect(report.missingFromLedger).toBe(0);
+    expect(report.ledgerOnlyResults).toBe(0);
   });
 
   it("never writes a library secret or an access token in a log line, result, error or CLI output", () => {

@@ -42,6 +42,7 @@ describe("the embedded demo's retention run", () => {
       "missingRecycledIds",
       "rows",
       "retention",
+      "ledger",
     ]);
   });
 
@@ -71,6 +72,21 @@ describe("the embedded demo's retention run", () => {
     expect(retention?.byOutcome).toEqual({ recycled: retention?.jobs });
     expect(summary.missingRecycledIds).toBe(0);
     expect(demoComplete(summary)).toBe(true);
+  });
+
+  it("keeps every result the queue carried in the ledger, plan summaries included, and nothing else", () => {
+    const ledger = summary.ledger;
+    expect(ledger).toMatchObject({
+      location: "s3://smh-local-ledger/results/",
+      s3Endpoint: stack.s3Endpoint,
+      missingFromLedger: 0,
+      ledgerOnly: 0,
+    });
+    // The demo's results, the retention run's deletions, and the plan summaries (a plan written by
+    // the dry run and again by the scheduled run is one result: the same dedupKey).
+    expect(ledger.results).toBeGreaterThan(summary.results + (summary.retention?.results ?? 0));
+    expect(ledger.resultsOnQueue).toBe(ledger.results);
+    expect(ledger.objects).toBeGreaterThan(0);
   });
 
   it("prints the dry run with what it would delete, and the run with its results", () => {

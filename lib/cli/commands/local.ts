@@ -24,11 +24,12 @@ interface LocalFlags {
   handlerLogs?: boolean;
   timeout: string;
   sqsEndpoint?: string;
+  s3Endpoint?: string;
 }
 
 const HELP = `
 Starts the local stack on 127.0.0.1: fauxqs (SQS) with the queues and redrive policies of
-serverless.yml, the SMH simulator with demo data (or a real SMH library when SMH_BASE_URL,
+serverless.yml, the ledger bucket on fauxqs's S3 (same endpoint), the SMH simulator with demo data (or a real SMH library when SMH_BASE_URL,
 SMH_LIBRARY_SECRETS and SMH_POLICY/SMH_POLICY_FILE are set), and a local runner that invokes the
 same handler modules Lambda does. Other smh-cleaner commands find it through
 .smh-cleaner/local-stack.json (SMH_CLEANER_STATE_DIR to move it).
@@ -37,6 +38,8 @@ same handler modules Lambda does. Other smh-cleaner commands find it through
 local-aws-sqs, …) instead of starting fauxqs: the stack creates its queues there, named for this
 run (smh-local-<8 hex>-jobs, …, so it never touches a queue it did not create), and deletes them
 when it stops. The AWS credentials of the environment are used if it has any, else placeholders.
+--s3-endpoint URL keeps the ledger on another S3-compatible endpoint (MinIO, LocalStack, …): the
+stack creates its bucket there (smh-local-<8 hex>-ledger), and empties and deletes it when it stops.
 
 With the simulator, the demo enqueues a mix of jobs — valid (single and batch deletes), invalid,
 forbidden by the policy, already absent, one whose earlier result was lost (recovered from the
@@ -44,12 +47,16 @@ recycle bin), permanent — waits until each has its result and prints a summary
 on the results queue for "smh-cleaner results". Then the retention rules of
 examples/retention-rules.yml run through the retention-scan function: first a dry run (each rule's
 plan), then the scheduled run, whose deletion jobs are followed to their results. Then the stack
-keeps running until Ctrl-C.
+keeps running until Ctrl-C. Last, the summary says how many results the ledger holds and where;
+they must be exactly the results the results queue carried.
 
 --once exits after the summary: 0 only when every job (the retention run's too) has exactly one
-result, every recycled directory's recycledItemId is in a result and no retention scan failed, 1
-otherwise. --json prints the summary as JSON:
-{"jobs","results","byOutcome","missing","duplicates","missingRecycledIds","rows","retention"}.`;
+result, every recycled directory's recycledItemId is in a result, no retention scan failed and the
+ledger holds exactly the results the queue carried, 1 otherwise. --json prints the summary as JSON:
+{"jobs","results","byOutcome","missing","duplicates","missingRecycledIds","rows","retention",
+"ledger":{"location","s3Endpoint","results","resultsOnQueue","objects","missingFromLedger",
+"ledgerOnly"}} ("results" counts the demo's own jobs' results; "ledger" every result the demo
+caused, retention plans and the retention run's deletions included).`;
 
 /** `smh-cleaner local`: the local stack and the embedded demo (what `npm start` runs). */
 export function localCommand(): Command {
@@ -62,6 +69,7 @@ export function localCommand(): Command {
     .option("--timeout <seconds>", "how long to wait for the demo's results", "120")
     .option("--handler-logs", "let the handlers' JSON log lines through (stdout/stderr)")
     .option("--sqs-endpoint <url>", "use this SQS-compatible endpoint instead of embedded fauxqs")
+    .option("--s3-endpoint <url>", "keep the ledger on this S3-compatible endpoint instead")
     .addHelpText("after", HELP)
     .action(async (flags: LocalFlags) => {
       process.exitCode = await local(flags);
@@ -89,7 +97,10 @@ async function local(flags: LocalFlags): Promise<number> {
       stateDir: stateDir(),
       // The handlers log one JSON line per job; the demo prints its own summary instead.
       env: flags.handlerLogs ? {} : { POWERTOOLS_LOG_LEVEL: "SILENT" },
-      ...(flags.sqsEndpoint === undefined ? {} : { endpoints: { sqs: flags.sqsEndpoint } }),
+      endpoints: {
+        ...(flags.sqsEndpoint === undefined ? {} : { sqs: flags.sqsEndpoint }),
+        ...(flags.s3Endpoint === undefined ? {} : { s3: flags.s3Endpoint }),
+      },
     });
   } catch (error) {
     if (error instanceof ServiceEndpointError) throw new CliError(ExitCode.usage, error.message);
@@ -107,6 +118,9 @@ async function local(flags: LocalFlags): Promise<number> {
     );
     out(
       `  SQS endpoint   ${stack.sqsEndpoint}${stack.services.sqs.origin === "embedded" ? " (fauxqs)" : " (yours: the stack's queues are deleted when it stops)"}`,
+    );
+    out(
+      `  S3 (ledger)    ${stack.s3Endpoint}${stack.services.s3.origin === "embedded" ? " (fauxqs)" : " (yours: the stack's bucket is deleted when it stops)"}  s3://${stack.ledger.bucket}/${stack.ledger.prefix}`,
     );
     out(`  SMH            ${stack.smhBaseUrl}${stack.sim ? " (simulator, demo data)" : ""}`);
     out(`  jobs queue     ${stack.queues.get("jobs")?.url ?? "-"}`);
@@ -169,4 +183,9 @@ function printSummary(summary: DemoSummary): void {
     printLine("");
     for (const line of describeRetentionDemo(summary.retention)) printLine(line);
   }
+  const ledger = summary.ledger;
+  printLine("");
+  printLine(
+    `ledger: ${ledger.results} results in ${ledger.location} (${ledger.objects} objects, at ${ledger.s3Endpoint}); the results queue carried ${ledger.resultsOnQueue}; missing from the ledger ${ledger.missingFromLedger}, only in the ledger ${ledger.ledgerOnly}`,
+  );
 }

@@ -2,8 +2,9 @@
  * The local stack for the delete pipeline's end-to-end tests: fauxqs with the queues of
  * serverless.yml, the SMH simulator (demo seed plus libraries each scenario owns, so scenarios can
  * run at the same time without sharing faults or recycle bins), the local runner invoking the real
- * handler module, the SQS fault proxy between the handler and fauxqs, and a relay between the
- * handler and the simulator that captures access tokens.
+ * handler module, the SQS fault proxy between the handler and fauxqs, the S3 fault proxy between
+ * the handler and fauxqs's S3 (the ledger), and a relay between the handler and the simulator that
+ * captures access tokens.
  *
  * The handler module builds its pipeline once per process (cold start), so a test file starts one
  * such stack, in beforeAll.
@@ -13,6 +14,7 @@ import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { ResultSet } from "../../../lib/cli/results/dedupe.ts";
 import { demoPolicy } from "../../../lib/local/demo-policy.ts";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
+import { type S3FaultProxy, startS3FaultProxy } from "../../../lib/local/s3-fault-proxy.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../../../lib/local/sqs-fault-proxy.ts";
 import type { LocalStack } from "../../../lib/local/stack.ts";
 import { readTopology } from "../../../lib/local/topology.ts";
@@ -74,6 +76,8 @@ export interface PipelineStack {
   readonly stack: LocalStack;
   readonly sim: Simulator;
   readonly sqsProxy: SqsFaultProxy;
+  /** Between the handler and the ledger's S3 (no faults until a test sets them). */
+  readonly s3Proxy: S3FaultProxy;
   readonly smhCapture: SmhCapture;
   readonly jobsUrl: string;
   readonly resultsUrl: string;
@@ -121,6 +125,7 @@ export interface PipelineStackOptions extends E2eStackOptions {
  */
 export async function startPipelineStack(options: PipelineStackOptions): Promise<PipelineStack> {
   const sqsProxy = await startSqsFaultProxy({ randomSeed: "pipeline-e2e" });
+  const s3Proxy = await startS3FaultProxy({ randomSeed: "pipeline-e2e" });
   const smhCapture = await startSmhCapture();
 
   const policy: DeletionPolicyConfig = demoPolicy();
@@ -141,10 +146,15 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
       captureLogs: options.captureLogs,
       policy,
       secrets,
-      env: { SQS_ENDPOINT: sqsProxy.url, SMH_BASE_URL: smhCapture.url, ...options.env },
+      env: {
+        SQS_ENDPOINT: sqsProxy.url,
+        S3_ENDPOINT: s3Proxy.url,
+        SMH_BASE_URL: smhCapture.url,
+        ...options.env,
+      },
     });
   } catch (error) {
-    await Promise.all([sqsProxy.close(), smhCapture.close()]);
+    await Promise.all([sqsProxy.close(), s3Proxy.close(), smhCapture.close()]);
     throw error;
   }
   const { stack, sim, events, logLines } = e2e;
@@ -153,10 +163,11 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
     maxReceiveCount = prepare(stack, sim, options.libraries);
   } catch (error) {
     await e2e.stop();
-    await Promise.all([sqsProxy.close(), smhCapture.close()]);
+    await Promise.all([sqsProxy.close(), s3Proxy.close(), smhCapture.close()]);
     throw error;
   }
   sqsProxy.setUpstream(stack.sqsEndpoint);
+  s3Proxy.setUpstream(stack.s3Endpoint);
   smhCapture.setUpstream(sim.url);
 
   const results: ReceivedResult[] = [];
@@ -177,6 +188,7 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
     stack,
     sim,
     sqsProxy,
+    s3Proxy,
     smhCapture,
     jobsUrl: url("jobs"),
     resultsUrl: url("results"),
@@ -243,7 +255,7 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
         draining.abort();
         await Promise.all(drains);
         await e2e.stop();
-        await Promise.all([sqsProxy.close(), smhCapture.close()]);
+        await Promise.all([sqsProxy.close(), s3Proxy.close(), smhCapture.close()]);
       })();
       return stopping;
     },

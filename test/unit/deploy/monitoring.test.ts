@@ -326,16 +326,22 @@ const SAMPLES: Record<string, (metrics: Metrics, logger: Logger) => void> = {
     } as never),
   SmhThrottles: (metrics, logger) =>
     smhEventMetrics(logger, metrics)({ type: "throttle", libraryId: "lib1" } as never),
+  LedgerWriteFailures: (metrics, logger) =>
+    powertoolsBatchFailures(logger, metrics).ledgerWriteFailed?.({
+      kind: "deletion",
+      count: 3,
+      bucket: "ledger",
+      error: "SlowDown",
+      message: "Please reduce your request rate.",
+    }),
 };
 
 /**
- * Metrics the alarms watch that this branch's code does not emit yet, with who will: the ledger
- * (issue 12) lands at the same time. Once it emits the metric, this test fails until the entry is
- * replaced by a sample above.
+ * Metrics the alarms watch that no code emits yet, with who will (none today: the ledger's
+ * `LedgerWriteFailures` landed with its sample above). Once one is emitted, a test fails until its
+ * entry is replaced by a sample.
  */
-const NOT_YET_EMITTED: Record<string, string> = {
-  LedgerWriteFailures: "the S3 results ledger (issue 12)",
-};
+const NOT_YET_EMITTED: Record<string, string> = {};
 
 /** The product's alarms: the metric, its threshold parameter and its evaluation periods. */
 const PRODUCT_ALARMS = [

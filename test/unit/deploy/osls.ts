@@ -178,6 +178,8 @@ export function usePackagedService(
 export interface TemplateResource {
   Type: string;
   Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 
 /** What the tests read of the CloudFormation template. */

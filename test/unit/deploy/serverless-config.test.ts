@@ -1,10 +1,15 @@
 /** serverless.yml checks that need no packaging, or only as far as osls resolving variables. */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { packageService, REPO_ROOT } from "./osls.ts";
+
+const { ledgerExpiryDays } = createRequire(import.meta.url)(
+  "../../../scripts/ledger-retention.cjs",
+) as { ledgerExpiryDays: (ledger: unknown, bin: unknown) => number };
 
 interface RawConfig {
   params: Record<string, Record<string, unknown>>;
@@ -50,6 +55,35 @@ describe("serverless.yml", () => {
   it("lets only the schedule invoke the retention scan unless roles are named", () => {
     expect(raw.params.default?.retentionInvokerRoles).toBe("");
   });
+
+  it("keeps the ledger at least as long as the recycle bin keeps items, by default", () => {
+    const defaults = raw.params.default ?? {};
+    expect(
+      ledgerExpiryDays(defaults.ledgerRetentionDays, defaults.recycleBinRetentionDays),
+    ).toBeGreaterThanOrEqual(Number(defaults.recycleBinRetentionDays));
+  });
+});
+
+describe("the ledger's expiry check (scripts/ledger-retention.cjs)", () => {
+  it("gives the ledger's expiry when it is at least the recycle bin's retention", () => {
+    expect(ledgerExpiryDays("400", "30")).toBe(400);
+    expect(ledgerExpiryDays("90", "90")).toBe(90);
+  });
+
+  it("refuses a ledger that would forget restore handles before the recycle bin forgets the items", () => {
+    expect(() => ledgerExpiryDays("30", "90")).toThrow(
+      "ledgerRetentionDays (30) must be at least recycleBinRetentionDays (90)",
+    );
+  });
+
+  it.each([
+    ["", "30"],
+    ["30.5", "30"],
+    ["400", "-1"],
+    ["400", "0"],
+  ])("refuses days that are not whole numbers (%j, %j)", (ledger, bin) => {
+    expect(() => ledgerExpiryDays(ledger, bin)).toThrow(/must be whole numbers of days/);
+  });
 });
 
 describe("packaging a production-like stage", () => {
@@ -75,6 +109,32 @@ describe("packaging a production-like stage", () => {
           `Cannot resolve variable at "custom.requiredParams.${name}": Value not found at "param" source`,
         );
       }
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("fails when the ledger would expire before the recycle bin, naming both parameters", async () => {
+    const workDir = mkdtempSync(join(tmpdir(), "smh-serverless-ledger-"));
+    try {
+      let failure: unknown;
+      try {
+        await packageService(workDir, {
+          stage: "dev",
+          params: {
+            smhPolicy: '{"libraries":{}}',
+            retentionRulesFile: "examples/retention-rules.yml",
+            recycleBinRetentionDays: "90",
+            ledgerRetentionDays: "30",
+          },
+        });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure, "osls package succeeded").toBeInstanceOf(Error);
+      expect((failure as Error).message).toContain(
+        "ledgerRetentionDays (30) must be at least recycleBinRetentionDays (90)",
+      );
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }

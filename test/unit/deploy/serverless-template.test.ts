@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FLEET_TABLE_KEYS, FLEET_TABLE_TTL_ATTRIBUTE } from "../../../lib/fleet/dynamodb-board.ts";
+import { LEDGER_KINDS, ledgerDayPrefix } from "../../../lib/ledger/layout.ts";
 import { readTopology } from "../../../lib/local/topology.ts";
 import { loadRules } from "../../../lib/retention/load.ts";
 import { arnLike, evaluate, TEST_ACCOUNT } from "./intrinsics.ts";
@@ -75,6 +76,8 @@ const ACCOUNT_ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's placeholders, as passed.
 const ACCOUNT_ROOT_TEMPLATE = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
 const MAX_ZIP_BYTES = 1024 * 1024;
+/** The ledger bucket's ARN, as CloudFormation would give it, for evaluating policies. */
+const LEDGER_BUCKET_ARN = "arn:aws:s3:::smh-ledger-test";
 const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
 const ALARM_EMAIL = "ops@example.com";
 const ALARM_HTTPS_ENDPOINT = "https://hooks.example.com/smh-alarms";
@@ -435,6 +438,7 @@ describe.each(FUNCTIONS)("serverless package: the $name function", (fn: Function
     expect(env.SMH_LIBRARY_SECRETS_SSM_PARAMETER).toBe(`/${SERVICE}/${STAGE}/library-secrets`);
     expect(env.SMH_POLICY).toBe(SMH_POLICY);
     expect(env.SMH_FLEET_TABLE).toEqual(ref("SmhFleetTable"));
+    expect(env.LEDGER_BUCKET).toEqual(ref("LedgerBucket"));
     for (const name of [
       "SMH_USER_ID",
       "BATCH_DELETE_MIN_JOBS",
@@ -518,9 +522,15 @@ describe("serverless package: IAM", () => {
   });
 
   it("allows wildcard resources only for the functions' log streams and the SSM key, narrowed by conditions", () => {
-    const refs = Object.fromEntries(
-      FUNCTIONS.map((fn) => [fn.logGroup, resource(fn.logGroup).Properties.LogGroupName as string]),
-    );
+    const refs: Record<string, string> = {
+      ...Object.fromEntries(
+        FUNCTIONS.map((fn) => [
+          fn.logGroup,
+          resource(fn.logGroup).Properties.LogGroupName as string,
+        ]),
+      ),
+      "LedgerBucket.Arn": LEDGER_BUCKET_ARN,
+    };
     for (const { owner, statements } of allPolicyStatements()) {
       for (const statement of statements.filter((s) => s.Effect === "Allow")) {
         const resources = [evaluate(statement.Resource, refs)].flat();
@@ -535,7 +545,15 @@ describe("serverless package: IAM", () => {
             statement.Condition?.StringEquals?.["kms:ViaService"] !== undefined &&
             statement.Condition?.StringEquals?.["kms:EncryptionContext:PARAMETER_ARN"] !==
               undefined;
-          expect(isOwnLogStreams || isSsmKey, `${owner} ${statement.Sid}: ${arn}`).toBe(true);
+          // The ledger: new objects under results/ only (each write's key is unique).
+          const isLedgerResults =
+            ownFunction !== undefined &&
+            arn === `${LEDGER_BUCKET_ARN}/results/*` &&
+            actionsOf(statement).join() === "s3:PutObject";
+          expect(
+            isOwnLogStreams || isSsmKey || isLedgerResults,
+            `${owner} ${statement.Sid}: ${arn}`,
+          ).toBe(true);
         }
       }
     }
@@ -550,6 +568,7 @@ describe("serverless package: IAM", () => {
         "kms:Decrypt",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
+        "s3:PutObject",
         // The event source mapping's three: no handler changes a message's visibility.
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
@@ -838,6 +857,201 @@ describe("serverless package: where alarms go", () => {
     expect(conditions.HasAlarmEmail).toEqual({ "Fn::Not": [{ "Fn::Equals": [ALARM_EMAIL, ""] }] });
     expect(conditions.HasAlarmHttpsEndpoint).toEqual({
       "Fn::Not": [{ "Fn::Equals": [ALARM_HTTPS_ENDPOINT, ""] }],
+    });
+  });
+});
+
+describe("serverless package: the deletion ledger", () => {
+  const bucket = () => resource("LedgerBucket");
+  const bucketRefs = { "LedgerBucket.Arn": LEDGER_BUCKET_ARN };
+
+  it("keeps the ledger in a private, encrypted, versioned bucket, retained with the stack's removal", () => {
+    const props = bucket().Properties;
+    expect(bucket().Type).toBe("AWS::S3::Bucket");
+    expect(props.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+      ],
+    });
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(props.VersioningConfiguration).toEqual({ Status: "Enabled" });
+    expect(props.OwnershipControls).toEqual({
+      Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }],
+    });
+    expect(bucket().DeletionPolicy).toBe("Retain");
+    expect(bucket().UpdateReplacePolicy).toBe("Retain");
+  });
+
+  it("retains the results queue too: removing or replacing the stack keeps its undrained handles", () => {
+    expect(resource("ResultsQueue").DeletionPolicy).toBe("Retain");
+    expect(resource("ResultsQueue").UpdateReplacePolicy).toBe("Retain");
+  });
+
+  // What "a stack update which replaces nothing keeps the bucket and the queue" takes: the logical
+  // IDs and the replacement-triggering properties of both must be those of the deployed stack
+  // (retained-resources.json, the saved expectation), and both Retain policies must be set so that
+  // even a replacement or a removal leaves the data in place. Changing either is then a decision
+  // made by editing the expectation, never a side effect of a refactoring.
+  it("keeps the ledger bucket and the results queue through an update: same logical IDs, nothing that forces a replacement", () => {
+    const saved = JSON.parse(
+      readFileSync(join(REPO_ROOT, "test/unit/deploy/retained-resources.json"), "utf8"),
+    ) as {
+      resources: Record<
+        string,
+        {
+          Type: string;
+          DeletionPolicy: string;
+          UpdateReplacePolicy: string;
+          replacedWhenChanged: Record<string, unknown>;
+        }
+      >;
+    };
+    for (const [id, expected] of Object.entries(saved.resources)) {
+      const found = resource(id);
+      expect(
+        {
+          Type: found.Type,
+          DeletionPolicy: found.DeletionPolicy,
+          UpdateReplacePolicy: found.UpdateReplacePolicy,
+          replacedWhenChanged: Object.fromEntries(
+            Object.keys(expected.replacedWhenChanged).map((name) => [
+              name,
+              found.Properties[name] ?? null,
+            ]),
+          ),
+        },
+        id,
+      ).toEqual(expected);
+    }
+  });
+
+  it("expires ledger objects after ledgerRetentionDays, at least the recycle bin's retention", () => {
+    const rules = (
+      bucket().Properties.LifecycleConfiguration as {
+        Rules: { Id: string; Prefix?: string; ExpirationInDays?: number; Status: string }[];
+      }
+    ).Rules;
+    const results = rules.find((rule) => rule.Prefix === "results/");
+    expect(results).toMatchObject({ Status: "Enabled", ExpirationInDays: 400 });
+    expect(results?.ExpirationInDays).toBeGreaterThanOrEqual(30);
+    // Athena's query results are not the record: they go sooner.
+    expect(rules.find((rule) => rule.Prefix === "athena/")?.ExpirationInDays).toBe(30);
+  });
+
+  it("denies plain-HTTP access to the bucket and its objects, and result writes by anyone but the functions", () => {
+    const policy = resource("LedgerBucketPolicy");
+    expect(policy.Type).toBe("AWS::S3::BucketPolicy");
+    expect(policy.Properties.Bucket).toEqual(ref("LedgerBucket"));
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    const tls = statements.find((s) => s.Sid === "DenyInsecureTransport");
+    expect(tls?.Effect).toBe("Deny");
+    expect(tls?.Principal).toBe("*");
+    expect(tls?.Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+    expect(evaluate(tls?.Resource, bucketRefs)).toEqual([
+      LEDGER_BUCKET_ARN,
+      `${LEDGER_BUCKET_ARN}/*`,
+    ]);
+    expect(actionsOf(tls as Statement)).toEqual(
+      expect.arrayContaining(["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"]),
+    );
+    const writers = statements.find((s) => s.Sid === "DenyResultWritesFromAnyoneButTheFunctions");
+    expect(writers).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:PutObject" });
+    expect(evaluate(writers?.Resource, bucketRefs)).toBe(`${LEDGER_BUCKET_ARN}/results/*`);
+    expect(writers?.Condition?.ArnNotLike?.["aws:PrincipalArn"]).toEqual(
+      FUNCTIONS.map((fn) => getAtt(fn.role)),
+    );
+  });
+
+  it.each(FUNCTIONS)(
+    "lets $name write new ledger objects under results/ and do nothing else in S3",
+    (fn: FunctionSpec) => {
+      const s3 = roleStatements(fn.role).filter((s) =>
+        actionsOf(s).some((action) => action.startsWith("s3:")),
+      );
+      expect(s3).toHaveLength(1);
+      expect(actionsOf(s3[0] as Statement)).toEqual(["s3:PutObject"]);
+      expect(evaluate(s3[0]?.Resource, bucketRefs)).toBe(`${LEDGER_BUCKET_ARN}/results/*`);
+    },
+  );
+
+  it("describes the ledger to Athena: JSON lines, gzip, partitions projected from the key layout", () => {
+    const database = resource("LedgerDatabase");
+    expect(database.Type).toBe("AWS::Glue::Database");
+    expect(evaluate((database.Properties.DatabaseInput as { Name: unknown }).Name)).toBe(
+      `smh_batch_cleaner_${STAGE}_ledger`,
+    );
+    const table = resource("LedgerTable");
+    expect(table.Properties.DatabaseName).toEqual(ref("LedgerDatabase"));
+    const input = table.Properties.TableInput as {
+      Name: string;
+      TableType: string;
+      Parameters: Record<string, unknown>;
+      PartitionKeys: { Name: string; Type: string }[];
+      StorageDescriptor: {
+        SerdeInfo: { SerializationLibrary: string };
+        Columns: { Name: string; Type: string }[];
+      };
+    };
+    expect(input.TableType).toBe("EXTERNAL_TABLE");
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+      "org.openx.data.jsonserde.JsonSerDe",
+    );
+    expect(input.PartitionKeys).toEqual([
+      { Name: "kind", Type: "string" },
+      { Name: "day", Type: "string" },
+    ]);
+    const params = input.Parameters;
+    expect(params["projection.enabled"]).toBe("true");
+    expect(params["projection.kind.type"]).toBe("enum");
+    expect(String(params["projection.kind.values"]).split(",")).toEqual([...LEDGER_KINDS]);
+    expect(params["projection.day.type"]).toBe("date");
+    expect(params["projection.day.format"]).toBe("yyyy-MM-dd");
+    // The template is the writers' layout: the prefix of one kind's objects of one day.
+    expect(JSON.stringify(params["storage.location.template"])).toContain(
+      JSON.stringify(ref("LedgerBucket")),
+    );
+    const joined = (params["storage.location.template"] as { "Fn::Join": [string, unknown[]] })[
+      "Fn::Join"
+    ][1]
+      .map((part) => (typeof part === "string" ? part : "<bucket>"))
+      .join("");
+    const kindPlaceholder = "$" + "{kind}";
+    const dayPlaceholder = "$" + "{day}";
+    expect(joined).toBe(
+      `s3://<bucket>/${ledgerDayPrefix("deletion", dayPlaceholder).replace("deletion", kindPlaceholder)}`,
+    );
+    // The columns a query needs to answer "what did plan P delete, and what is still restorable".
+    const columns = input.StorageDescriptor.Columns.map(({ Name }) => Name);
+    for (const name of [
+      "dedupkey",
+      "planid",
+      "outcome",
+      "recycleditemid",
+      "libraryid",
+      "spaceid",
+    ]) {
+      expect(columns, name).toContain(name);
+    }
+  });
+
+  it("has an Athena workgroup writing query results under athena/ in the bucket, its settings enforced", () => {
+    const workgroup = resource("LedgerWorkGroup");
+    expect(workgroup.Type).toBe("AWS::Athena::WorkGroup");
+    const config = workgroup.Properties.WorkGroupConfiguration as {
+      EnforceWorkGroupConfiguration: boolean;
+      ResultConfiguration: { OutputLocation: unknown; EncryptionConfiguration: unknown };
+    };
+    expect(config.EnforceWorkGroupConfiguration).toBe(true);
+    expect(config.ResultConfiguration.OutputLocation).toEqual({
+      "Fn::Join": ["", ["s3://", ref("LedgerBucket"), "/athena/"]],
+    });
+    expect(config.ResultConfiguration.EncryptionConfiguration).toEqual({
+      EncryptionOption: "SSE_S3",
     });
   });
 });

@@ -1,5 +1,6 @@
 // When `npm start -- --once` may exit 0: every job has exactly one result (no job without one, no
-// job with two different ones), every recycledItemId is in a result, and no retention scan failed.
+// job with two different ones), every recycledItemId is in a result, no retention scan failed, and
+// the ledger holds exactly the results the queue carried.
 import { describe, expect, it } from "vitest";
 import type { RetentionDemoScan } from "../../../lib/local/demo.ts";
 import { type DemoSummary, demoComplete, type RetentionDemo } from "../../../lib/local/demo.ts";
@@ -12,6 +13,15 @@ const complete: DemoSummary = {
   duplicates: 0,
   missingRecycledIds: 0,
   rows: [],
+  ledger: {
+    location: "s3://smh-local-ledger/results/",
+    s3Endpoint: "http://127.0.0.1:4566",
+    results: 66,
+    resultsOnQueue: 66,
+    objects: 20,
+    missingFromLedger: 0,
+    ledgerOnly: 0,
+  },
 };
 
 const finished = { outcome: "finished" } as unknown as RetentionDemoScan;
@@ -49,5 +59,12 @@ describe("demoComplete", () => {
     expect(demoComplete({ ...complete, retention: { ...retention, missing: 1 } })).toBe(false);
     const failed = { outcome: "failed" } as unknown as RetentionDemoScan;
     expect(demoComplete({ ...complete, retention: { ...retention, run: [failed] } })).toBe(false);
+  });
+
+  it("is false when the ledger and the results queue disagree", () => {
+    const ledger = complete.ledger;
+    expect(demoComplete({ ...complete, ledger: { ...ledger, missingFromLedger: 1 } })).toBe(false);
+    expect(demoComplete({ ...complete, ledger: { ...ledger, ledgerOnly: 1 } })).toBe(false);
+    expect(demoComplete({ ...complete, ledger: { ...ledger, results: 65 } })).toBe(false);
   });
 });

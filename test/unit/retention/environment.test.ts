@@ -24,6 +24,7 @@ function env(
     JOBS_QUEUE_URL: "http://127.0.0.1:1/000000000000/jobs",
     RETENTION_CONTINUATIONS_QUEUE_URL: "http://127.0.0.1:1/000000000000/retention-continuations",
     RETENTION_RULES: RULES,
+    LEDGER_BUCKET: "smh-ledger",
     AWS_REGION: "us-east-1",
     ...overrides,
   };
@@ -56,6 +57,12 @@ describe("the retention scan at cold start", () => {
         env: env({ RETENTION_RULES: RULES.replace("libraryId: smh1", "libraryId: smh2") }),
       }),
     ).toThrow(/rules\[0\]\.libraryId: library smh2 is not in the deletion policy/);
+  });
+
+  it("refuses to start without LEDGER_BUCKET: plan summaries and alerts are kept in the ledger", () => {
+    expect(() => retentionScanFromEnv({ env: env({ LEDGER_BUCKET: "" }) })).toThrow(
+      /LEDGER_BUCKET is not set/,
+    );
   });
 
   it.each(["JOBS_QUEUE_URL", "RESULTS_QUEUE_URL", "RETENTION_CONTINUATIONS_QUEUE_URL"])(

@@ -1,0 +1,46 @@
+// LEDGER_BUCKET is required and checked at cold start; LEDGER_PREFIX is optional.
+import { describe, expect, it } from "vitest";
+import {
+  LEDGER_MAX_ATTEMPTS,
+  LedgerConfigError,
+  ledgerS3ClientConfig,
+  readLedgerSettings,
+} from "../../../lib/ledger/environment.ts";
+
+describe("readLedgerSettings", () => {
+  it("refuses to start without LEDGER_BUCKET, naming it", () => {
+    expect(() => readLedgerSettings({})).toThrow(LedgerConfigError);
+    expect(() => readLedgerSettings({ LEDGER_BUCKET: "  " })).toThrow(/LEDGER_BUCKET is not set/);
+  });
+
+  it("refuses a bucket name S3 would refuse", () => {
+    expect(() => readLedgerSettings({ LEDGER_BUCKET: "Not_A_Bucket" })).toThrow(
+      /LEDGER_BUCKET "Not_A_Bucket" must be an S3 bucket name/,
+    );
+  });
+
+  it("defaults the prefix to results/ and checks a given one", () => {
+    expect(readLedgerSettings({ LEDGER_BUCKET: "my-ledger" })).toEqual({
+      bucket: "my-ledger",
+      prefix: "results/",
+    });
+    expect(readLedgerSettings({ LEDGER_BUCKET: "my-ledger", LEDGER_PREFIX: "a/b/" }).prefix).toBe(
+      "a/b/",
+    );
+    expect(() => readLedgerSettings({ LEDGER_BUCKET: "my-ledger", LEDGER_PREFIX: "a" })).toThrow(
+      /LEDGER_PREFIX "a" must be a key prefix that ends with \//,
+    );
+    expect(() => readLedgerSettings({ LEDGER_BUCKET: "my-ledger", LEDGER_PREFIX: "/a/" })).toThrow(
+      LedgerConfigError,
+    );
+  });
+});
+
+describe("ledgerS3ClientConfig", () => {
+  it("retries within the call and talks path-style to an S3_ENDPOINT", () => {
+    const config = ledgerS3ClientConfig({ S3_ENDPOINT: "http://127.0.0.1:9" });
+    expect(config.maxAttempts).toBe(LEDGER_MAX_ATTEMPTS);
+    expect(config.endpoint).toBe("http://127.0.0.1:9");
+    expect(config.forcePathStyle).toBe(true);
+  });
+});
