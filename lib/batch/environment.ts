@@ -1,7 +1,9 @@
 /**
  * Builds a queue-driven pipeline (deletions, recycle actions) from the environment, once per
- * container (cold start): the domain's settings, `RESULTS_QUEUE_URL`, and what every handler reads
- * (`lib/config/runtime.ts`). Configuration errors fail here, before any message is consumed.
+ * container (cold start): the domain's settings, `RESULTS_QUEUE_URL`, the domain's own queue and
+ * dead-letter queue (where work is parked and given up: `lib/batch/parking.ts`), and what every
+ * handler reads (`lib/config/runtime.ts`). Configuration errors fail here, before any message is
+ * consumed.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Env } from "../config/env.ts";
@@ -15,6 +17,7 @@ import { type BatchCounters, createBatchCounters } from "../queues/counters.ts";
 import type { SmhClient } from "../smh/client.ts";
 import type { SmhEventListener } from "../smh/events.ts";
 import { CircuitBreakers } from "./circuit.ts";
+import { sqsParker } from "./parking.ts";
 import type { QueuePipeline } from "./process.ts";
 import { sqsResultPublisher } from "./results.ts";
 import type { CircuitSettings } from "./settings.ts";
@@ -34,23 +37,36 @@ export interface QueuePipelineWiring<Pipeline> extends SecretsWiring {
   readonly resultCounters: BatchCounters;
 }
 
+/** The variables naming a pipeline's own queue and its dead-letter queue. */
+export interface OwnQueuesEnv {
+  /** Where parked work is re-sent (the queue the function consumes): `JOBS_QUEUE_URL`, … */
+  readonly queueUrl: string;
+  /** Where given-up work goes: `JOBS_DLQ_URL`, … */
+  readonly deadLetterUrl: string;
+}
+
 /**
- * Reads the domain's settings with `readSettings`, then the results queue and the handler runtime,
- * from `options.env` (default `process.env`).
+ * Reads the domain's settings with `readSettings`, then the results queue, the domain's own queues
+ * (`queues` names their variables) and the handler runtime, from `options.env` (default
+ * `process.env`).
  */
 export function queuePipelineFromEnv<Settings extends CircuitSettings, Observer>(
   options: PipelineEnvOptions<Observer>,
   readSettings: (env: Env) => Settings,
+  queues: OwnQueuesEnv,
 ): QueuePipelineWiring<QueuePipeline<SmhClient, Settings, Observer>> {
   const env = options.env ?? process.env;
   const settings = readSettings(env);
   const resultsQueueUrl = requiredEnv(env, RuntimeEnv.resultsQueueUrl);
+  const ownQueueUrl = requiredEnv(env, queues.queueUrl);
+  const deadLetterUrl = requiredEnv(env, queues.deadLetterUrl);
   const runtime = handlerRuntimeFromEnv({ env, onSmhEvent: options.onSmhEvent, sqs: options.sqs });
   const resultCounters = createBatchCounters();
   return {
     pipeline: {
       smh: runtime.smh,
       publisher: sqsResultPublisher(runtime.sqs, resultsQueueUrl, resultCounters),
+      parker: sqsParker(runtime.sqs, ownQueueUrl, deadLetterUrl),
       policy: runtime.policy,
       settings,
       circuits: new CircuitBreakers({

@@ -35,17 +35,21 @@ export interface Done<Facts> {
 
 /**
  * It failed in a way a later attempt may not (throttled, 5xx, timeout, a configuration error being
- * fixed): its record comes back through the queue.
+ * fixed): it is parked (see `parking.ts`).
  */
 export interface Transient {
   readonly kind: "transient";
   readonly error: FailureInfo;
 }
 
-/** Not started (the invocation's deadline, or the library's circuit is open). */
+/**
+ * Not started: the invocation's time ran short (`deadline`), or the library's circuit is open
+ * (`circuit`). Either way no SMH attempt was spent on it.
+ */
 export interface Deferred {
   readonly kind: "deferred";
   readonly reason: string;
+  readonly cause: "deadline" | "circuit";
 }
 
 /** The mutable state of one piece of accepted work in one invocation. */
@@ -67,7 +71,7 @@ export function notStarted<Accepted>(accepted: Accepted): WorkState<Accepted, De
     finishedAt: undefined,
     attempts: 0,
     requestId: undefined,
-    settlement: { kind: "deferred", reason: "not started" },
+    settlement: { kind: "deferred", reason: "not started", cause: "deadline" },
   };
 }
 
@@ -109,16 +113,32 @@ export function pendingReason(
 }
 
 /**
+ * How unsettled work went in this delivery, for `parking.ts`: whether it reached SMH and failed
+ * retryably (a real attempt: not a deferral, not a recycle-bin scan cut by the deadline), and
+ * whether it waits for nothing but time.
+ */
+export function unfinishedWork(
+  pending: readonly { readonly settlement: { readonly kind: string } }[],
+): { attempted: boolean; onlyOutOfTime: boolean } {
+  const outOfTime = (settlement: { readonly kind: string }) =>
+    (settlement.kind === "deferred" && (settlement as Deferred).cause === "deadline") ||
+    (settlement.kind === "transient" && (settlement as Transient).error.kind === "deadline");
+  return {
+    attempted: pending.some(
+      ({ settlement }) => settlement.kind === "transient" && !outOfTime(settlement),
+    ),
+    onlyOutOfTime: pending.every(({ settlement }) => outOfTime(settlement)),
+  };
+}
+
+/**
  * The result a piece of work gets now, if any, built by `build`: its outcome when settled, or —
- * when its work is given up (last receive) — a `failed` result saying why (it still goes to the
- * DLQ). Times not recorded (it never started) are `now`.
+ * when its work is given up (`givingUp`: which limit, see `parking.ts`) — a `failed` result saying
+ * why (it then goes to the DLQ). Times not recorded (it never started) are `now`.
  */
 export function resultNow<Facts, Result>(
-  state: WorkState<
-    { readonly receiveCount: number },
-    Done<Facts> | Transient | Deferred | { readonly kind: "lookup" }
-  >,
-  givingUp: boolean,
+  state: WorkState<unknown, Done<Facts> | Transient | Deferred | { readonly kind: "lookup" }>,
+  givingUp: string | undefined,
   now: () => number,
   build: (facts: Facts | { outcome: "failed"; error: SmhFailure }, run: RunFacts) => Result,
 ): Result | undefined {
@@ -130,9 +150,9 @@ export function resultNow<Facts, Result>(
   };
   const { settlement } = state;
   if (settlement.kind === "done") return build(settlement.facts, run);
-  if (!givingUp) return undefined;
+  if (givingUp === undefined) return undefined;
   const { reason, error } = pendingReason(settlement);
-  const message = `given up after ${state.accepted.receiveCount} deliveries (moving to the DLQ): ${reason}`;
+  const message = `${givingUp}: ${reason}`;
   return build(
     { outcome: "failed", error: { status: error?.status, code: error?.code, message } },
     run,
@@ -158,13 +178,18 @@ function startUnit(
   limits: ExecutionLimits,
 ): boolean {
   if (limits.now() >= limits.stopStartingAt) {
-    defer(states, "not started: the invocation's remaining time fell under the deadline margin");
+    defer(
+      states,
+      "not started: the invocation's remaining time fell under the deadline margin",
+      "deadline",
+    );
     return false;
   }
   if (!limits.circuits.tryAcquire(libraryId)) {
     defer(
       states,
       `not started: the circuit for library ${libraryId} is open after repeated SMH failures`,
+      "circuit",
     );
     return false;
   }
@@ -173,8 +198,8 @@ function startUnit(
   return true;
 }
 
-function defer(states: readonly AnyWorkState[], reason: string): void {
-  for (const state of states) state.settlement = { kind: "deferred", reason };
+function defer(states: readonly AnyWorkState[], reason: string, cause: Deferred["cause"]): void {
+  for (const state of states) state.settlement = { kind: "deferred", reason, cause };
 }
 
 /**
