@@ -73,7 +73,9 @@ export interface Reply<Result> {
 }
 
 /** Accepted work as the shared steps see it: its records and the settlement of each piece. */
-export interface SettledWork<State extends { readonly settlement: { readonly kind: string } }> {
+export interface SettledWork<
+  State extends { readonly settlement: { readonly kind: string }; readonly attempts: number },
+> {
   readonly records: readonly QueueRecord[];
   /** The highest receive count among its records. */
   readonly receiveCount: number;
@@ -109,7 +111,10 @@ export interface ReplyContext {
  * pieces still without one, which are parked (see `parking.ts`), and the real SMH attempts that
  * failed so far.
  */
-export function workReply<State extends { readonly settlement: { readonly kind: string } }, Result>(
+export function workReply<
+  State extends { readonly settlement: { readonly kind: string }; readonly attempts: number },
+  Result,
+>(
   work: SettledWork<State>,
   context: ReplyContext,
   resultOf: (state: State, givingUp: string | undefined) => Result | undefined,

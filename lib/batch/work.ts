@@ -114,18 +114,22 @@ export function pendingReason(
 
 /**
  * How unsettled work went in this delivery, for `parking.ts`: whether it reached SMH and failed
- * retryably (a real attempt: not a deferral, not a recycle-bin scan cut by the deadline), and
- * whether it waits for nothing but time.
+ * retryably (a real attempt: its calls to SMH in this delivery, or a transient failure — not a
+ * recycle-bin scan cut by the deadline; a batch request that failed counts for the jobs whose
+ * single retries the open circuit then turned away), and whether it waits for nothing but time.
  */
 export function unfinishedWork(
-  pending: readonly { readonly settlement: { readonly kind: string } }[],
+  pending: readonly { readonly settlement: { readonly kind: string }; readonly attempts: number }[],
 ): { attempted: boolean; onlyOutOfTime: boolean } {
+  const cutByDeadline = (settlement: { readonly kind: string }) =>
+    settlement.kind === "transient" && (settlement as Transient).error.kind === "deadline";
   const outOfTime = (settlement: { readonly kind: string }) =>
-    (settlement.kind === "deferred" && (settlement as Deferred).cause === "deadline") ||
-    (settlement.kind === "transient" && (settlement as Transient).error.kind === "deadline");
+    cutByDeadline(settlement) ||
+    (settlement.kind === "deferred" && (settlement as Deferred).cause === "deadline");
   return {
     attempted: pending.some(
-      ({ settlement }) => settlement.kind === "transient" && !outOfTime(settlement),
+      ({ settlement, attempts }) =>
+        !cutByDeadline(settlement) && (attempts > 0 || settlement.kind === "transient"),
     ),
     onlyOutOfTime: pending.every(({ settlement }) => outOfTime(settlement)),
   };

@@ -438,6 +438,19 @@ describe("an open circuit parks its library's jobs", () => {
     ]);
   });
 
+  it("counts the failed attempt of a batch probe whose single retries the reopened circuit turned away", async () => {
+    const pipeline = testPipeline({ settings: { circuitFailureThreshold: 1 } });
+    pipeline.smh.onBatch = () => smhError(503, "ServerOverloaded", { mayHaveApplied: true });
+    const records = [jobRecord("events/a"), jobRecord("events/b")];
+
+    await processDeleteBatch(records, pipeline, DEADLINE);
+
+    // The batch reached SMH and failed; its singles never started: parked, one attempt each.
+    expect(pipeline.smh.callsOf("batch")).toHaveLength(1);
+    expect(pipeline.smh.callsOf("delete")).toEqual([]);
+    expect(pipeline.parker.parked.map((m) => CapturingParker.stateOf(m)?.attempts)).toEqual([1, 1]);
+  });
+
   it("never fails an empty batch", async () => {
     const pipeline = testPipeline();
     openCircuit(pipeline);
