@@ -74,7 +74,11 @@ export interface Reply<Result> {
 
 /** Accepted work as the shared steps see it: its records and the settlement of each piece. */
 export interface SettledWork<
-  State extends { readonly settlement: { readonly kind: string }; readonly attempts: number },
+  State extends {
+    readonly settlement: { readonly kind: string };
+    readonly attempts: number;
+    readonly startedClosed: boolean;
+  },
 > {
   readonly records: readonly QueueRecord[];
   /** The highest receive count among its records. */
@@ -112,7 +116,11 @@ export interface ReplyContext {
  * failed so far.
  */
 export function workReply<
-  State extends { readonly settlement: { readonly kind: string }; readonly attempts: number },
+  State extends {
+    readonly settlement: { readonly kind: string };
+    readonly attempts: number;
+    readonly startedClosed: boolean;
+  },
   Result,
 >(
   work: SettledWork<State>,

@@ -59,6 +59,13 @@ export interface WorkState<Accepted, Settlement> {
   finishedAt: Date | undefined;
   /** SMH attempts spent on this work (its single call, or its share of a batch request). */
   attempts: number;
+  /**
+   * A unit of this work started while its library's circuit was closed. A failure then counts
+   * against the work's retry budget; the failure of a probe (the circuit half-open) does not: it
+   * says SMH is still down, not that this work fails, and counting it would spend every waiting
+   * job's budget in a long outage.
+   */
+  startedClosed: boolean;
   requestId: string | undefined;
   settlement: Settlement;
 }
@@ -70,6 +77,7 @@ export function notStarted<Accepted>(accepted: Accepted): WorkState<Accepted, De
     startedAt: undefined,
     finishedAt: undefined,
     attempts: 0,
+    startedClosed: false,
     requestId: undefined,
     settlement: { kind: "deferred", reason: "not started", cause: "deadline" },
   };
@@ -114,12 +122,17 @@ export function pendingReason(
 
 /**
  * How unsettled work went in this delivery, for `parking.ts`: whether it reached SMH and failed
- * retryably (a real attempt: its calls to SMH in this delivery, or a transient failure — not a
- * recycle-bin scan cut by the deadline; a batch request that failed counts for the jobs whose
- * single retries the open circuit then turned away), and whether it waits for nothing but time.
+ * retryably (a real attempt: its calls to SMH in this delivery, or a transient failure, started
+ * while its library's circuit was closed — not a probe, not a recycle-bin scan cut by the
+ * deadline; a batch request that failed counts for the jobs whose single retries the reopened
+ * circuit then turned away), and whether it waits for nothing but time.
  */
 export function unfinishedWork(
-  pending: readonly { readonly settlement: { readonly kind: string }; readonly attempts: number }[],
+  pending: readonly {
+    readonly settlement: { readonly kind: string };
+    readonly attempts: number;
+    readonly startedClosed: boolean;
+  }[],
 ): { attempted: boolean; onlyOutOfTime: boolean } {
   const cutByDeadline = (settlement: { readonly kind: string }) =>
     settlement.kind === "transient" && (settlement as Transient).error.kind === "deadline";
@@ -128,8 +141,10 @@ export function unfinishedWork(
     (settlement.kind === "deferred" && (settlement as Deferred).cause === "deadline");
   return {
     attempted: pending.some(
-      ({ settlement, attempts }) =>
-        !cutByDeadline(settlement) && (attempts > 0 || settlement.kind === "transient"),
+      ({ settlement, attempts, startedClosed }) =>
+        startedClosed &&
+        !cutByDeadline(settlement) &&
+        (attempts > 0 || settlement.kind === "transient"),
     ),
     onlyOutOfTime: pending.every(({ settlement }) => outOfTime(settlement)),
   };
@@ -189,6 +204,7 @@ function startUnit(
     );
     return false;
   }
+  const closed = limits.circuits.state(libraryId) === "closed";
   if (!limits.circuits.tryAcquire(libraryId)) {
     defer(
       states,
@@ -198,7 +214,10 @@ function startUnit(
     return false;
   }
   const startedAt = new Date(limits.now());
-  for (const state of states) state.startedAt ??= startedAt;
+  for (const state of states) {
+    state.startedAt ??= startedAt;
+    if (closed) state.startedClosed = true;
+  }
   return true;
 }
 

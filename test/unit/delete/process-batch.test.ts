@@ -438,7 +438,7 @@ describe("an open circuit parks its library's jobs", () => {
     ]);
   });
 
-  it("counts the failed attempt of a batch probe whose single retries the reopened circuit turned away", async () => {
+  it("counts the failed attempt of a batch request whose single retries the circuit it opened turned away", async () => {
     const pipeline = testPipeline({ settings: { circuitFailureThreshold: 1 } });
     pipeline.smh.onBatch = () => smhError(503, "ServerOverloaded", { mayHaveApplied: true });
     const records = [jobRecord("events/a"), jobRecord("events/b")];
@@ -449,6 +449,27 @@ describe("an open circuit parks its library's jobs", () => {
     expect(pipeline.smh.callsOf("batch")).toHaveLength(1);
     expect(pipeline.smh.callsOf("delete")).toEqual([]);
     expect(pipeline.parker.parked.map((m) => CapturingParker.stateOf(m)?.attempts)).toEqual([1, 1]);
+  });
+
+  it("does not count the failure of a probe against the job's budget: SMH is still down, the job may be fine", async () => {
+    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99 } });
+    openCircuit(pipeline);
+    pipeline.clock.advance(pipeline.settings.circuitCooldownMs);
+    pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded");
+    const probed = jobRecord(
+      "events/a",
+      {},
+      { attributes: delivered({ attempts: 4, parkings: 3 }) },
+    );
+
+    await processDeleteBatch([probed], pipeline, pipeline.clock.now() + 120_000);
+
+    expect(pipeline.smh.callsOf("delete")).toHaveLength(1);
+    expect(pipeline.publisher.published).toEqual([]);
+    expect(CapturingParker.stateOf(pipeline.parker.parked[0])).toMatchObject({
+      attempts: 4,
+      parkings: 4,
+    });
   });
 
   it("never fails an empty batch", async () => {
