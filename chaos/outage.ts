@@ -73,7 +73,10 @@ export interface OutageReport {
     readonly boundMs: number;
     /** Times a job of this library was parked because SMH failed it or its circuit was open (must be 0). */
     readonly parkedForSmh: number;
-    /** Times one was parked because its invocation ran short of time (a loaded machine; allowed). */
+    /**
+     * Times one was parked because its invocation ran short of time: not started, or an SMH call
+     * cut by the deadline (a loaded machine; allowed).
+     */
     readonly parkedForTime: number;
     /** Why it was parked for SMH, when it was (up to five distinct reasons). */
     readonly parkReasons: string[];
@@ -361,8 +364,8 @@ function parkingLines(
         reason?: string;
         failedAttempts?: number;
       };
-      const forTime =
-        /remaining time|deadline/.test(entry.reason ?? "") && (entry.failedAttempts ?? 0) === 0;
+      // Not started for lack of time, or an SMH call cut by the invocation's deadline.
+      const forTime = /remaining time|deadline|timed out/i.test(entry.reason ?? "");
       return [{ libraryId: entry.libraryId ?? "", forTime, reason: entry.reason ?? "" }];
     } catch {
       return [];

@@ -1,6 +1,7 @@
 // The outage scenario at a small scale (see chaos/outage.ts and docs/chaos.md): SMH fails every
-// call of one of two libraries for 60 s — seven and a half visibility timeouts of the local jobs
-// queue, more than its maxReceiveCount of 5 — while 200 jobs of both arrive, then answers again.
+// call of one of two libraries for 100 s — five and a half visibility timeouts of the local jobs
+// queue (18 s: a 2 s function, which a loaded machine does not cut short), more than its
+// maxReceiveCount of 5 — while 200 jobs of both arrive, then answers again.
 // Before parking, every job of the down library was dead-lettered with a `failed` result; now none
 // is, each job ends with exactly one result, the healthy library's jobs are never parked for SMH's
 // sake, and SMH hears from the down library only as often as its circuit allows.
@@ -8,12 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OutageReport, runOutage } from "../../chaos/outage.ts";
 
 const JOBS = 200;
-const OUTAGE_SECONDS = 60;
+const OUTAGE_SECONDS = 100;
 let report: OutageReport;
 
 beforeAll(async () => {
-  report = await runOutage({ jobs: JOBS, outageSeconds: OUTAGE_SECONDS, settleTimeoutMs: 150_000 });
-}, 260_000);
+  report = await runOutage({
+    jobs: JOBS,
+    outageSeconds: OUTAGE_SECONDS,
+    visibilityTimeoutSeconds: 18,
+    settleTimeoutMs: 150_000,
+  });
+}, 300_000);
 
 afterAll(() => {
   if (report && !report.ok) console.error(JSON.stringify(report, null, 2));
