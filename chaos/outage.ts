@@ -61,6 +61,8 @@ export interface OutageReport {
   readonly moreThanOneResult: number;
   /** `failed` results (raw) and dead letters (must be 0). */
   readonly failedResults: number;
+  /** Why, when there are some (up to five distinct messages, cut at 200 characters). */
+  readonly failedReasons: string[];
   readonly inDlq: number;
   readonly outcomes: Record<string, number>;
   readonly settings: ReturnType<typeof outageTimings>;
@@ -314,6 +316,13 @@ async function drive(
     withoutResult,
     moreThanOneResult,
     failedResults,
+    failedReasons: [
+      ...new Set(
+        p.results.flatMap(({ result }) =>
+          result.outcome === "failed" ? [result.error.message.slice(0, 200)] : [],
+        ),
+      ),
+    ].slice(0, 5),
     inDlq,
     outcomes,
     settings: timings,
