@@ -4,6 +4,7 @@
  * on the results queue.
  */
 import { describe, expect, it } from "vitest";
+import { DELIVERY_ATTRIBUTE } from "../../../lib/messages/delivery.ts";
 import { processRecycleBatch } from "../../../lib/recycle/process-batch.ts";
 import { CapturingParker } from "../batch/factories.ts";
 import {
@@ -17,6 +18,7 @@ import {
   restoreBody,
   StubRecycleBin,
   smhError,
+  T0,
 } from "./factories.ts";
 
 const ALBUMS = { 11: "albums/2019-05 Beach", 12: "albums/2019-06 Hike", 13: "albums/2019-07 Zoo" };
@@ -315,6 +317,29 @@ describe("the acknowledgement rule", () => {
     expect(pipeline.parker.parked.map(({ body, delaySeconds }) => [body, delaySeconds])).toEqual([
       [notStarted.body, 0],
     ]);
+  });
+
+  it("says, for every item of a command redriven by hand, which failed result it supersedes", async () => {
+    const smh = new StubRecycleBin(ALBUMS);
+    const publisher = new CapturingPublisher();
+    const gaveUpAt = new Date(T0 - 60_000).toISOString();
+    const attributes = deliveredAttempts(5);
+    const state = JSON.parse(attributes[DELIVERY_ATTRIBUTE] ?? "{}");
+    const rec = record(restoreBody([11, 12]), {
+      attributes: { [DELIVERY_ATTRIBUTE]: JSON.stringify({ ...state, gaveUpAt }) },
+    });
+    await processRecycleBatch([rec], pipelineOf(smh, publisher), deadlineOf());
+    expect(publisher.published).toHaveLength(2);
+    for (const result of publisher.published) {
+      expect(result.type === "recycle-action" && result.outcome).toBe("restored");
+      expect("supersedes" in result && result.supersedes).toMatchObject({
+        outcome: "failed",
+        failedAt: gaveUpAt,
+        dedupKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+    }
+    const keys = publisher.published.map((r) => ("supersedes" in r ? r.supersedes?.dedupKey : ""));
+    expect(new Set(keys).size).toBe(2);
   });
 
   it("parks the commands of a library whose circuit is open, without calling SMH or counting an attempt", async () => {
