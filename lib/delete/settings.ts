@@ -45,7 +45,10 @@ export interface DeleteSettings extends DeadlineSettings, CircuitSettings, Parki
    * before the job was first sent: clocks differ, and SQS's SentTimestamp is not SMH's clock.
    */
   readonly recoverySkewMs: number;
-  /** The jobs queue's maxReceiveCount: on the last receive a failing job gets a `failed` result. */
+  /**
+   * The jobs queue's maxReceiveCount: a message received this often without being finished or
+   * parked (invocations dying on it) gets its `failed` result and goes to the DLQ (`parking.ts`).
+   */
   readonly maxReceiveCount: number;
 }
 

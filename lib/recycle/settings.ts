@@ -32,8 +32,9 @@ const SettingsSchema = z
 /** What the recycle pipeline needs to know besides its dependencies. */
 export interface RecycleSettings extends DeadlineSettings, CircuitSettings, ParkingSettings {
   /**
-   * The recycle-actions queue's maxReceiveCount (serverless.yml sets both from one value): on the
-   * last receive, items that still fail get a `failed` result before the command dead-letters.
+   * The recycle-actions queue's maxReceiveCount (serverless.yml sets both from one value): a
+   * command received this often without being finished or parked gets a `failed` result for each
+   * item still without one, and goes to the DLQ (`lib/batch/parking.ts`).
    */
   readonly maxReceiveCount: number;
   /** SMH calls (batch requests or single restores/purges) in flight per invocation. */
