@@ -164,6 +164,27 @@ export function workReply<
   };
 }
 
+/**
+ * Until when parked and given-up work may still be sent on (epoch ms `at`, on the clock `now`):
+ * half the publishing reserve before the invocation ends (see {@link forwardDeadline}).
+ */
+export interface ForwardDeadline {
+  readonly at: number;
+  readonly now: () => number;
+}
+
+/**
+ * The {@link ForwardDeadline} of an invocation that ends at `deadline`, whose SMH calls ended at
+ * `callDeadline` (the rest being the publishing reserve): half of that reserve is kept back.
+ */
+export function forwardDeadline(
+  deadline: number,
+  callDeadline: number,
+  now: () => number,
+): ForwardDeadline {
+  return { at: deadline - Math.max(0, deadline - callDeadline) / 2, now };
+}
+
 type Sent<Result> = {
   reply: Reply<Result>;
   results: { result: Result; written: boolean }[];
@@ -184,6 +205,7 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
   publisher: ResultPublisher,
   parker: Parker,
   observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed" | "forwardFailed">,
+  forwardBy: ForwardDeadline = { at: Number.POSITIVE_INFINITY, now: Date.now },
 ): Promise<{ failedMessageIds: string[]; written: Result[] }> {
   // Each result carries whether it was written; the publisher answers by position in its input.
   const sent: Sent<Result>[] = replies.map((reply) => ({
@@ -203,8 +225,13 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
     sent.filter(
       ({ reply, results }) => reply.next.kind === kind && results.every((entry) => entry.written),
     );
-  const toPark = ready("park");
-  const toDeadLetter = ready("dead-letter");
+  // Too late to send work on: the invocation may end (Lambda would freeze it) before it is
+  // acknowledged, and its record would come back next to the copy just sent. Its records come
+  // back through the queue instead, as before parking existed.
+  const inTime = forwardBy.now() < forwardBy.at;
+  const toPark = inTime ? ready("park") : [];
+  const toDeadLetter = inTime ? ready("dead-letter") : [];
+  const late = inTime ? 0 : ready("park").length + ready("dead-letter").length;
   const messageOf = ({ reply: { next } }: Sent<Result>) =>
     (next as Extract<NextStep, { message: Outgoing }>).message;
   const [parked, deadLettered] = await Promise.all([
@@ -239,6 +266,13 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
       codes: [...new Set(published.failures.map(({ code }) => code))],
     });
   }
+  if (late > 0) {
+    observer.forwardFailed({
+      queue: "none (too late in the invocation)",
+      count: late,
+      codes: ["TooLate"],
+    });
+  }
   for (const [queue, outcome] of [
     ["own queue (parking)", parked],
     ["dead-letter queue", deadLettered],
@@ -268,6 +302,7 @@ export async function publishedOutcome<Result extends ResultMessage & { readonly
   observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed" | "forwardFailed">,
   outcomes: readonly Result["outcome"][],
   retryLater: number,
+  forwardBy?: ForwardDeadline,
 ): Promise<QueueBatchOutcome<Result["outcome"]>> {
   const { failedMessageIds, written } = await publishAndAcknowledge(
     records,
@@ -275,6 +310,7 @@ export async function publishedOutcome<Result extends ResultMessage & { readonly
     pipeline.publisher,
     pipeline.parker,
     observer,
+    forwardBy,
   );
   return { failedMessageIds, counts: countOutcomes(outcomes, written, retryLater) };
 }

@@ -14,6 +14,7 @@
  * Everything else (results or a re-send that could not be written) comes back through the queue.
  */
 import {
+  forwardDeadline,
   publishedOutcome,
   type QueueBatchOutcome,
   type QueuePipeline,
@@ -124,7 +125,15 @@ export async function processDeleteBatch(
     });
   }
 
-  return publishedOutcome(records, replies, pipeline, observer, OUTCOMES, retryLater);
+  return publishedOutcome(
+    records,
+    replies,
+    pipeline,
+    observer,
+    OUTCOMES,
+    retryLater,
+    forwardDeadline(deadline, callDeadline, now),
+  );
 }
 
 /** A job as the shared steps see it: one piece of work, carried by its records. */

@@ -14,6 +14,7 @@
  * is sent to the DLQ.
  */
 import {
+  forwardDeadline,
   publishedOutcome,
   type QueueBatchOutcome,
   type QueuePipeline,
@@ -123,7 +124,15 @@ export async function processRecycleBatch(
     });
   }
 
-  return publishedOutcome(records, replies, pipeline, observer, OUTCOMES, retryLater);
+  return publishedOutcome(
+    records,
+    replies,
+    pipeline,
+    observer,
+    OUTCOMES,
+    retryLater,
+    forwardDeadline(deadline, callDeadline, now),
+  );
 }
 
 /** What a command's earlier deliveries left it: of its records, the one with the most failed attempts. */

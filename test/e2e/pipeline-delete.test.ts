@@ -220,9 +220,10 @@ beforeAll(async () => {
     captureLogs: true,
     // Fail fast inside an invocation (the function timeout is 1 s): what does not succeed is
     // parked (the local stack scales the parking delays to a second or so). A job SMH keeps
-    // failing is given up after 3 failed attempts, and a circuit that opened lets a probe through
-    // after a second, so the dead-letter scenario takes seconds.
-    env: { SMH_RETRY_LIMIT: "1", MAX_SMH_ATTEMPTS: "3", CIRCUIT_COOLDOWN_MS: "1000" },
+    // failing is given up after 3 failed attempts. Those count only while its library's circuit
+    // is closed (a failed probe does not: SMH is down, the job may be fine), so no circuit opens
+    // here: the down library's jobs are the poison jobs of a library SMH otherwise serves.
+    env: { SMH_RETRY_LIMIT: "1", MAX_SMH_ATTEMPTS: "3", CIRCUIT_FAILURE_THRESHOLD: "1000" },
   });
 
   // Tokens are invalidated every 1.5 s everywhere: the client must mint again, mid-run.
@@ -765,9 +766,8 @@ describe("retries through the queue", () => {
         expect(result.error.message).toContain(
           "given up after 3 failed SMH attempts (MAX_SMH_ATTEMPTS 3); moving to the DLQ",
         );
-        expect(result.error.message).toMatch(
-          /ServerOverloaded|circuit for library e2edown is open/,
-        );
+        // SMH's answer, or — when the batch failed and its singles found no time left — that.
+        expect(result.error.message).toMatch(/ServerOverloaded|remaining time/);
         const dead = p.deadLetters.filter((body) => body.includes(id));
         expect(dead.length).toBeGreaterThan(0);
         for (const body of dead) expect(JSON.parse(body)).toMatchObject({ jobId: id, path });

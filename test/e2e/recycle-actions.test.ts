@@ -146,10 +146,11 @@ beforeAll(async () => {
       SMH_POLICY: JSON.stringify(policy),
       SMH_LIBRARY_SECRETS: JSON.stringify(secrets),
       POWERTOOLS_LOG_LEVEL: "SILENT",
-      // A command SMH keeps failing is given up after 3 failed attempts; an open circuit lets a
-      // probe through after a second (the parking delays are scaled to seconds by the stack).
+      // A command SMH keeps failing is given up after 3 failed attempts (the parking delays are
+      // scaled to seconds by the stack). Attempts count only while the library's circuit is
+      // closed (a failed probe says SMH is down, not that the command fails): no circuit opens here.
       MAX_SMH_ATTEMPTS: "3",
-      CIRCUIT_COOLDOWN_MS: "1000",
+      CIRCUIT_FAILURE_THRESHOLD: "1000",
     },
   });
   if (!stack.sim) throw new Error("the local stack should run the simulator");

@@ -195,6 +195,25 @@ describe("acknowledgement: a record is acknowledged once its result is written o
     expect(seen.forwardFailed).toEqual([expect.objectContaining({ count: 3 })]);
   });
 
+  it("parks nothing when the invocation is nearly over: its records come back instead of leaving a copy", async () => {
+    const pipeline = testPipeline({
+      settings: { batchDeleteMinJobs: 99, publishReserveMs: 5_000 },
+    });
+    // The call ends within the last half of the publishing reserve (a loaded machine).
+    pipeline.smh.onDelete = () => {
+      pipeline.clock.advance(118_000);
+      return smhError(503, "ServerOverloaded");
+    };
+    const { observer, seen } = recordingObserver();
+    const job = jobRecord("events/a");
+
+    const outcome = await processDeleteBatch([job], { ...pipeline, observer }, DEADLINE);
+
+    expect(pipeline.parker.parked).toEqual([]);
+    expect(outcome.failedMessageIds).toEqual([job.messageId]);
+    expect(seen.forwardFailed).toEqual([expect.objectContaining({ codes: ["TooLate"], count: 1 })]);
+  });
+
   it("finds a parked job's recycle-bin item from its first enqueue, not from its re-send", async () => {
     const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, recoverySkewMs: 60_000 } });
     // An earlier delivery's delete was applied, its answer lost; the job was parked and re-sent.
@@ -318,10 +337,12 @@ describe("the retry budget: one failed result saying which limit, then the DLQ",
 
   it("gives up a message received maxReceiveCount times without being finished or parked", async () => {
     const pipeline = testPipeline({ settings: { maxReceiveCount: 3 } });
+    for (let i = 0; i < pipeline.settings.circuitFailureThreshold; i++) {
+      pipeline.circuits.recordFailure("smh1");
+    }
     const last = jobRecord("events/a", {}, { receiveCount: 3 });
 
-    // Its invocation has no time left: nothing starts.
-    const outcome = await processDeleteBatch([last], pipeline, T0);
+    const outcome = await processDeleteBatch([last], pipeline, DEADLINE);
 
     expect(outcome.failedMessageIds).toEqual([]);
     const result = pipeline.publisher.resultOf("job-events-a");
@@ -329,6 +350,18 @@ describe("the retry budget: one failed result saying which limit, then the DLQ",
       /given up after 3 deliveries of one message.*not started/,
     );
     expect(pipeline.parker.deadLettered).toHaveLength(1);
+  });
+
+  it("on that last receive with no time left, writes the failed result and lets SQS move the record", async () => {
+    const pipeline = testPipeline({ settings: { maxReceiveCount: 3 } });
+    const last = jobRecord("events/a", {}, { receiveCount: 3 });
+
+    // Its invocation has no time left: nothing starts, nothing can be sent on in time.
+    const outcome = await processDeleteBatch([last], pipeline, T0);
+
+    expect(outcome.failedMessageIds).toEqual([last.messageId]);
+    expect(pipeline.publisher.resultOf("job-events-a").outcome).toBe("failed");
+    expect(pipeline.parker.deadLettered).toEqual([]);
   });
 
   it("leaves a given-up job on the queue when its failed result could not be written: nothing in the DLQ yet", async () => {
