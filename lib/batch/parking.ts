@@ -6,7 +6,9 @@
  * the record's body to its own queue with a delay (SQS DelaySeconds), carrying a delivery state
  * (`lib/messages/delivery.ts`): real SMH attempts that failed, when the job was first enqueued, and
  * how often it was parked. Then it acknowledges the original record — only once the re-send was
- * accepted; when it was not, the record comes back through the queue as before.
+ * accepted; when it was not, the record comes back through the queue as before. Nothing is sent
+ * on in the last half of the invocation's publishing reserve: an invocation that timed out after
+ * its re-send would leave the job twice on the queue (the copy, and its original coming back).
  *
  * - Not started because the library's circuit is open, or attempted and failed retryably: parked
  *   for `PARK_BASE_DELAY_SECONDS × 2^parkings`, at most `PARK_MAX_DELAY_SECONDS`. Only that
