@@ -21,6 +21,7 @@ import { type CreatedQueue, createQueues } from "../lib/local/queues.ts";
 import { type LocalRunner, startRunner } from "../lib/local/runner.ts";
 import { type SqsFaultProxy, startSqsFaultProxy } from "../lib/local/sqs-fault-proxy.ts";
 import { startLocalSqs } from "../lib/local/sqs-server.ts";
+import { localParkingDelays } from "../lib/local/stack.ts";
 import { readTopology, type SqsEventMapping } from "../lib/local/topology.ts";
 import { createSqsClient } from "../lib/queues/client.ts";
 import type { FaultsPatch } from "../lib/sim/faults.ts";
@@ -126,6 +127,11 @@ export async function startBenchServices(
     const handlerEnv: Record<string, string> = {
       ...definitions.environment,
       RESULTS_QUEUE_URL: results.url,
+      JOBS_QUEUE_URL: queueOf(queues, "jobs").url,
+      JOBS_DLQ_URL: queueOf(queues, "jobs-dlq").url,
+      RECYCLE_ACTIONS_QUEUE_URL: queueOf(queues, "recycle-actions").url,
+      RECYCLE_ACTIONS_DLQ_URL: queueOf(queues, "recycle-actions-dlq").url,
+      ...localParkingDelays(options.visibilityTimeoutSeconds),
       SQS_ENDPOINT: proxy.url,
       S3_ENDPOINT: localSqs.endpoint,
       LEDGER_BUCKET: LOCAL_LEDGER_BUCKET,

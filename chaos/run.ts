@@ -1,12 +1,14 @@
 /**
  * `npm run chaos [-- --jobs N] [--seed S] [--json]`: runs the chaos scenario (see `scenario.ts`
  * and docs/chaos.md) against the local stack and the SMH simulator, then prints what it comes to.
+ * `--outage <seconds>` runs the outage scenario instead (`outage.ts`).
  *
  * Exit codes: 0 every invariant holds; 1 one broke (or the queues did not drain in time);
  * 2 usage; 130 interrupted (the stack is stopped first).
  */
 import { parseArgs } from "node:util";
 import { MUST_BE_ZERO } from "./accounting.ts";
+import { type OutageReport, runOutage } from "./outage.ts";
 import { type ChaosReport, runChaos } from "./scenario.ts";
 
 const USAGE = `Usage: npm run chaos -- [--jobs N] [--seed S] [--timeout-s T] [--json]
@@ -22,6 +24,10 @@ at once, then compares every result with the simulator's ground truth.
   --visibility-timeout-s V
                  visibility timeout of the local queues (default 30: a 4 s function timeout)
   --dump DIR     write what was captured (secrets replaced) to DIR, for debugging
+  --outage S     the outage scenario instead: SMH fails every call of one of two libraries
+                 for S seconds (0: the same run without an outage) while the jobs (default
+                 2000, half each) arrive, then answers again; the visibility timeout defaults
+                 to 8 s there
 `;
 
 // Bound now: while the stack runs, the handlers' output is captured by swapping these streams'
@@ -41,6 +47,7 @@ let values: {
   json?: boolean;
   dump?: string;
   "visibility-timeout-s"?: string;
+  outage?: string;
   help?: boolean;
 };
 try {
@@ -52,6 +59,7 @@ try {
       json: { type: "boolean" },
       dump: { type: "string" },
       "visibility-timeout-s": { type: "string" },
+      outage: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -73,6 +81,12 @@ if (visibility !== undefined && !(Number.isInteger(visibility) && visibility >= 
   usage("--visibility-timeout-s must be an integer of at least 8");
 }
 
+const outage = values.outage === undefined ? undefined : Number(values.outage);
+if (outage !== undefined && !(Number.isFinite(outage) && outage >= 0)) {
+  usage("--outage must be a number of seconds, 0 or more");
+}
+if (outage !== undefined && jobs < 20) usage("--jobs must be at least 20");
+
 const interrupt = new AbortController();
 let interrupted = false;
 const onSignal = () => {
@@ -83,6 +97,20 @@ const onSignal = () => {
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+
+if (outage !== undefined) {
+  const report = await runOutage({
+    jobs,
+    outageSeconds: outage,
+    ...(visibility === undefined ? {} : { visibilityTimeoutSeconds: visibility }),
+    ...(timeoutS === undefined ? {} : { settleTimeoutMs: timeoutS * 1000 }),
+    signal: interrupt.signal,
+    log: (line) => err(`${line}\n`),
+  });
+  if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);
+  else out(outageSummary(report));
+  process.exit(interrupted ? 130 : report.ok ? 0 : 1);
+}
 
 const report = await runChaos({
   jobs,
@@ -114,4 +142,18 @@ function summary(report: ChaosReport): string {
     lines.push("  the queues did not drain before the timeout: figures are partial");
   if (report.evidence) lines.push(`  evidence: ${JSON.stringify(report.evidence, null, 2)}`);
   return `${lines.join("\n")}\n`;
+}
+
+function outageSummary(report: OutageReport): string {
+  const { healthy, down } = report;
+  return `${[
+    `outage run: ${report.jobs} jobs, ${down.libraryId} down for ${report.outageSeconds} s (${report.outageInVisibilityTimeouts} visibility timeouts), ${(report.durationMs / 1000).toFixed(1)} s — ${report.ok ? "OK" : "FAILED"}`,
+    `  final results ${report.finalResults}/${report.jobs} (none ${report.withoutResult}, more than one ${report.moreThanOneResult}); failed results ${report.failedResults}; in the DLQ ${report.inDlq}`,
+    `  healthy ${healthy.libraryId}: slowest job ${healthy.maxCompletionMs} ms (bound ${healthy.boundMs} ms), parked for SMH ${healthy.parkedForSmh}, for time ${healthy.parkedForTime}`,
+    `  down ${down.libraryId}: ${down.requestsDuringOutage} SMH requests during the outage (bound ${down.requestBound}), ${down.parkings} parkings, resumed within ${down.resumedWithinMs} ms (bound ${down.resumeBoundMs} ms)`,
+    `  outcomes: ${JSON.stringify(report.outcomes)}`,
+    ...(report.drained
+      ? []
+      : ["  the queues did not drain before the timeout: figures are partial"]),
+  ].join("\n")}\n`;
 }

@@ -1,9 +1,9 @@
 /**
  * A circuit breaker per library. When SMH keeps failing for a library (every operation exhausted
  * the client's retries), the circuit opens: the pipeline stops sending that library's jobs to SMH
- * and hands them back to the queue, and a batch in which nothing could be done fails as a whole so
- * Lambda slows its polling. After a cooldown one operation is let through as a probe; its success
- * closes the circuit, its failure opens it again.
+ * and parks them (`parking.ts`: re-sent with a growing delay, no attempt spent). After a cooldown
+ * one operation is let through as a probe; its success closes the circuit, its failure opens it
+ * again (and spends no job's retry budget).
  *
  * State lives as long as the Lambda container (module scope in the handler), like the client's
  * limiter and token cache.

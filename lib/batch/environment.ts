@@ -1,9 +1,10 @@
 /**
  * Builds a queue-driven pipeline (deletions, recycle actions) from the environment, once per
  * container (cold start): the domain's settings, `RESULTS_QUEUE_URL`, the ledger (`LEDGER_BUCKET`,
- * `lib/ledger/environment.ts`) and what every handler reads (`lib/config/runtime.ts`). Results are
- * kept in the ledger before they are published (`lib/ledger/publisher.ts`). Configuration errors
- * fail here, before any message is consumed.
+ * `lib/ledger/environment.ts`), the domain's own queue and dead-letter queue (where work is parked
+ * and given up: `lib/batch/parking.ts`), and what every handler reads (`lib/config/runtime.ts`).
+ * Results are kept in the ledger before they are published (`lib/ledger/publisher.ts`).
+ * Configuration errors fail here, before any message is consumed.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -21,6 +22,7 @@ import type { SmhClient } from "../smh/client.ts";
 import type { SmhEventListener } from "../smh/events.ts";
 import { CircuitBreakers } from "./circuit.ts";
 import type { BatchObserver } from "./observer.ts";
+import { sqsParker } from "./parking.ts";
 import type { QueuePipeline } from "./process.ts";
 import { sqsResultPublisher } from "./results.ts";
 import type { CircuitSettings } from "./settings.ts";
@@ -42,9 +44,18 @@ export interface QueuePipelineWiring<Pipeline> extends SecretsWiring {
   readonly resultCounters: BatchCounters;
 }
 
+/** The variables naming a pipeline's own queue and its dead-letter queue. */
+export interface OwnQueuesEnv {
+  /** Where parked work is re-sent (the queue the function consumes): `JOBS_QUEUE_URL`, … */
+  readonly queueUrl: string;
+  /** Where given-up work goes: `JOBS_DLQ_URL`, … */
+  readonly deadLetterUrl: string;
+}
+
 /**
- * Reads the domain's settings with `readSettings`, then the results queue and the handler runtime,
- * from `options.env` (default `process.env`).
+ * Reads the domain's settings with `readSettings`, then the results queue, the domain's own queues
+ * (`queues` names their variables) and the handler runtime, from `options.env` (default
+ * `process.env`).
  */
 export function queuePipelineFromEnv<
   Settings extends CircuitSettings,
@@ -52,11 +63,14 @@ export function queuePipelineFromEnv<
 >(
   options: PipelineEnvOptions<Observer>,
   readSettings: (env: Env) => Settings,
+  queues: OwnQueuesEnv,
 ): QueuePipelineWiring<QueuePipeline<SmhClient, Settings, Observer>> {
   const env = options.env ?? process.env;
   const settings = readSettings(env);
   const resultsQueueUrl = requiredEnv(env, RuntimeEnv.resultsQueueUrl);
   const ledger = ledgerFromEnv(env, options.s3);
+  const ownQueueUrl = requiredEnv(env, queues.queueUrl);
+  const deadLetterUrl = requiredEnv(env, queues.deadLetterUrl);
   const runtime = handlerRuntimeFromEnv({ env, onSmhEvent: options.onSmhEvent, sqs: options.sqs });
   const resultCounters = createBatchCounters();
   const observer = options.observer;
@@ -70,6 +84,7 @@ export function queuePipelineFromEnv<
           ? { onWriteFailed: (f) => observer.ledgerWriteFailed?.(f) }
           : {},
       ),
+      parker: sqsParker(runtime.sqs, ownQueueUrl, deadLetterUrl),
       policy: runtime.policy,
       settings,
       circuits: new CircuitBreakers({

@@ -11,7 +11,10 @@ import type { FailureInfo } from "./work.ts";
 export interface BatchObserver<Result, Retry> {
   /** Work (or a refused record) has its result; `acknowledged` tells whether its record is deleted. */
   outcome(result: Result, details: OutcomeDetails): void;
-  /** Work goes back to the queue without (all of) its results: failed transiently, or not started. */
+  /**
+   * Work without (all of) its results: failed transiently, or not started. It is parked (see
+   * `parking.ts`; `details.parkedForSeconds`), or given up (its `failed` results follow).
+   */
   retryLater(details: Retry): void;
   /** Results could not be written; their records come back through the queue. */
   publishFailed(details: { count: number; codes: string[] }): void;
@@ -20,8 +23,11 @@ export interface BatchObserver<Result, Retry> {
    * published and are among those `publishFailed` reports.
    */
   ledgerWriteFailed?(failure: LedgerWriteFailure): void;
-  /** The whole batch is failed on purpose (an open circuit). */
-  batchFailed(details: { reason: string; records: number }): void;
+  /**
+   * Parked or given-up work could not be sent on (to its own queue, or to the DLQ): its records
+   * come back through the queue.
+   */
+  forwardFailed(details: { queue: string; count: number; codes: string[] }): void;
 }
 
 /** How a written result's record fares. */
@@ -29,8 +35,7 @@ export interface OutcomeDetails {
   readonly receiveCount: number;
   readonly acknowledged: boolean;
   /**
-   * Set when the record goes to the DLQ (its last receive, with work still unsettled): this result
-   * was written first.
+   * Set when the work is given up and its record goes to the DLQ: this result was written first.
    */
   readonly deadLettered: boolean;
 }
@@ -42,6 +47,10 @@ export interface PendingWork {
   readonly receiveCount: number;
   /** Why it has no result yet (the deferral's reason, or the failure's message). */
   readonly reason: string;
+  /** Parked with this delay; absent when it is given up instead. */
+  readonly parkedForSeconds?: number | undefined;
+  /** Real SMH attempts that failed so far (see `lib/messages/delivery.ts`). */
+  readonly failedAttempts: number;
   readonly error?: FailureInfo | undefined;
 }
 
@@ -51,6 +60,6 @@ export function silentBatchObserver<Result, Retry>(): BatchObserver<Result, Retr
     outcome: () => {},
     retryLater: () => {},
     publishFailed: () => {},
-    batchFailed: () => {},
+    forwardFailed: () => {},
   };
 }

@@ -1,27 +1,28 @@
 /**
  * The steps every queue-driven domain (deletions, recycle actions) takes with a batch of records,
  * as plain functions its `processBatch` calls in order: parse and admit (the domain's) → execute
- * in SMH (the domain's) → {@link fullBatchFailure}? ({@link failedBatchOutcome}) → a
- * {@link Reply} per record with the results of its settled work ({@link workReply},
- * {@link refusalReply}) → {@link publishAndAcknowledge} and count ({@link publishedOutcome}).
+ * in SMH (the domain's) → a {@link Reply} per record with the results of its settled work
+ * ({@link workReply}, {@link refusalReply}) → {@link publishAndAcknowledge} and count
+ * ({@link publishedOutcome}).
  *
  * The acknowledgement rule: a record is acknowledged (left out of `batchItemFailures`) only once
- * **every** piece of its work has its result on the results queue. Results of settled work are
- * written at once, even when other work of the same record is not. The rest comes back through the
- * queue; on its last receive (`receiveCount >= maxReceiveCount`) each piece still without a result
- * gets a `failed` result saying why, and the record is still reported failed, so SQS moves it to
- * the DLQ with its results already written.
- *
- * When SMH keeps failing for a library (its circuit is open) and nothing in the batch could be
- * done, the whole batch is failed on purpose: throwing lets Lambda slow its polling.
+ * **every** piece of its work has its result on the results queue, or the rest of it is parked or
+ * given up (see `parking.ts`) and that message was accepted by its queue. Results of settled work
+ * are written at once, even when other work of the same record is not. Work without a result is
+ * re-sent to its own queue with a delay (parked); once a limit of its retry budget is reached it
+ * gets a `failed` result saying which, and is sent to the dead-letter queue. A record whose results
+ * or re-send could not be written comes back through the queue.
  */
+import type { DeliveryState } from "../messages/delivery.ts";
 import type { ResultMessage } from "../messages/result-message.ts";
 import type { DeletionPolicy } from "../policy/config.ts";
 import type { CircuitBreakers } from "./circuit.ts";
-import { FullBatchFailureError } from "./errors.ts";
 import type { BatchObserver } from "./observer.ts";
+import { carryOn, dispose, type Outgoing, type Parker } from "./parking.ts";
 import type { QueueRecord } from "./records.ts";
 import type { ResultPublisher } from "./results.ts";
+import type { ParkingSettings } from "./settings.ts";
+import { unfinishedWork } from "./work.ts";
 
 /**
  * Everything a queue pipeline needs; built once per container. Its SMH calls, settings and
@@ -30,6 +31,8 @@ import type { ResultPublisher } from "./results.ts";
 export interface QueuePipeline<Smh, Settings, Observer> {
   readonly smh: Smh;
   readonly publisher: ResultPublisher;
+  /** Where parked and given-up work is sent (the pipeline's own queue and its DLQ). */
+  readonly parker: Parker;
   readonly policy: DeletionPolicy;
   readonly settings: Settings;
   readonly circuits: CircuitBreakers;
@@ -42,33 +45,48 @@ export interface QueuePipeline<Smh, Settings, Observer> {
 export interface QueueBatchOutcome<Outcome extends string> {
   /** Message IDs that must come back (Lambda's `batchItemFailures`). */
   readonly failedMessageIds: string[];
-  /** Set when the whole batch is failed on purpose (see {@link fullBatchFailure}): throw it. */
-  readonly fullBatchFailure?: FullBatchFailureError;
-  /** Results written, by outcome, and work that comes back without a result (`retryLater`). */
+  /**
+   * Results written, by outcome, and work without a result yet (`retryLater`: parked, or coming
+   * back through the queue).
+   */
   readonly counts: Record<Outcome | "retryLater", number>;
 }
 
+/** What becomes of a reply's records once its results are written. */
+export type NextStep =
+  /** Every piece of the work has its result: acknowledge. */
+  | { readonly kind: "acknowledge" }
+  /** Re-send (parked, with a delay), and acknowledge once the re-send is accepted. */
+  | { readonly kind: "park"; readonly message: Outgoing }
+  /** Given up: send to the DLQ (its results written first), then acknowledge. */
+  | { readonly kind: "dead-letter"; readonly message: Outgoing };
+
 /**
  * What goes back for one piece of accepted work (the records that carry it) or one refused record:
- * its results now, and what its acknowledgement depends on besides their being written.
+ * its results now, and what becomes of its records once they are written.
  */
 export interface Reply<Result> {
   readonly records: readonly QueueRecord[];
   readonly results: readonly Result[];
-  /** Every piece of the work has a result among `results`. */
-  readonly complete: boolean;
-  /** The work is given up (last receive): its records go to the DLQ, results written first. */
-  readonly deadLettered: boolean;
+  readonly next: NextStep;
   readonly receiveCount: number;
 }
 
 /** Accepted work as the shared steps see it: its records and the settlement of each piece. */
-export interface SettledWork<State extends { readonly settlement: { readonly kind: string } }> {
+export interface SettledWork<
+  State extends {
+    readonly settlement: { readonly kind: string };
+    readonly attempts: number;
+    readonly startedClosed: boolean;
+  },
+> {
   readonly records: readonly QueueRecord[];
   /** The highest receive count among its records. */
   readonly receiveCount: number;
-  /** The library the work acts on (whose circuit may be open). */
+  /** The library the work acts on. */
   readonly libraryId: string;
+  /** What its earlier deliveries left it (see `lib/messages/delivery.ts`). */
+  readonly delivery: DeliveryState;
   readonly states: readonly State[];
 }
 
@@ -80,76 +98,104 @@ export function refusalReply<Result>(
   return {
     records: [record],
     results,
-    complete: true,
-    deadLettered: false,
+    next: { kind: "acknowledge" },
     receiveCount: record.receiveCount,
   };
 }
 
+/** What {@link workReply} needs besides the work. */
+export interface ReplyContext {
+  readonly settings: ParkingSettings & { readonly maxReceiveCount: number };
+  readonly now: () => number;
+}
+
 /**
  * The reply to accepted work: the result each piece gets now (`resultOf`: its outcome when
- * settled, a `failed` result when the work is given up on its last receive), and the pieces still
- * without one, which come back through the queue.
+ * settled; a `failed` result when the work is given up — `givingUp` then says which limit), the
+ * pieces still without one, which are parked (see `parking.ts`), and the real SMH attempts that
+ * failed so far.
  */
-export function workReply<State extends { readonly settlement: { readonly kind: string } }, Result>(
+export function workReply<
+  State extends {
+    readonly settlement: { readonly kind: string };
+    readonly attempts: number;
+    readonly startedClosed: boolean;
+  },
+  Result,
+>(
   work: SettledWork<State>,
-  maxReceiveCount: number,
-  resultOf: (state: State, givingUp: boolean) => Result | undefined,
-): { reply: Reply<Result>; pending: State[] } {
-  const givingUp = work.receiveCount >= maxReceiveCount;
+  context: ReplyContext,
+  resultOf: (state: State, givingUp: string | undefined) => Result | undefined,
+): { reply: Reply<Result>; pending: State[]; failedAttempts: number } {
   const results: Result[] = [];
   const pending: State[] = [];
   for (const state of work.states) {
-    const result = resultOf(state, givingUp);
+    const result = resultOf(state, undefined);
     if (result) results.push(result);
     else pending.push(state);
   }
-  return {
-    reply: {
-      records: work.records,
-      results,
-      complete: pending.length === 0,
-      deadLettered: givingUp && work.states.some(({ settlement }) => settlement.kind !== "done"),
+  const [carrier] = work.records;
+  let next: NextStep = { kind: "acknowledge" };
+  let failedAttempts = work.delivery.attempts;
+  if (pending.length > 0 && carrier) {
+    const disposal = dispose({
+      state: work.delivery,
+      work: unfinishedWork(pending),
       receiveCount: work.receiveCount,
-    },
+      maxReceiveCount: context.settings.maxReceiveCount,
+      settings: context.settings,
+      now: context.now(),
+    });
+    failedAttempts = disposal.state.attempts;
+    if (disposal.kind === "park") {
+      next = { kind: "park", message: carryOn(carrier, disposal.state, disposal.delaySeconds) };
+    } else {
+      for (const state of pending) {
+        const result = resultOf(state, disposal.why);
+        if (result) results.push(result);
+      }
+      next = { kind: "dead-letter", message: carryOn(carrier, disposal.state) };
+    }
+  }
+  return {
+    reply: { records: work.records, results, next, receiveCount: work.receiveCount },
     pending,
+    failedAttempts,
   };
 }
 
 /**
- * The error to fail the whole batch with, when a library's circuit is open and nothing in the
- * batch could be done; otherwise `undefined`. Never when a record was refused (its `rejected`
- * result must be written) or when work is on its last receive (it gets its `failed` results before
- * it dead-letters: failing the whole batch would send it to the DLQ with no result at all).
+ * Until when parked and given-up work may still be sent on (epoch ms `at`, on the clock `now`):
+ * half the publishing reserve before the invocation ends (see {@link forwardDeadline}).
  */
-export function fullBatchFailure(
-  records: readonly QueueRecord[],
-  work: readonly SettledWork<{ readonly settlement: { readonly kind: string } }>[],
-  refused: number,
-  circuits: CircuitBreakers,
-  maxReceiveCount: number,
-): FullBatchFailureError | undefined {
-  const states = work.flatMap((entry) => entry.states);
-  const openCircuit = work.find(({ libraryId }) => circuits.state(libraryId) !== "closed");
-  if (
-    openCircuit === undefined ||
-    refused > 0 ||
-    states.length === 0 ||
-    states.some(({ settlement }) => settlement.kind === "done") ||
-    work.some(({ receiveCount }) => receiveCount >= maxReceiveCount)
-  ) {
-    return undefined;
-  }
-  return new FullBatchFailureError(
-    openCircuit.libraryId,
-    records.map(({ messageId }) => messageId),
-  );
+export interface ForwardDeadline {
+  readonly at: number;
+  readonly now: () => number;
 }
 
 /**
- * Publishes every reply's results, then decides each record's fate: acknowledged when its work is
- * complete, not given up, and all of its results are written. Reports each written result to the
- * observer (with its record's fate) and any failure to write.
+ * The {@link ForwardDeadline} of an invocation that ends at `deadline`, whose SMH calls ended at
+ * `callDeadline` (the rest being the publishing reserve): half of that reserve is kept back.
+ */
+export function forwardDeadline(
+  deadline: number,
+  callDeadline: number,
+  now: () => number,
+): ForwardDeadline {
+  return { at: deadline - Math.max(0, deadline - callDeadline) / 2, now };
+}
+
+type Sent<Result> = {
+  reply: Reply<Result>;
+  results: { result: Result; written: boolean }[];
+  forwarded: boolean;
+};
+
+/**
+ * Publishes every reply's results; then parks or dead-letters each reply that asks for it once
+ * all of its results are written; then decides each record's fate: acknowledged when its results
+ * are written and its work is complete, or parked or dead-lettered with the message accepted.
+ * Reports each written result to the observer (with its record's fate), and any failure to write.
  *
  * @returns the message IDs that must come back, in the batch's order, and the written results.
  */
@@ -157,12 +203,15 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
   records: readonly QueueRecord[],
   replies: readonly Reply<Result>[],
   publisher: ResultPublisher,
-  observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed">,
+  parker: Parker,
+  observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed" | "forwardFailed">,
+  forwardBy: ForwardDeadline = { at: Number.POSITIVE_INFINITY, now: Date.now },
 ): Promise<{ failedMessageIds: string[]; written: Result[] }> {
   // Each result carries whether it was written; the publisher answers by position in its input.
-  const sent = replies.map((reply) => ({
+  const sent: Sent<Result>[] = replies.map((reply) => ({
     reply,
     results: reply.results.map((result) => ({ result, written: false })),
+    forwarded: false,
   }));
   const flat = sent.flatMap(({ results }) => results);
   const published = await publisher.publish(flat.map(({ result }) => result));
@@ -170,18 +219,44 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
     entry.written = published.written.has(position);
   });
 
+  // Parked and given-up work moves on only once its results are written: a given-up job's
+  // `failed` result is on the results queue before its message is in the DLQ.
+  const ready = (kind: NextStep["kind"]) =>
+    sent.filter(
+      ({ reply, results }) => reply.next.kind === kind && results.every((entry) => entry.written),
+    );
+  // Too late to send work on: the invocation may end (Lambda would freeze it) before it is
+  // acknowledged, and its record would come back next to the copy just sent. Its records come
+  // back through the queue instead, as before parking existed.
+  const inTime = forwardBy.now() < forwardBy.at;
+  const toPark = inTime ? ready("park") : [];
+  const toDeadLetter = inTime ? ready("dead-letter") : [];
+  const late = inTime ? 0 : ready("park").length + ready("dead-letter").length;
+  const messageOf = ({ reply: { next } }: Sent<Result>) =>
+    (next as Extract<NextStep, { message: Outgoing }>).message;
+  const [parked, deadLettered] = await Promise.all([
+    parker.park(toPark.map(messageOf)),
+    parker.deadLetter(toDeadLetter.map(messageOf)),
+  ]);
+  toPark.forEach((entry, index) => {
+    entry.forwarded = parked.sent.has(index);
+  });
+  toDeadLetter.forEach((entry, index) => {
+    entry.forwarded = deadLettered.sent.has(index);
+  });
+
   const failed = new Set<string>();
   const written: Result[] = [];
-  for (const { reply, results } of sent) {
+  for (const { reply, results, forwarded } of sent) {
     const acknowledged =
-      reply.complete && !reply.deadLettered && results.every((entry) => entry.written);
+      results.every((entry) => entry.written) && (reply.next.kind === "acknowledge" || forwarded);
     if (!acknowledged) for (const record of reply.records) failed.add(record.messageId);
     for (const { result } of results.filter((entry) => entry.written)) {
       written.push(result);
       observer.outcome(result, {
         receiveCount: reply.receiveCount,
         acknowledged,
-        deadLettered: reply.deadLettered,
+        deadLettered: reply.next.kind === "dead-letter",
       });
     }
   }
@@ -189,6 +264,24 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
     observer.publishFailed({
       count: published.failures.length,
       codes: [...new Set(published.failures.map(({ code }) => code))],
+    });
+  }
+  if (late > 0) {
+    observer.forwardFailed({
+      queue: "none (too late in the invocation)",
+      count: late,
+      codes: ["TooLate"],
+    });
+  }
+  for (const [queue, outcome] of [
+    ["own queue (parking)", parked],
+    ["dead-letter queue", deadLettered],
+  ] as const) {
+    if (outcome.failures.length === 0) continue;
+    observer.forwardFailed({
+      queue,
+      count: outcome.failures.length,
+      codes: [...new Set(outcome.failures.map(({ code }) => code))],
     });
   }
   return {
@@ -199,40 +292,25 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
 }
 
 /**
- * What the caller must do with a batch failed on purpose: the observer hears of it, every record
- * comes back, and `comingBack` pieces of work count as `retryLater`.
- */
-export function failedBatchOutcome<Outcome extends string>(
-  failure: FullBatchFailureError,
-  outcomes: readonly Outcome[],
-  comingBack: number,
-  observer: Pick<BatchObserver<unknown, unknown>, "batchFailed">,
-): QueueBatchOutcome<Outcome> {
-  observer.batchFailed({ reason: failure.message, records: failure.messageIds.length });
-  return {
-    failedMessageIds: [...failure.messageIds],
-    fullBatchFailure: failure,
-    counts: countOutcomes(outcomes, [], comingBack),
-  };
-}
-
-/**
  * The last step of a batch: {@link publishAndAcknowledge} the replies, and count the written
- * results by outcome, with `retryLater` pieces of work that come back without one.
+ * results by outcome, with `retryLater` pieces of work parked (or coming back) without one.
  */
 export async function publishedOutcome<Result extends ResultMessage & { readonly outcome: string }>(
   records: readonly QueueRecord[],
   replies: readonly Reply<Result>[],
-  publisher: ResultPublisher,
-  observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed">,
+  pipeline: { readonly publisher: ResultPublisher; readonly parker: Parker },
+  observer: Pick<BatchObserver<Result, unknown>, "outcome" | "publishFailed" | "forwardFailed">,
   outcomes: readonly Result["outcome"][],
   retryLater: number,
+  forwardBy?: ForwardDeadline,
 ): Promise<QueueBatchOutcome<Result["outcome"]>> {
   const { failedMessageIds, written } = await publishAndAcknowledge(
     records,
     replies,
-    publisher,
+    pipeline.publisher,
+    pipeline.parker,
     observer,
+    forwardBy,
   );
   return { failedMessageIds, counts: countOutcomes(outcomes, written, retryLater) };
 }

@@ -21,6 +21,66 @@ export const circuitSettingsShape = {
   CIRCUIT_COOLDOWN_MS: positiveInt.default(30_000),
 };
 
+/** Seconds SQS allows a message's DelaySeconds to be, at most. */
+const SQS_MAX_DELAY_SECONDS = 900;
+
+/**
+ * Schema fields for {@link ParkingSettings}: `MAX_SMH_ATTEMPTS`, `MAX_JOB_AGE_SECONDS`,
+ * `PARK_BASE_DELAY_SECONDS`, `PARK_MAX_DELAY_SECONDS`. Refine the schema with
+ * {@link checkParkingDelays}.
+ */
+export const parkingSettingsShape = {
+  MAX_SMH_ATTEMPTS: positiveInt.default(5),
+  // Two days: well inside the jobs queue's retention (4 days) for a job that is never parked.
+  MAX_JOB_AGE_SECONDS: positiveInt.default(172_800),
+  PARK_BASE_DELAY_SECONDS: positiveInt.max(SQS_MAX_DELAY_SECONDS).default(30),
+  PARK_MAX_DELAY_SECONDS: positiveInt.max(SQS_MAX_DELAY_SECONDS).default(SQS_MAX_DELAY_SECONDS),
+};
+
+/** Refuses a base delay above the maximum (a `superRefine` of a schema with {@link parkingSettingsShape}). */
+export function checkParkingDelays(
+  parsed: { PARK_BASE_DELAY_SECONDS: number; PARK_MAX_DELAY_SECONDS: number },
+  context: { addIssue(issue: { code: "custom"; message: string; path: string[] }): void },
+): void {
+  if (parsed.PARK_BASE_DELAY_SECONDS > parsed.PARK_MAX_DELAY_SECONDS) {
+    context.addIssue({
+      code: "custom",
+      path: ["PARK_BASE_DELAY_SECONDS"],
+      message: `must not exceed PARK_MAX_DELAY_SECONDS (${parsed.PARK_MAX_DELAY_SECONDS})`,
+    });
+  }
+}
+
+/**
+ * When work that could not be done now is parked, and when it is given up (see `parking.ts`).
+ * The delete and recycle pipelines share the variables (every function gets one environment).
+ */
+export interface ParkingSettings {
+  /** Real SMH attempts that failed retryably after which a job is given up (`failed`, DLQ). */
+  readonly maxSmhAttempts: number;
+  /** Age (since first enqueued, or since a redrive) after which a job is given up. */
+  readonly maxJobAgeSeconds: number;
+  /** The first parking's delay; each further parking doubles it. */
+  readonly parkBaseDelaySeconds: number;
+  /** The longest parking delay (SQS allows 900 s at most). */
+  readonly parkMaxDelaySeconds: number;
+}
+
+/** {@link ParkingSettings} out of a schema parsed with {@link parkingSettingsShape}. */
+export function parkingSettings(parsed: {
+  MAX_SMH_ATTEMPTS: number;
+  MAX_JOB_AGE_SECONDS: number;
+  PARK_BASE_DELAY_SECONDS: number;
+  PARK_MAX_DELAY_SECONDS: number;
+}): ParkingSettings {
+  return {
+    maxSmhAttempts: parsed.MAX_SMH_ATTEMPTS,
+    maxJobAgeSeconds: parsed.MAX_JOB_AGE_SECONDS,
+    parkBaseDelaySeconds: parsed.PARK_BASE_DELAY_SECONDS,
+    parkMaxDelaySeconds: parsed.PARK_MAX_DELAY_SECONDS,
+  };
+}
+
 /** How an invocation's time is shared between starting work and finishing it. */
 export interface DeadlineSettings {
   /**

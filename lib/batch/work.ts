@@ -35,17 +35,21 @@ export interface Done<Facts> {
 
 /**
  * It failed in a way a later attempt may not (throttled, 5xx, timeout, a configuration error being
- * fixed): its record comes back through the queue.
+ * fixed): it is parked (see `parking.ts`).
  */
 export interface Transient {
   readonly kind: "transient";
   readonly error: FailureInfo;
 }
 
-/** Not started (the invocation's deadline, or the library's circuit is open). */
+/**
+ * Not started: the invocation's time ran short (`deadline`), or the library's circuit is open
+ * (`circuit`). Either way no SMH attempt was spent on it.
+ */
 export interface Deferred {
   readonly kind: "deferred";
   readonly reason: string;
+  readonly cause: "deadline" | "circuit";
 }
 
 /** The mutable state of one piece of accepted work in one invocation. */
@@ -55,6 +59,13 @@ export interface WorkState<Accepted, Settlement> {
   finishedAt: Date | undefined;
   /** SMH attempts spent on this work (its single call, or its share of a batch request). */
   attempts: number;
+  /**
+   * A unit of this work started while its library's circuit was closed. A failure then counts
+   * against the work's retry budget; the failure of a probe (the circuit half-open) does not: it
+   * says SMH is still down, not that this work fails, and counting it would spend every waiting
+   * job's budget in a long outage.
+   */
+  startedClosed: boolean;
   requestId: string | undefined;
   settlement: Settlement;
 }
@@ -66,8 +77,9 @@ export function notStarted<Accepted>(accepted: Accepted): WorkState<Accepted, De
     startedAt: undefined,
     finishedAt: undefined,
     attempts: 0,
+    startedClosed: false,
     requestId: undefined,
-    settlement: { kind: "deferred", reason: "not started" },
+    settlement: { kind: "deferred", reason: "not started", cause: "deadline" },
   };
 }
 
@@ -109,16 +121,43 @@ export function pendingReason(
 }
 
 /**
+ * How unsettled work went in this delivery, for `parking.ts`: whether it reached SMH and failed
+ * retryably (a real attempt: its calls to SMH in this delivery, or a transient failure, started
+ * while its library's circuit was closed — not a probe, not a recycle-bin scan cut by the
+ * deadline; a batch request that failed counts for the jobs whose single retries the reopened
+ * circuit then turned away), and whether it waits for nothing but time.
+ */
+export function unfinishedWork(
+  pending: readonly {
+    readonly settlement: { readonly kind: string };
+    readonly attempts: number;
+    readonly startedClosed: boolean;
+  }[],
+): { attempted: boolean; onlyOutOfTime: boolean } {
+  const cutByDeadline = (settlement: { readonly kind: string }) =>
+    settlement.kind === "transient" && (settlement as Transient).error.kind === "deadline";
+  const outOfTime = (settlement: { readonly kind: string }) =>
+    cutByDeadline(settlement) ||
+    (settlement.kind === "deferred" && (settlement as Deferred).cause === "deadline");
+  return {
+    attempted: pending.some(
+      ({ settlement, attempts, startedClosed }) =>
+        startedClosed &&
+        !cutByDeadline(settlement) &&
+        (attempts > 0 || settlement.kind === "transient"),
+    ),
+    onlyOutOfTime: pending.every(({ settlement }) => outOfTime(settlement)),
+  };
+}
+
+/**
  * The result a piece of work gets now, if any, built by `build`: its outcome when settled, or —
- * when its work is given up (last receive) — a `failed` result saying why (it still goes to the
- * DLQ). Times not recorded (it never started) are `now`.
+ * when its work is given up (`givingUp`: which limit, see `parking.ts`) — a `failed` result saying
+ * why (it then goes to the DLQ). Times not recorded (it never started) are `now`.
  */
 export function resultNow<Facts, Result>(
-  state: WorkState<
-    { readonly receiveCount: number },
-    Done<Facts> | Transient | Deferred | { readonly kind: "lookup" }
-  >,
-  givingUp: boolean,
+  state: WorkState<unknown, Done<Facts> | Transient | Deferred | { readonly kind: "lookup" }>,
+  givingUp: string | undefined,
   now: () => number,
   build: (facts: Facts | { outcome: "failed"; error: SmhFailure }, run: RunFacts) => Result,
 ): Result | undefined {
@@ -130,9 +169,9 @@ export function resultNow<Facts, Result>(
   };
   const { settlement } = state;
   if (settlement.kind === "done") return build(settlement.facts, run);
-  if (!givingUp) return undefined;
+  if (givingUp === undefined) return undefined;
   const { reason, error } = pendingReason(settlement);
-  const message = `given up after ${state.accepted.receiveCount} deliveries (moving to the DLQ): ${reason}`;
+  const message = `${givingUp}: ${reason}`;
   return build(
     { outcome: "failed", error: { status: error?.status, code: error?.code, message } },
     run,
@@ -158,23 +197,32 @@ function startUnit(
   limits: ExecutionLimits,
 ): boolean {
   if (limits.now() >= limits.stopStartingAt) {
-    defer(states, "not started: the invocation's remaining time fell under the deadline margin");
+    defer(
+      states,
+      "not started: the invocation's remaining time fell under the deadline margin",
+      "deadline",
+    );
     return false;
   }
+  const closed = limits.circuits.state(libraryId) === "closed";
   if (!limits.circuits.tryAcquire(libraryId)) {
     defer(
       states,
       `not started: the circuit for library ${libraryId} is open after repeated SMH failures`,
+      "circuit",
     );
     return false;
   }
   const startedAt = new Date(limits.now());
-  for (const state of states) state.startedAt ??= startedAt;
+  for (const state of states) {
+    state.startedAt ??= startedAt;
+    if (closed) state.startedClosed = true;
+  }
   return true;
 }
 
-function defer(states: readonly AnyWorkState[], reason: string): void {
-  for (const state of states) state.settlement = { kind: "deferred", reason };
+function defer(states: readonly AnyWorkState[], reason: string, cause: Deferred["cause"]): void {
+  for (const state of states) state.settlement = { kind: "deferred", reason, cause };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Builds the delete pipeline from the environment, once per container (cold start). Configuration
- * errors — no deletion policy, a bad variable, no results queue — fail here, at initialisation,
- * instead of consuming jobs.
+ * errors — no deletion policy, a bad variable, no results queue, no jobs queue or jobs DLQ (where
+ * jobs are parked and given up) — fail here, at initialisation, instead of consuming jobs.
  */
 import {
   type PipelineEnvOptions,
@@ -17,5 +17,8 @@ export type DeleteWiring = QueuePipelineWiring<DeletePipeline>;
 
 /** Reads everything from `env` (see `lib/config/runtime.ts` and `settings.ts`). */
 export function deletePipelineFromEnv(options: PipelineEnvOptions<DeleteObserver>): DeleteWiring {
-  return queuePipelineFromEnv(options, readDeleteSettings);
+  return queuePipelineFromEnv(options, readDeleteSettings, {
+    queueUrl: "JOBS_QUEUE_URL",
+    deadLetterUrl: "JOBS_DLQ_URL",
+  });
 }

@@ -4,22 +4,24 @@
  * Lambda's event and context to {@link processDeleteBatch}, and the local runner, tests and
  * benchmarks call the same handler.
  *
- * The acknowledgement rule: a record is acknowledged (left out of `batchItemFailures`) only once the
- * result of its job is on the results queue. Everything else comes back through the queue:
- * - a job that failed transiently, or was not started before the deadline, gets no result yet;
- * - on its last receive (`receiveCount >= maxReceiveCount`) it gets a `failed` result saying why,
- *   and is still reported as failed, so SQS moves it to the DLQ with its result already written.
+ * The acknowledgement rule: a record is acknowledged (left out of `batchItemFailures`) once the
+ * result of its job is on the results queue, or once its job is parked or given up (see
+ * `lib/batch/parking.ts`):
+ * - a job that failed transiently, or was not started (the deadline, the library's circuit), gets
+ *   no result yet: it is re-sent to the jobs queue with a delay and its delivery state;
+ * - once its retry budget is spent it gets one `failed` result saying which limit, and is sent to
+ *   the DLQ.
+ * Everything else (results or a re-send that could not be written) comes back through the queue.
  */
 import {
-  failedBatchOutcome,
-  fullBatchFailure,
+  forwardDeadline,
   publishedOutcome,
   type QueueBatchOutcome,
   type QueuePipeline,
   refusalReply,
   workReply,
 } from "../batch/process.ts";
-import type { QueueRecord } from "../batch/records.ts";
+import { attributeValues, type QueueRecord } from "../batch/records.ts";
 import { invocationBudget } from "../batch/settings.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
 import {
@@ -27,6 +29,7 @@ import {
   type DeletionResult,
   deletionResult,
 } from "../messages/deletion-result.ts";
+import { currentDeliveryState, type DeliveryState } from "../messages/delivery.ts";
 import type { SmhClient } from "../smh/client.ts";
 import { executeDeletions } from "./execute.ts";
 import { admitJobs } from "./intake.ts";
@@ -71,6 +74,7 @@ export async function processDeleteBatch(
   // Parse and check every record: valid, allowed jobs (the same job twice merged) and refusals.
   const { accepted, refused } = admitJobs(records, pipeline.policy, () => new Date(now()));
   const jobs = accepted.map(initialState);
+  const deliveries = new Map(jobs.map((state) => [state, deliveryOf(state, now())]));
 
   // Delete in SMH, then find in the recycle bin the handles of directories that answered 404.
   await executeDeletions(jobs, {
@@ -90,54 +94,75 @@ export async function processDeleteBatch(
     now,
   });
 
-  const work = jobs.map((state) => settledWork(state));
-  const failure = fullBatchFailure(
-    records,
-    work,
-    refused.length,
-    pipeline.circuits,
-    settings.maxReceiveCount,
-  );
-  if (failure) {
-    const comingBack = jobs.reduce((sum, { accepted }) => sum + accepted.records.length, 0);
-    return failedBatchOutcome(failure, OUTCOMES, comingBack, observer);
-  }
-
-  // A result for every refused record and every settled (or given-up) job.
+  // A result for every refused record and every settled (or given-up) job; the rest is parked.
   const replies = refused.map(({ record, result }) => refusalReply(record, [result]));
   let retryLater = 0;
-  for (const entry of work) {
-    const { reply, pending } = workReply(entry, settings.maxReceiveCount, (state, givingUp) =>
-      resultNow(state, givingUp, now, (facts, run) =>
-        deletionResult(state.accepted.job, facts, run),
-      ),
+  for (const state of jobs) {
+    const delivery = deliveries.get(state) as DeliveryState;
+    const { job } = state.accepted;
+    const { reply, pending, failedAttempts } = workReply(
+      settledWork(state, delivery),
+      { settings, now },
+      (entry, givingUp) =>
+        resultNow(entry, givingUp, now, (facts, run) =>
+          deletionResult(job, facts, run, delivery.supersedes),
+        ),
     );
     replies.push(reply);
-    const [state] = pending;
-    if (!state) continue;
-    const { job, receiveCount } = state.accepted;
-    // A job that comes back counts its records: each of them is redelivered.
-    retryLater += entry.records.length;
+    const [unsettled] = pending;
+    if (!unsettled || reply.next.kind !== "park") continue;
+    // A job that comes back counts once, however many records carried it.
+    retryLater += 1;
     observer.retryLater({
       jobId: job.jobId,
       libraryId: job.libraryId,
       spaceId: job.spaceId,
       path: job.path,
-      receiveCount,
-      ...pendingReason(state.settlement),
+      receiveCount: state.accepted.receiveCount,
+      ...pendingReason(unsettled.settlement),
+      parkedForSeconds: reply.next.message.delaySeconds,
+      failedAttempts,
     });
   }
 
-  return publishedOutcome(records, replies, pipeline.publisher, observer, OUTCOMES, retryLater);
+  return publishedOutcome(
+    records,
+    replies,
+    pipeline,
+    observer,
+    OUTCOMES,
+    retryLater,
+    forwardDeadline(deadline, callDeadline, now),
+  );
 }
 
 /** A job as the shared steps see it: one piece of work, carried by its records. */
-function settledWork(state: JobState) {
+function settledWork(state: JobState, delivery: DeliveryState) {
   const { accepted } = state;
   return {
     records: accepted.records,
     receiveCount: accepted.receiveCount,
     libraryId: accepted.job.libraryId,
+    delivery,
     states: [state],
   };
+}
+
+/**
+ * What a job's earlier deliveries left it: of its records (the same job delivered twice), the one
+ * with the most failed attempts. Its first enqueue time starts the recycle-bin window: a parked
+ * job's message was sent again later, after an earlier delivery may have deleted the directory.
+ */
+function deliveryOf(state: JobState, now: number): DeliveryState {
+  const states = state.accepted.records.map((record) =>
+    currentDeliveryState(attributeValues(record), record.sentAt, now),
+  );
+  const delivery = states.reduce((most, next) => (next.attempts > most.attempts ? next : most));
+  const firstEnqueued = Math.min(
+    ...states.map(({ firstEnqueuedAt }) => Date.parse(firstEnqueuedAt)),
+  );
+  const { accepted } = state;
+  accepted.sentAt =
+    accepted.sentAt === undefined ? firstEnqueued : Math.min(accepted.sentAt, firstEnqueued);
+  return delivery;
 }

@@ -5,28 +5,35 @@
 import * as z from "zod";
 import {
   type CircuitSettings,
+  checkParkingDelays,
   circuitSettings,
   circuitSettingsShape,
   type DeadlineSettings,
   deadlineSettings,
   deadlineSettingsShape,
+  type ParkingSettings,
+  parkingSettings,
+  parkingSettingsShape,
 } from "../batch/settings.ts";
 import { type Env, envNumber, parseEnv } from "../config/env.ts";
 
 const { positiveInt, nonNegativeInt } = envNumber;
 
-const SettingsSchema = z.object({
-  BATCH_DELETE_MIN_JOBS: positiveInt.default(2),
-  BATCH_DELETE_MAX_ITEMS: positiveInt.max(1000).default(1000),
-  DELETE_CONCURRENCY: positiveInt.max(100).default(4),
-  ...deadlineSettingsShape,
-  RECOVERY_SKEW_MS: nonNegativeInt.default(120_000),
-  MAX_RECEIVE_COUNT: positiveInt.default(5),
-  ...circuitSettingsShape,
-});
+const SettingsSchema = z
+  .object({
+    BATCH_DELETE_MIN_JOBS: positiveInt.default(2),
+    BATCH_DELETE_MAX_ITEMS: positiveInt.max(1000).default(1000),
+    DELETE_CONCURRENCY: positiveInt.max(100).default(4),
+    ...deadlineSettingsShape,
+    RECOVERY_SKEW_MS: nonNegativeInt.default(120_000),
+    MAX_RECEIVE_COUNT: positiveInt.default(5),
+    ...circuitSettingsShape,
+    ...parkingSettingsShape,
+  })
+  .superRefine(checkParkingDelays);
 
 /** What the pipeline needs to know besides its dependencies. */
-export interface DeleteSettings extends DeadlineSettings, CircuitSettings {
+export interface DeleteSettings extends DeadlineSettings, CircuitSettings, ParkingSettings {
   /** A (library, space, permanent) group with at least this many jobs uses SMH batch delete. */
   readonly batchDeleteMinJobs: number;
   /** Paths per batch-delete request (SMH accepts at most 1,000). */
@@ -38,7 +45,10 @@ export interface DeleteSettings extends DeadlineSettings, CircuitSettings {
    * before the job was first sent: clocks differ, and SQS's SentTimestamp is not SMH's clock.
    */
   readonly recoverySkewMs: number;
-  /** The jobs queue's maxReceiveCount: on the last receive a failing job gets a `failed` result. */
+  /**
+   * The jobs queue's maxReceiveCount: a message received this often without being finished or
+   * parked (invocations dying on it) gets its `failed` result and goes to the DLQ (`parking.ts`).
+   */
   readonly maxReceiveCount: number;
 }
 
@@ -59,5 +69,6 @@ export function readDeleteSettings(env: Env = process.env): DeleteSettings {
     recoverySkewMs: parsed.RECOVERY_SKEW_MS,
     maxReceiveCount: parsed.MAX_RECEIVE_COUNT,
     ...circuitSettings(parsed),
+    ...parkingSettings(parsed),
   };
 }

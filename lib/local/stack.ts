@@ -148,6 +148,23 @@ const REGION = "us-east-1";
 /** The demo's retention rules, which the local stack runs against the simulator. */
 export const DEMO_RETENTION_RULES_FILE = join(REPO_ROOT, "examples", "retention-rules.yml");
 
+/** The jobs queue's visibility timeout as deployed (topology.yml), against which local runs scale. */
+const DEPLOYED_VISIBILITY_SECONDS = 720;
+
+/**
+ * Parking delays (lib/batch/parking.ts) scaled with the local visibility timeout as the deployed
+ * 30 s and 900 s are to 720 s, at least 1 s: a local run with short timeouts parks for seconds,
+ * not minutes. A test's `env` may replace them.
+ */
+export function localParkingDelays(visibilityTimeoutSeconds: number): Record<string, string> {
+  const scaled = (seconds: number) =>
+    Math.max(1, Math.round((seconds * visibilityTimeoutSeconds) / DEPLOYED_VISIBILITY_SECONDS));
+  return {
+    PARK_BASE_DELAY_SECONDS: String(scaled(30)),
+    PARK_MAX_DELAY_SECONDS: String(Math.min(900, scaled(900))),
+  };
+}
+
 /**
  * Starts the local stack. Everything listens on 127.0.0.1 and stops with {@link LocalStack.stop}
  * (or with the process).
@@ -239,7 +256,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...definitions.environment,
       RESULTS_QUEUE_URL: resultsQueue.url,
       JOBS_QUEUE_URL: queueUrlOf(queues, "jobs"),
+      JOBS_DLQ_URL: queueUrlOf(queues, "jobs-dlq"),
+      RECYCLE_ACTIONS_QUEUE_URL: queueUrlOf(queues, "recycle-actions"),
+      RECYCLE_ACTIONS_DLQ_URL: queueUrlOf(queues, "recycle-actions-dlq"),
       RETENTION_CONTINUATIONS_QUEUE_URL: queueUrlOf(queues, "retention-continuations"),
+      ...localParkingDelays(visibility),
       ...retentionRules(real ? hostEnv : undefined, options.env),
       SQS_ENDPOINT: sqsService.endpoint,
       S3_ENDPOINT: s3Service.endpoint,

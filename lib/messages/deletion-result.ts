@@ -21,6 +21,7 @@ import * as z from "zod";
 import { InvalidPathError, normalizePath } from "../smh/paths.ts";
 import { deletionDedupKey } from "./dedup.ts";
 import type { DeleteJob } from "./delete-job.ts";
+import type { Supersedes } from "./delivery.ts";
 import {
   idempotencyKey,
   libraryId,
@@ -47,6 +48,8 @@ import {
   runShape,
   type SmhFailure,
   smhFailure,
+  supersedesField,
+  supersedesFields,
   type Timing,
 } from "./result-fields.ts";
 
@@ -82,6 +85,7 @@ function attempted<O extends string, S extends z.core.$ZodShape>(outcome: O, spe
     ruleId: ruleId.optional(),
     planId: planId.optional(),
     dedupKey,
+    supersedes: supersedesField,
   });
 }
 
@@ -142,12 +146,16 @@ export type DeletionFacts =
  * the caller. Text from SMH (error message and code, request ID) is cut to fit and scrubbed of
  * credentials rather than refused.
  *
+ * `supersedes`: the job was redriven from the DLQ (its delivery state says so); the result then
+ * names the `failed` result it supersedes.
+ *
  * @example deletionResult(job, { outcome: "recycled", recycledItemId: 123 }, { attempts: 1, requestId, startedAt, finishedAt })
  */
 export function deletionResult(
   job: DeleteJob,
   facts: DeletionFacts,
   run: RunFacts,
+  supersedes?: Supersedes,
 ): DeletionResult {
   const specific =
     facts.outcome === "recycled"
@@ -174,6 +182,10 @@ export function deletionResult(
       ruleId: job.ruleId,
       planId: job.planId,
       dedupKey: deletionDedupKey({ ...job, path: keyPath(job.path), outcome: facts.outcome }),
+      supersedes: supersedesFields(
+        supersedes,
+        deletionDedupKey({ ...job, path: keyPath(job.path), outcome: DeletionOutcome.failed }),
+      ),
     }),
   );
 }

@@ -17,6 +17,7 @@
 import * as z from "zod";
 import type { CommandIdentity } from "./command-body.ts";
 import { recycleActionDedupKey } from "./dedup.ts";
+import type { Supersedes } from "./delivery.ts";
 import {
   idempotencyKey,
   libraryId,
@@ -39,6 +40,8 @@ import {
   runShape,
   type SmhFailure,
   smhFailure,
+  supersedesField,
+  supersedesFields,
   type Timing,
 } from "./result-fields.ts";
 
@@ -75,6 +78,7 @@ function attempted<O extends string, A extends z.ZodType<string>, S extends z.co
     ...runShape,
     requestedBy: requestedBy.optional(),
     dedupKey,
+    supersedes: supersedesField,
   });
 }
 
@@ -135,6 +139,9 @@ export type RecycleActionFacts =
  * `purged` for a restore, a bad attempt count (`ZodError`). SMH's text is cut to fit and scrubbed of
  * credentials rather than refused.
  *
+ * `supersedes`: the command was redriven from the DLQ; the result names the item's `failed` result
+ * it supersedes.
+ *
  * @example recycleActionResult(command, 123, { outcome: "restored", restoredPath: ["foo", "bar (1)"] }, run)
  */
 export function recycleActionResult(
@@ -142,6 +149,7 @@ export function recycleActionResult(
   item: number,
   facts: RecycleActionFacts,
   run: RunFacts,
+  supersedes?: Supersedes,
 ): RecycleActionResult {
   if (!command.recycledItemIds.includes(item)) {
     throw new RangeError(`recycled item ${item} is not part of command ${command.commandId}`);
@@ -175,6 +183,10 @@ export function recycleActionResult(
         recycledItemId: item,
         outcome: facts.outcome,
       }),
+      supersedes: supersedesFields(
+        supersedes,
+        recycleActionDedupKey({ ...command, recycledItemId: item, outcome: "failed" }),
+      ),
     }),
   );
 }

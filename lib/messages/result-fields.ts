@@ -7,6 +7,7 @@
  * result throw; structural mistakes (a recycledItemId of 0) still throw, as the caller's bug.
  */
 import * as z from "zod";
+import { type Supersedes, supersedesShape } from "./delivery.ts";
 import { attempts, boundedText, smhRequestId, timestamp } from "./fields.ts";
 
 /** The shape of a dedup key: a SHA-256 in lowercase hex (see `dedup.ts`). */
@@ -17,6 +18,26 @@ export const dedupKey = z
     description:
       "Equal for results that report the same fact about the same request (the same job delivered twice, for example): keep one.",
   });
+
+/**
+ * Schema of a result's optional `supersedes`: set on every result of a job (command) moved back
+ * from the DLQ by hand, naming the `failed` result it replaces by its dedupKey.
+ */
+export const supersedesField = supersedesShape
+  .extend({
+    dedupKey: dedupKey.meta({
+      description: "The dedupKey of the `failed` result this one supersedes: drop that one.",
+    }),
+  })
+  .optional();
+
+/** A result's `supersedes` field: what the delivery state says, and the failed result's key. */
+export function supersedesFields(
+  supersedes: Supersedes | undefined,
+  failedDedupKey: string,
+): (Supersedes & { dedupKey: string }) | undefined {
+  return supersedes === undefined ? undefined : { ...supersedes, dedupKey: failedDedupKey };
+}
 
 /** How the work on one item went, as the handler observed it. */
 export interface RunFacts {

@@ -1,6 +1,7 @@
 /**
  * What the delete and recycle pipelines' Powertools observers log and count alike: how an outcome's
- * record fared, results that could not be written, and a batch failed on purpose. Each pipeline
+ * record fared, results that could not be written, and parked or given-up work that could not be
+ * sent on. Each pipeline
  * adds its own lines for outcomes and for work that returns to the queue.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
@@ -25,22 +26,22 @@ export function deliveryFields(
 }
 
 /**
- * The `publishFailed`, `ledgerWriteFailed` and `batchFailed` of a {@link BatchObserver}, with a
+ * The `publishFailed`, `ledgerWriteFailed` and `forwardFailed` of a {@link BatchObserver}, with a
  * Powertools logger and metrics.
  */
 export function powertoolsBatchFailures(
   logger: Logger,
   metrics: Metrics,
-): Pick<BatchObserver<unknown, unknown>, "publishFailed" | "ledgerWriteFailed" | "batchFailed"> {
+): Pick<BatchObserver<unknown, unknown>, "publishFailed" | "ledgerWriteFailed" | "forwardFailed"> {
   return {
     ledgerWriteFailed: powertoolsLedgerWriteFailed(logger, metrics),
     publishFailed(details) {
       metrics.addMetric("ResultsPublishFailures", MetricUnit.Count, details.count);
       logger.error("results could not be written; their records come back", details);
     },
-    batchFailed(details) {
-      metrics.addMetric("BatchesFailedOnPurpose", MetricUnit.Count, 1);
-      logger.error("failing the whole batch", details);
+    forwardFailed(details) {
+      metrics.addMetric("ParkingFailures", MetricUnit.Count, details.count);
+      logger.error("parked or given-up work could not be sent on; its records come back", details);
     },
   };
 }

@@ -16,7 +16,6 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import ssm from "@middy/ssm";
 import { getInternal } from "@middy/util";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import type { FullBatchFailureError } from "../batch/errors.ts";
 import { type QueueRecord, queueRecordFromSqs } from "../batch/records.ts";
 import type { LibrarySecrets } from "../config/library-secrets.ts";
 import type { SecretsWiring } from "../config/runtime.ts";
@@ -92,23 +91,21 @@ export function invocationDeadline(context: Context): number {
   return Date.now() + context.getRemainingTimeInMillis();
 }
 
-/** What a batch processor tells the handler: the records that must come back, and why not all. */
+/** What a batch processor tells the handler: the records that must come back. */
 export interface RecordsOutcome {
   readonly failedMessageIds: readonly string[];
-  /** Set when the whole batch is failed on purpose: thrown, so Lambda slows its polling. */
-  readonly fullBatchFailure?: FullBatchFailureError | undefined;
 }
 
 /**
- * Hands an SQS event's records to `processRecords` and answers Lambda with the partial batch response —
- * or throws {@link FullBatchFailureError} when the whole batch is failed on purpose.
+ * Hands an SQS event's records to `processRecords` and answers Lambda with the partial batch
+ * response. (No batch is failed as a whole: work that cannot be done now is parked, and a batch
+ * thrown back would redeliver the records of work already parked.)
  */
 export async function answerSqsEvent(
   event: SQSEvent,
   processRecords: (records: QueueRecord[]) => Promise<RecordsOutcome>,
 ): Promise<SQSBatchResponse> {
   const outcome = await processRecords(event.Records.map(queueRecordFromSqs));
-  if (outcome.fullBatchFailure) throw outcome.fullBatchFailure;
   return batchResponse(outcome.failedMessageIds);
 }
 

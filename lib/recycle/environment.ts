@@ -1,7 +1,9 @@
 /**
  * Builds the recycle pipeline from the environment, once per container (cold start). The same
  * variables as the delete pipeline (`RESULTS_QUEUE_URL`, the library secrets, the policy, the SMH
- * settings), plus `RECYCLE_MAX_RECEIVE_COUNT` and `RECYCLE_CONCURRENCY` (see `settings.ts`).
+ * settings, the parking settings), plus `RECYCLE_MAX_RECEIVE_COUNT` and `RECYCLE_CONCURRENCY` (see
+ * `settings.ts`), and its own queues `RECYCLE_ACTIONS_QUEUE_URL` and `RECYCLE_ACTIONS_DLQ_URL`
+ * (where commands are parked and given up).
  * Configuration errors fail here, before any command is consumed.
  */
 import {
@@ -20,5 +22,8 @@ export type RecycleWiring = QueuePipelineWiring<RecyclePipeline>;
 export function recyclePipelineFromEnv(
   options: PipelineEnvOptions<RecycleObserver>,
 ): RecycleWiring {
-  return queuePipelineFromEnv(options, readRecycleSettings);
+  return queuePipelineFromEnv(options, readRecycleSettings, {
+    queueUrl: "RECYCLE_ACTIONS_QUEUE_URL",
+    deadLetterUrl: "RECYCLE_ACTIONS_DLQ_URL",
+  });
 }

@@ -8,23 +8,23 @@
  * Results of items that are settled are written at once, even when others are not: they are facts,
  * and a redelivery that runs the command again reports the same facts under the same dedupKey (an
  * item restored by the first delivery answers 404 the second time: `expired`, which a consumer
- * drops in favour of the `restored` result). The rest comes back through the queue; on its last
- * receive (`receiveCount >= maxReceiveCount`) each item still without a result gets a `failed`
- * result saying why, and the record is still reported failed so SQS moves it to the DLQ with its
- * results written.
+ * drops in favour of the `restored` result). A command with items still without a result is
+ * parked (re-sent whole, with a delay and its delivery state: see `lib/batch/parking.ts`); once its
+ * retry budget is spent each such item gets a `failed` result saying which limit, and the command
+ * is sent to the DLQ.
  */
 import {
-  failedBatchOutcome,
-  fullBatchFailure,
+  forwardDeadline,
   publishedOutcome,
   type QueueBatchOutcome,
   type QueuePipeline,
   refusalReply,
   workReply,
 } from "../batch/process.ts";
-import type { QueueRecord } from "../batch/records.ts";
+import { attributeValues, type QueueRecord } from "../batch/records.ts";
 import { invocationBudget } from "../batch/settings.ts";
 import { pendingReason, resultNow } from "../batch/work.ts";
+import { currentDeliveryState, type DeliveryState } from "../messages/delivery.ts";
 import {
   RecycleActionOutcome,
   type RecycleActionResult,
@@ -79,36 +79,35 @@ export async function processRecycleBatch(
     now,
   });
 
-  const work = commands.map(({ accepted, items }) => ({
-    records: accepted.records,
-    receiveCount: accepted.receiveCount,
-    libraryId: accepted.command.libraryId,
-    states: items,
-  }));
-  const failure = fullBatchFailure(
-    records,
-    work,
-    refused.length,
-    pipeline.circuits,
-    settings.maxReceiveCount,
-  );
-  if (failure) {
-    const comingBack = work.reduce((sum, { states }) => sum + states.length, 0);
-    return failedBatchOutcome(failure, OUTCOMES, comingBack, observer);
-  }
-
-  // A result for every item of a refused record, and for every settled (or given-up) item.
+  // A result for every item of a refused record, and for every settled (or given-up) item; the
+  // rest is parked.
   const replies = refused.map(({ record, results }) => refusalReply(record, results));
   let retryLater = 0;
-  for (const entry of work) {
-    const { reply, pending } = workReply(entry, settings.maxReceiveCount, (item, givingUp) =>
-      resultNow(item, givingUp, now, (facts, run) =>
-        recycleActionResult(item.accepted.command, item.recycledItemId, facts, run),
-      ),
+  for (const { accepted, items } of commands) {
+    const delivery = deliveryOf(accepted.records, now());
+    const { reply, pending, failedAttempts } = workReply(
+      {
+        records: accepted.records,
+        receiveCount: accepted.receiveCount,
+        libraryId: accepted.command.libraryId,
+        delivery,
+        states: items,
+      },
+      { settings, now },
+      (item, givingUp) =>
+        resultNow(item, givingUp, now, (facts, run) =>
+          recycleActionResult(
+            item.accepted.command,
+            item.recycledItemId,
+            facts,
+            run,
+            delivery.supersedes,
+          ),
+        ),
     );
     replies.push(reply);
     const [first] = pending;
-    if (!first) continue;
+    if (!first || reply.next.kind !== "park") continue;
     const { command, receiveCount } = first.accepted;
     // A command that comes back counts its items still without a result.
     retryLater += pending.length;
@@ -120,8 +119,25 @@ export async function processRecycleBatch(
       receiveCount,
       pendingItems: pending.length,
       ...pendingReason(first.settlement),
+      parkedForSeconds: reply.next.message.delaySeconds,
+      failedAttempts,
     });
   }
 
-  return publishedOutcome(records, replies, pipeline.publisher, observer, OUTCOMES, retryLater);
+  return publishedOutcome(
+    records,
+    replies,
+    pipeline,
+    observer,
+    OUTCOMES,
+    retryLater,
+    forwardDeadline(deadline, callDeadline, now),
+  );
+}
+
+/** What a command's earlier deliveries left it: of its records, the one with the most failed attempts. */
+function deliveryOf(records: readonly QueueRecord[], now: number): DeliveryState {
+  return records
+    .map((record) => currentDeliveryState(attributeValues(record), record.sentAt, now))
+    .reduce((most, next) => (next.attempts > most.attempts ? next : most));
 }

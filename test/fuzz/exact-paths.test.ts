@@ -18,7 +18,12 @@ import { type DeletePipeline, processDeleteBatch } from "../../lib/delete/proces
 import type { DeletionResult } from "../../lib/messages/deletion-result.ts";
 import { parsePolicy } from "../../lib/policy/config.ts";
 import { createSmhClient, type SmhClient } from "../../lib/smh/client.ts";
-import { CapturingPublisher, circuitsOf, FakeClock } from "../unit/batch/factories.ts";
+import {
+  CapturingParker,
+  CapturingPublisher,
+  circuitsOf,
+  FakeClock,
+} from "../unit/batch/factories.ts";
 import { testSettings } from "../unit/delete/factories.ts";
 import { LIBRARY, SECRET } from "../unit/smh/helpers/client.ts";
 import { type ReceivedRequest, SmhTestServer } from "../unit/smh/helpers/smh-test-server.ts";
@@ -72,6 +77,7 @@ function pipelineWith(
   return {
     smh: client,
     publisher: new CapturingPublisher<DeletionResult>(),
+    parker: new CapturingParker(),
     policy: parsePolicy(policy),
     settings,
     circuits: circuitsOf(settings, clock),

@@ -5,9 +5,11 @@
 // - No statement anywhere grants an action by wildcard; none allows everything (`Resource: "*"`).
 // - Every SQS right any role or policy grants is on a queue this stack creates.
 // - No resource policy allows "everyone"; the jobs queue accepts messages from the configured
-//   producers and the retention scan only — never from the function that consumes it — the results
-//   queue from the functions only, the dead-letter queues from nobody; nobody but its own function
-//   may receive, delete or hide a queue's messages.
+//   producers, the retention scan and the function that consumes it (which parks its own jobs:
+//   re-sends them unchanged, with a delay, within a bounded retry budget — lib/batch/parking.ts);
+//   the results queue from the functions only; a dead-letter queue from the function whose queue
+//   it serves only (which sends what it gives up); nobody but its own function may receive,
+//   delete or hide a queue's messages.
 // - No function can be invoked from outside: no function URL, no public invoke permission.
 //
 // `osls package` runs once, offline, as in the template test.
@@ -253,35 +255,39 @@ describe("deployment security: who may send", () => {
     expect(open).toEqual([]);
   });
 
-  it("lets the configured producers and the retention scan send jobs — not the function that consumes them (no loop), nor anyone else", () => {
+  it("lets the configured producers, the retention scan and (to park its jobs) the function that consumes them send jobs, and no one else", () => {
     const roles = roleArns();
     const scan = roles["RetentionScanRole.Arn"];
     expect(scan).toBeDefined();
     expect(queueLetsSend("JobsQueue", PRODUCER, roles)).toBe(true);
     expect(queueLetsSend("JobsQueue", scan as string, roles)).toBe(true);
+    expect(queueLetsSend("JobsQueue", roles["DeleteDirectoriesRole.Arn"] as string, roles)).toBe(
+      true,
+    );
+    expect(queueLetsSend("JobsQueue", roles["RecycleActionsRole.Arn"] as string, roles)).toBe(
+      false,
+    );
     expect(queueLetsSend("JobsQueue", `arn:aws:iam::${ACCOUNT}:role/someone-else`, roles)).toBe(
       false,
     );
     expect(queueLetsSend("JobsQueue", OUTSIDER, roles)).toBe(false);
-    // A function never feeds the queue it consumes, except the retention scan's own
-    // continuations (one scan carried on by the next invocation, by design).
-    for (const role of functionRoles()) {
-      const consumed = consumedQueue(role);
-      if (consumed === undefined || consumed === "RetentionContinuationsQueue") continue;
-      const feeding = statements().filter(
-        ({ owner, kind, statement }) =>
-          owner === role &&
-          kind === "identity" &&
-          list(statement.Action).includes("sqs:SendMessage") &&
-          list(statement.Resource).some(
-            (r) => JSON.stringify(r) === JSON.stringify({ "Fn::GetAtt": [consumed, "Arn"] }),
-          ),
-      );
-      expect(feeding, `${role} → ${consumed}`).toEqual([]);
-    }
-    expect(queueLetsSend("JobsQueue", roles["DeleteDirectoriesRole.Arn"] as string, roles)).toBe(
-      false,
+    // A function feeds no queue another function consumes, except the retention scan's jobs; the
+    // queue it consumes itself only to park its own work or carry a scan on.
+    const consumers = new Map(
+      functionRoles().flatMap((role) => {
+        const queue = consumedQueue(role);
+        return queue === undefined ? [] : [[queue, role] as const];
+      }),
     );
+    for (const { owner, kind, statement } of statements()) {
+      if (kind !== "identity" || !list(statement.Action).includes("sqs:SendMessage")) continue;
+      for (const resource of list(statement.Resource)) {
+        const queue = (resource as { "Fn::GetAtt"?: [string, string] })["Fn::GetAtt"]?.[0];
+        const consumer = queue === undefined ? undefined : consumers.get(queue);
+        if (consumer === undefined || consumer === owner) continue;
+        expect(`${owner} → ${queue}`).toBe("RetentionScanRole → JobsQueue");
+      }
+    }
   });
 
   it("lets the configured recycle-action producers send restore and purge commands, and no one else", () => {
@@ -292,15 +298,16 @@ describe("deployment security: who may send", () => {
       queueLetsSend("RecycleActionsQueue", `arn:aws:iam::${ACCOUNT}:role/someone-else`, roles),
     ).toBe(false);
     expect(queueLetsSend("RecycleActionsQueue", OUTSIDER, roles)).toBe(false);
+    // Of the functions, only recycleActions, which parks its own commands.
     for (const role of functionRoles()) {
       expect(
         queueLetsSend("RecycleActionsQueue", roles[`${role}.Arn`] as string, roles),
         role,
-      ).toBe(false);
+      ).toBe(role === "RecycleActionsRole");
     }
   });
 
-  it("lets only the functions write results, and nobody send to a dead-letter queue", () => {
+  it("lets only the functions write results, and only the function whose queue a dead-letter queue serves send to it", () => {
     const roles = roleArns();
     for (const role of Object.values(roles)) {
       expect(queueLetsSend("ResultsQueue", role, roles), role).toBe(true);
@@ -320,7 +327,15 @@ describe("deployment security: who may send", () => {
           statement.Effect === "Allow" &&
           list(statement.Resource).some((r) => JSON.stringify(r).includes(`"${dlq}"`)),
       );
-      expect(grants, dlq).toEqual([]);
+      // The function that consumes the DLQ's source queue sends what it gives up there
+      // (lib/batch/parking.ts); it may only send, and nobody else may do anything.
+      const source = Object.entries(resources).find(([, resource]) =>
+        JSON.stringify(resource.Properties?.RedrivePolicy ?? null).includes(`"${dlq}"`),
+      )?.[0];
+      for (const { owner, statement } of grants) {
+        expect(consumedQueue(owner), `${owner} → ${dlq}`).toBe(source);
+        expect(list(statement.Action), `${owner} → ${dlq}`).toEqual(["sqs:SendMessage"]);
+      }
     }
   });
 

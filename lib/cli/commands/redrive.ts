@@ -37,9 +37,13 @@ queue, to be processed again.
              for the task and reports how many moved (Ctrl-C cancels the task; moved messages
              stay moved). --no-wait returns once the task started.
   copy       (default elsewhere) receive, send to the source queue with the same body and message
-             attributes, and delete from the dead-letter queue only after the send was accepted,
-             until the DLQ stays empty for --idle-seconds or --max messages moved. A message whose
-             send failed stays in the DLQ, and the redrive stops.
+             attributes (and a smhCleanerRedrivenAt mark), and delete from the dead-letter queue
+             only after the send was accepted, until the DLQ stays empty for --idle-seconds or
+             --max messages moved. A message whose send failed stays in the DLQ, and the redrive
+             stops.
+A job (command) the handler gave up carries that in its message: moved back either way, it gets a
+fresh retry budget, and its new results carry "supersedes" naming the failed result they replace
+(smh-cleaner results then drops that failed result).
 
 Exit codes: 0 ok, 1 a message could not be moved (it is still in the DLQ), was moved but not
   deleted from the DLQ, or the move task failed, 2 usage, 5 SQS or a queue unavailable,

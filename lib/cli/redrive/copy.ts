@@ -1,11 +1,14 @@
 /**
  * Redrive by copying: receive from the dead-letter queue, send each message to its source queue
- * with the same body and message attributes, and delete it from the dead-letter queue only once
- * the send was accepted (every `Failed[]` entry read). A message whose send failed is made visible
+ * with the same body and message attributes, marked with the time it was redriven (a handler
+ * then starts the job's retry budget afresh, and its results say they supersede its `failed` one:
+ * `lib/messages/delivery.ts`), and delete it from the dead-letter queue only once the send was
+ * accepted (every `Failed[]` entry read). A message whose send failed is made visible
  * again in the dead-letter queue and the redrive stops, so no message is ever lost and a message
  * that cannot be sent is not retried in a loop.
  */
 import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
+import { REDRIVEN_AT_ATTRIBUTE } from "../../messages/delivery.ts";
 import { changeVisibilityBatch, deleteBatch } from "../../queues/acknowledge.ts";
 import { publish } from "../../queues/publish.ts";
 import type { SqsSender } from "../../queues/sqs-sender.ts";
@@ -70,17 +73,18 @@ export async function redriveByCopy(
         if (message.MessageId && message.ReceiptHandle) byId.set(message.MessageId, message);
       }
       // Not signalled: a send once started is seen through, so its outcome is known.
+      const redrivenAt = new Date().toISOString();
       const sent = await publish(
         sqs,
         sourceUrl,
-        [...byId.values()].map((message) => {
-          const attributes = copyAttributes(message.MessageAttributes);
-          return {
-            id: message.MessageId as string,
-            body: message.Body ?? "",
-            ...(attributes ? { attributes } : {}),
-          };
-        }),
+        [...byId.values()].map((message) => ({
+          id: message.MessageId as string,
+          body: message.Body ?? "",
+          attributes: {
+            ...copyAttributes(message.MessageAttributes),
+            [REDRIVEN_AT_ATTRIBUTE]: { DataType: "String", StringValue: redrivenAt },
+          },
+        })),
       );
       const deleted = await deleteBatch(
         sqs,

@@ -2,6 +2,10 @@
  * Duplicate results, dropped by dedupKey (see `lib/messages/dedup.ts`): results that share a key
  * report the same fact about the same request, and the one to keep is the one that carries a
  * restore handle (`recycledItemId` of a deletion, `restoredPath` of a restore) when there is one.
+ *
+ * Superseded results, dropped too: a job (command) given up with a `failed` result and later
+ * redriven by hand gets results that say so (`supersedes.dedupKey`, see
+ * `lib/messages/delivery.ts`); the `failed` result they name is dropped, whichever was read first.
  */
 import type { ResultMessage } from "../../messages/result-message.ts";
 
@@ -16,16 +20,44 @@ export function supersedes(candidate: ResultMessage, kept: ResultMessage): boole
   return hasRestoreHandle(candidate) && !hasRestoreHandle(kept);
 }
 
-/** Unique results by dedupKey, in the order their keys were first seen. */
+/** The dedupKey of the `failed` result `result` supersedes, if it names one other than its own. */
+export function supersededKey(result: ResultMessage): string | undefined {
+  if (!("supersedes" in result) || result.supersedes === undefined) return undefined;
+  const key = result.supersedes.dedupKey;
+  return key === result.dedupKey ? undefined : key;
+}
+
+function isFailed(result: ResultMessage): boolean {
+  return "outcome" in result && result.outcome === "failed";
+}
+
+/** Unique results by dedupKey, in the order their keys were first seen, superseded ones dropped. */
 export class ResultSet {
   readonly #byKey = new Map<string, ResultMessage>();
+  /** Keys of `failed` results a later result superseded. */
+  readonly #supersededKeys = new Set<string>();
   #duplicates = 0;
+  #superseded = 0;
 
   /**
    * Adds `result`. Resolves to `"new"` for a new key, `"replaced"` when it superseded the one held
-   * for its key, `"duplicate"` when it was dropped.
+   * for its key, `"duplicate"` when it was dropped (a duplicate, or a `failed` result a result
+   * already read supersedes).
    */
   add(result: ResultMessage): "new" | "replaced" | "duplicate" {
+    const named = supersededKey(result);
+    if (named !== undefined) {
+      this.#supersededKeys.add(named);
+      const held = this.#byKey.get(named);
+      if (held !== undefined && isFailed(held)) {
+        this.#byKey.delete(named);
+        this.#superseded += 1;
+      }
+    }
+    if (isFailed(result) && this.#supersededKeys.has(result.dedupKey)) {
+      this.#superseded += 1;
+      return "duplicate";
+    }
     const kept = this.#byKey.get(result.dedupKey);
     if (kept === undefined) {
       this.#byKey.set(result.dedupKey, result);
@@ -45,6 +77,11 @@ export class ResultSet {
   /** How many results were dropped as duplicates. */
   get duplicates(): number {
     return this.#duplicates;
+  }
+
+  /** How many `failed` results were dropped because a redriven job's later result superseded them. */
+  get superseded(): number {
+    return this.#superseded;
   }
 
   get size(): number {

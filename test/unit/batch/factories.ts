@@ -1,12 +1,19 @@
 /**
  * What the delete and recycle pipelines' unit tests build alike: the instant every test starts at,
  * a clock moved by hand, SMH errors as the client builds them, circuit breakers from the test
- * settings, and a publisher that keeps the results it is given.
+ * settings, a publisher that keeps the results it is given and a parker that keeps what is parked
+ * or dead-lettered.
  */
 
 import { CircuitBreakers } from "../../../lib/batch/circuit.ts";
+import type { Outgoing, Parker, SendOutcome } from "../../../lib/batch/parking.ts";
 import type { PublishedResults, ResultPublisher } from "../../../lib/batch/results.ts";
 import type { CircuitSettings } from "../../../lib/batch/settings.ts";
+import {
+  DELIVERY_ATTRIBUTE,
+  type DeliveryState,
+  readDeliveryState,
+} from "../../../lib/messages/delivery.ts";
 import type { ResultMessage } from "../../../lib/messages/result-message.ts";
 import { createSmhError } from "../../../lib/smh/errors/classify.ts";
 import type { SmhError } from "../../../lib/smh/errors/smh-error.ts";
@@ -74,5 +81,40 @@ export class CapturingPublisher<R extends ResultMessage> implements ResultPublis
       }
     });
     return { written, failures };
+  }
+}
+
+/** A parker that keeps what it is given; `refuse` decides which messages are not accepted. */
+export class CapturingParker implements Parker {
+  readonly parked: Outgoing[] = [];
+  readonly deadLettered: Outgoing[] = [];
+  refuse: (message: Outgoing, queue: "park" | "dead-letter") => boolean = () => false;
+
+  park(messages: readonly Outgoing[]): Promise<SendOutcome> {
+    return Promise.resolve(this.#take(messages, "park", this.parked));
+  }
+
+  deadLetter(messages: readonly Outgoing[]): Promise<SendOutcome> {
+    return Promise.resolve(this.#take(messages, "dead-letter", this.deadLettered));
+  }
+
+  /** The delivery state a parked or dead-lettered message carries. */
+  static stateOf(message: Outgoing | undefined): DeliveryState | undefined {
+    const value = message?.attributes[DELIVERY_ATTRIBUTE]?.StringValue;
+    return value === undefined ? undefined : readDeliveryState({ [DELIVERY_ATTRIBUTE]: value });
+  }
+
+  #take(messages: readonly Outgoing[], queue: "park" | "dead-letter", into: Outgoing[]) {
+    const sent = new Set<number>();
+    const failures: { index: number; code: string; message: string }[] = [];
+    messages.forEach((message, index) => {
+      if (this.refuse(message, queue)) {
+        failures.push({ index, code: "InternalError", message: "refused by the test" });
+      } else {
+        into.push(message);
+        sent.add(index);
+      }
+    });
+    return { sent, failures };
   }
 }

@@ -43,6 +43,8 @@ describe("redrive by copy", () => {
       (sent?.Entries as { MessageAttributes: unknown }[] | undefined)?.[0]?.MessageAttributes,
     ).toEqual({
       kind: { DataType: "String", StringValue: "job" },
+      // Marked, so the handler starts a fresh budget and says what its results supersede.
+      smhCleanerRedrivenAt: { DataType: "String", StringValue: expect.stringMatching(/^\d{4}-/) },
     });
     const deleted = calls.filter((c) => c.command === "DeleteMessageBatchCommand");
     expect(

@@ -29,6 +29,7 @@ import type {
 } from "../../../lib/smh/operations/recycle-bin-listing.ts";
 import type { CallOptions } from "../../../lib/smh/types.ts";
 import {
+  CapturingParker,
   CapturingPublisher as CapturingResults,
   circuitsOf,
   FakeClock,
@@ -75,7 +76,13 @@ let messageCounter = 0;
 /** A jobs-queue record; a fresh messageId unless given. Sent one minute before {@link T0}. */
 export function record(
   body: string,
-  options: { messageId?: string; receiveCount?: number; sentAt?: number | undefined } = {},
+  options: {
+    messageId?: string;
+    receiveCount?: number;
+    sentAt?: number | undefined;
+    /** String message attributes (a delivery state, a redrive mark). */
+    attributes?: Record<string, string>;
+  } = {},
 ): QueueRecord {
   messageCounter++;
   return {
@@ -83,6 +90,12 @@ export function record(
     body,
     receiveCount: options.receiveCount ?? 1,
     sentAt: "sentAt" in options ? options.sentAt : T0 - 60_000,
+    attributes: Object.fromEntries(
+      Object.entries(options.attributes ?? {}).map(([name, value]) => [
+        name,
+        { dataType: "String", value },
+      ]),
+    ),
   };
 }
 
@@ -280,13 +293,20 @@ export function testPipeline(
     clock?: FakeClock;
     settings?: Partial<DeleteSettings>;
     circuits?: CircuitBreakers;
+    parker?: CapturingParker;
   } = {},
-): DeletePipeline & { smh: StubSmh; publisher: CapturingPublisher; clock: FakeClock } {
+): DeletePipeline & {
+  smh: StubSmh;
+  publisher: CapturingPublisher;
+  parker: CapturingParker;
+  clock: FakeClock;
+} {
   const clock = parts.clock ?? new FakeClock();
   const settings = testSettings(parts.settings);
   return {
     smh: parts.smh ?? new StubSmh(),
     publisher: parts.publisher ?? new CapturingPublisher(),
+    parker: parts.parker ?? new CapturingParker(),
     policy: testPolicy(),
     settings,
     circuits: parts.circuits ?? circuitsOf(settings, clock),

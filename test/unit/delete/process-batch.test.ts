@@ -1,12 +1,19 @@
 // The orchestrator's contract with the queue: a record is acknowledged (left out of
-// batchItemFailures) only once its job's result is written; on the last receive a failing job gets
-// a `failed` result and is still reported, so it dead-letters with its result written; the whole
-// batch fails on purpose only when a library's circuit is open and nothing could be done.
+// batchItemFailures) once its job's result is written, or once its job is parked (re-sent with a
+// delay and its delivery state) or given up (one `failed` result, then the DLQ); a job given up
+// says which limit of its retry budget it reached. An open circuit parks its library's jobs
+// without spending an attempt; other libraries' jobs in the same batch go on.
 import { describe, expect, it } from "vitest";
-import { BatchProcessingError, FullBatchFailureError } from "../../../lib/batch/errors.ts";
 import type { DeleteObserver } from "../../../lib/delete/observer.ts";
 import { processDeleteBatch } from "../../../lib/delete/process-batch.ts";
+import { deletionDedupKey } from "../../../lib/messages/dedup.ts";
 import type { DeletionResult } from "../../../lib/messages/deletion-result.ts";
+import {
+  DELIVERY_ATTRIBUTE,
+  type DeliveryState,
+  REDRIVEN_AT_ATTRIBUTE,
+} from "../../../lib/messages/delivery.ts";
+import { CapturingParker } from "../batch/factories.ts";
 import { binItem, jobRecord, record, smhError, T0, testPipeline } from "./factories.ts";
 
 const DEADLINE = T0 + 120_000;
@@ -17,7 +24,7 @@ function recordingObserver() {
     outcomes: [] as { result: DeletionResult; acknowledged: boolean; deadLettered: boolean }[],
     retryLater: [] as { jobId: string; reason: string; receiveCount: number }[],
     publishFailed: [] as { count: number; codes: string[] }[],
-    batchFailed: [] as { reason: string; records: number }[],
+    forwardFailed: [] as { queue: string; count: number; codes: string[] }[],
   };
   const observer: DeleteObserver = {
     outcome: (result, details) =>
@@ -28,13 +35,28 @@ function recordingObserver() {
       }),
     retryLater: (details) => seen.retryLater.push(details),
     publishFailed: (details) => seen.publishFailed.push(details),
-    batchFailed: (details) => seen.batchFailed.push(details),
+    forwardFailed: (details) => seen.forwardFailed.push(details),
   };
   return { observer, seen };
 }
 
-describe("acknowledgement: a record is acknowledged only once its result is written", () => {
-  it("writes a result for every settled or refused record and acknowledges exactly those", async () => {
+/** A delivery state attribute, as an earlier delivery left it. */
+function delivered(state: Partial<DeliveryState> = {}): Record<string, string> {
+  const enqueued = new Date(T0 - 60_000).toISOString();
+  return {
+    [DELIVERY_ATTRIBUTE]: JSON.stringify({
+      v: 1,
+      attempts: 0,
+      firstEnqueuedAt: enqueued,
+      budgetFrom: enqueued,
+      parkings: 0,
+      ...state,
+    }),
+  };
+}
+
+describe("acknowledgement: a record is acknowledged once its result is written or its job parked", () => {
+  it("writes a result for every settled or refused record, parks the transient one, and acknowledges all", async () => {
     const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99 } });
     pipeline.smh.onDelete = (request) =>
       request.path === "events/b"
@@ -46,8 +68,17 @@ describe("acknowledgement: a record is acknowledged only once its result is writ
 
     const outcome = await processDeleteBatch([ok, transient, refused], pipeline, DEADLINE);
 
-    expect(outcome.failedMessageIds).toEqual([transient.messageId]);
-    expect(outcome.fullBatchFailure).toBeUndefined();
+    expect(outcome.failedMessageIds).toEqual([]);
+    // The failed attempt is parked: the same body, its first delay, one failed attempt counted.
+    expect(pipeline.parker.parked).toHaveLength(1);
+    const [parked] = pipeline.parker.parked;
+    expect(parked?.body).toBe(transient.body);
+    expect(parked?.delaySeconds).toBe(30);
+    expect(CapturingParker.stateOf(parked)).toMatchObject({
+      attempts: 1,
+      parkings: 1,
+      firstEnqueuedAt: new Date(T0 - 60_000).toISOString(),
+    });
     expect(pipeline.publisher.published.map(({ outcome: o }) => o).sort()).toEqual([
       "recycled",
       "rejected",
@@ -112,7 +143,7 @@ describe("acknowledgement: a record is acknowledged only once its result is writ
     expect(outcome.failedMessageIds).toEqual([first.messageId, second.messageId]);
   });
 
-  it("hands back jobs not started before the deadline margin, without a result", async () => {
+  it("parks jobs not started before the deadline margin at once, without a result or an attempt", async () => {
     const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, concurrency: 1 } });
     // A 1 s invocation keeps its last quarter back: the second delete would start after it.
     pipeline.smh.onDelete = () => {
@@ -125,8 +156,16 @@ describe("acknowledgement: a record is acknowledged only once its result is writ
 
     const outcome = await processDeleteBatch([a, b], { ...pipeline, observer }, T0 + 1_000);
 
-    expect(outcome.failedMessageIds).toEqual([b.messageId]);
+    expect(outcome.failedMessageIds).toEqual([]);
     expect(pipeline.publisher.published.map(({ jobId }) => jobId)).toEqual(["job-events-a"]);
+    // Nothing is wrong with SMH: no delay, no attempt, no parking counted.
+    expect(pipeline.parker.parked.map(({ body, delaySeconds }) => [body, delaySeconds])).toEqual([
+      [b.body, 0],
+    ]);
+    expect(CapturingParker.stateOf(pipeline.parker.parked[0])).toMatchObject({
+      attempts: 0,
+      parkings: 0,
+    });
     expect(seen.retryLater).toEqual([
       expect.objectContaining({
         jobId: "job-events-b",
@@ -143,14 +182,58 @@ describe("acknowledgement: a record is acknowledged only once its result is writ
     expect(pipeline.smh.callsOf("delete")[0]?.options?.deadline).toBe(DEADLINE - 5_000);
   });
 
-  it("keeps the batch's order in batchItemFailures", async () => {
+  it("reports the records whose parking was refused, so they come back, in the batch's order", async () => {
     const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99 } });
     pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded");
+    pipeline.parker.refuse = () => true;
+    const { observer, seen } = recordingObserver();
     const records = ["events/c", "events/a", "events/b"].map((path) => jobRecord(path));
 
-    const outcome = await processDeleteBatch(records, pipeline, DEADLINE);
+    const outcome = await processDeleteBatch(records, { ...pipeline, observer }, DEADLINE);
 
     expect(outcome.failedMessageIds).toEqual(records.map(({ messageId }) => messageId));
+    expect(seen.forwardFailed).toEqual([expect.objectContaining({ count: 3 })]);
+  });
+
+  it("parks nothing when the invocation is nearly over: its records come back instead of leaving a copy", async () => {
+    const pipeline = testPipeline({
+      settings: { batchDeleteMinJobs: 99, publishReserveMs: 5_000 },
+    });
+    // The call ends within the last half of the publishing reserve (a loaded machine).
+    pipeline.smh.onDelete = () => {
+      pipeline.clock.advance(118_000);
+      return smhError(503, "ServerOverloaded");
+    };
+    const { observer, seen } = recordingObserver();
+    const job = jobRecord("events/a");
+
+    const outcome = await processDeleteBatch([job], { ...pipeline, observer }, DEADLINE);
+
+    expect(pipeline.parker.parked).toEqual([]);
+    expect(outcome.failedMessageIds).toEqual([job.messageId]);
+    expect(seen.forwardFailed).toEqual([expect.objectContaining({ codes: ["TooLate"], count: 1 })]);
+  });
+
+  it("finds a parked job's recycle-bin item from its first enqueue, not from its re-send", async () => {
+    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, recoverySkewMs: 60_000 } });
+    // An earlier delivery's delete was applied, its answer lost; the job was parked and re-sent.
+    pipeline.smh.onDelete = () => smhError(404, "DirectoryNotFound", { mayHaveApplied: true });
+    pipeline.smh.bin = [binItem(654, "events/a", T0 - 10 * 60_000)];
+    const resent = jobRecord(
+      "events/a",
+      {},
+      {
+        sentAt: T0 - 1_000,
+        attributes: delivered({ firstEnqueuedAt: new Date(T0 - 11 * 60_000).toISOString() }),
+      },
+    );
+
+    await processDeleteBatch([resent], pipeline, DEADLINE);
+
+    expect(pipeline.publisher.resultOf("job-events-a")).toMatchObject({
+      outcome: "recovered",
+      recycledItemId: 654,
+    });
   });
 
   it("publishes a recovered result with the recycledItemId found in the recycle bin after a 404", async () => {
@@ -169,65 +252,157 @@ describe("acknowledgement: a record is acknowledged only once its result is writ
   });
 });
 
-describe("the last receive: a failed result, and the DLQ", () => {
-  it("writes a failed result saying why on the last receive, and still reports the record so it dead-letters", async () => {
-    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, maxReceiveCount: 5 } });
-    pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded", { attempts: 5 });
+describe("the retry budget: one failed result saying which limit, then the DLQ", () => {
+  it("gives a job up after MAX_SMH_ATTEMPTS failed attempts: its result first, then the DLQ, then the ack", async () => {
+    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, maxSmhAttempts: 5 } });
+    pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded", { attempts: 3 });
     const { observer, seen } = recordingObserver();
-    const last = jobRecord("events/a", {}, { receiveCount: 5 });
+    const fifth = jobRecord(
+      "events/a",
+      {},
+      { attributes: delivered({ attempts: 4, parkings: 6 }) },
+    );
 
-    const outcome = await processDeleteBatch([last], { ...pipeline, observer }, DEADLINE);
+    const outcome = await processDeleteBatch([fifth], { ...pipeline, observer }, DEADLINE);
 
-    expect(outcome.failedMessageIds).toEqual([last.messageId]);
+    expect(outcome.failedMessageIds).toEqual([]);
     const result = pipeline.publisher.resultOf("job-events-a");
     expect(result).toMatchObject({
       outcome: "failed",
       error: { status: 503, code: "ServerOverloaded" },
     });
     expect(result.outcome === "failed" && result.error.message).toMatch(
-      /given up after 5 deliveries \(moving to the DLQ\)/,
+      /given up after 5 failed SMH attempts \(MAX_SMH_ATTEMPTS 5\); moving to the DLQ: .*ServerOverloaded/,
     );
+    expect(pipeline.parker.parked).toEqual([]);
+    expect(pipeline.parker.deadLettered.map(({ body }) => body)).toEqual([fifth.body]);
+    expect(CapturingParker.stateOf(pipeline.parker.deadLettered[0])).toMatchObject({
+      attempts: 5,
+      gaveUpAt: new Date(T0).toISOString(),
+    });
     expect(seen.outcomes).toEqual([
-      expect.objectContaining({ acknowledged: false, deadLettered: true }),
+      expect.objectContaining({ acknowledged: true, deadLettered: true }),
     ]);
     expect(outcome.counts.failed).toBe(1);
   });
 
-  it("writes no result before the last receive", async () => {
-    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, maxReceiveCount: 5 } });
+  it("parks, writing no result, while the budget lasts; the delay doubles per parking up to the cap", async () => {
+    const pipeline = testPipeline({
+      settings: { batchDeleteMinJobs: 99, parkBaseDelaySeconds: 30, parkMaxDelaySeconds: 900 },
+    });
     pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded");
-
-    const outcome = await processDeleteBatch(
-      [jobRecord("events/a", {}, { receiveCount: 4 })],
-      pipeline,
-      DEADLINE,
+    const third = jobRecord(
+      "events/a",
+      {},
+      { attributes: delivered({ attempts: 2, parkings: 2 }) },
+    );
+    const later = jobRecord(
+      "events/b",
+      {},
+      { attributes: delivered({ attempts: 1, parkings: 9 }) },
     );
 
+    const outcome = await processDeleteBatch([third, later], pipeline, DEADLINE);
+
     expect(pipeline.publisher.published).toEqual([]);
-    expect(outcome.counts.retryLater).toBe(1);
+    expect(outcome.failedMessageIds).toEqual([]);
+    expect(outcome.counts.retryLater).toBe(2);
+    expect(pipeline.parker.parked.map(({ delaySeconds }) => delaySeconds)).toEqual([120, 900]);
+    expect(pipeline.parker.parked.map((m) => CapturingParker.stateOf(m)?.attempts)).toEqual([3, 2]);
   });
 
-  it("says why a job that could not even start is given up on its last receive", async () => {
+  it("gives a job up after MAX_JOB_AGE_SECONDS, however few attempts failed", async () => {
+    const pipeline = testPipeline({ settings: { maxJobAgeSeconds: 3_600 } });
+    pipeline.circuits.recordFailure("smh1");
+    for (let i = 1; i < pipeline.settings.circuitFailureThreshold; i++) {
+      pipeline.circuits.recordFailure("smh1");
+    }
+    const old = new Date(T0 - 3_601_000).toISOString();
+    const aged = jobRecord(
+      "events/a",
+      {},
+      {
+        attributes: delivered({ firstEnqueuedAt: old, budgetFrom: old, parkings: 12 }),
+      },
+    );
+
+    await processDeleteBatch([aged], pipeline, DEADLINE);
+
+    const result = pipeline.publisher.resultOf("job-events-a");
+    expect(result.outcome === "failed" && result.error.message).toMatch(
+      /given up after waiting 3601 s .*MAX_JOB_AGE_SECONDS 3600.*0 failed SMH attempts.*circuit for library smh1 is open/,
+    );
+    expect(pipeline.parker.deadLettered).toHaveLength(1);
+  });
+
+  it("gives up a message received maxReceiveCount times without being finished or parked", async () => {
+    const pipeline = testPipeline({ settings: { maxReceiveCount: 3 } });
+    for (let i = 0; i < pipeline.settings.circuitFailureThreshold; i++) {
+      pipeline.circuits.recordFailure("smh1");
+    }
+    const last = jobRecord("events/a", {}, { receiveCount: 3 });
+
+    const outcome = await processDeleteBatch([last], pipeline, DEADLINE);
+
+    expect(outcome.failedMessageIds).toEqual([]);
+    const result = pipeline.publisher.resultOf("job-events-a");
+    expect(result.outcome === "failed" && result.error.message).toMatch(
+      /given up after 3 deliveries of one message.*not started/,
+    );
+    expect(pipeline.parker.deadLettered).toHaveLength(1);
+  });
+
+  it("on that last receive with no time left, writes the failed result and lets SQS move the record", async () => {
     const pipeline = testPipeline({ settings: { maxReceiveCount: 3 } });
     const last = jobRecord("events/a", {}, { receiveCount: 3 });
 
+    // Its invocation has no time left: nothing starts, nothing can be sent on in time.
     const outcome = await processDeleteBatch([last], pipeline, T0);
 
     expect(outcome.failedMessageIds).toEqual([last.messageId]);
-    const result = pipeline.publisher.resultOf("job-events-a");
-    expect(result.outcome === "failed" && result.error.message).toMatch(
-      /given up after 3 deliveries.*not started/,
-    );
+    expect(pipeline.publisher.resultOf("job-events-a").outcome).toBe("failed");
+    expect(pipeline.parker.deadLettered).toEqual([]);
   });
 
-  it("acknowledges a job that succeeds on its last receive like any other", async () => {
-    const pipeline = testPipeline({ settings: { maxReceiveCount: 5 } });
-    const last = jobRecord("events/a", {}, { receiveCount: 5 });
+  it("leaves a given-up job on the queue when its failed result could not be written: nothing in the DLQ yet", async () => {
+    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, maxSmhAttempts: 1 } });
+    pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded");
+    pipeline.publisher.refuse = () => true;
+    const job = jobRecord("events/a");
+
+    const outcome = await processDeleteBatch([job], pipeline, DEADLINE);
+
+    expect(outcome.failedMessageIds).toEqual([job.messageId]);
+    expect(pipeline.parker.deadLettered).toEqual([]);
+  });
+
+  it("leaves a given-up job on the queue when the DLQ refused it: its result is written, and the same again next time", async () => {
+    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, maxSmhAttempts: 1 } });
+    pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded");
+    pipeline.parker.refuse = (_message, queue) => queue === "dead-letter";
+    const job = jobRecord("events/a");
+
+    const first = await processDeleteBatch([job], pipeline, DEADLINE);
+    await processDeleteBatch([{ ...job, receiveCount: 2 }], pipeline, DEADLINE);
+
+    expect(first.failedMessageIds).toEqual([job.messageId]);
+    const keys = new Set(pipeline.publisher.published.map(({ dedupKey }) => dedupKey));
+    expect(pipeline.publisher.published.map(({ outcome }) => outcome)).toEqual([
+      "failed",
+      "failed",
+    ]);
+    expect(keys.size).toBe(1);
+  });
+
+  it("acknowledges a job that succeeds on its last attempt like any other", async () => {
+    const pipeline = testPipeline({ settings: { maxSmhAttempts: 5 } });
+    const last = jobRecord("events/a", {}, { attributes: delivered({ attempts: 4 }) });
 
     const outcome = await processDeleteBatch([last], pipeline, DEADLINE);
 
     expect(outcome.failedMessageIds).toEqual([]);
     expect(pipeline.publisher.resultOf("job-events-a").outcome).toBe("recycled");
+    expect(pipeline.parker.deadLettered).toEqual([]);
   });
 
   it("acknowledges a job SMH refused with a non-retryable 4xx: failed at once, not dead-lettered", async () => {
@@ -241,76 +416,93 @@ describe("the last receive: a failed result, and the DLQ", () => {
       outcome: "failed",
       error: { status: 400, code: "IllegalFileName" },
     });
+    expect(pipeline.parker.deadLettered).toEqual([]);
   });
 });
 
-describe("failing the whole batch on purpose (open circuit)", () => {
+describe("an open circuit parks its library's jobs", () => {
   function openCircuit(pipeline: ReturnType<typeof testPipeline>, libraryId = "smh1") {
     for (let i = 0; i < pipeline.settings.circuitFailureThreshold; i++) {
       pipeline.circuits.recordFailure(libraryId);
     }
   }
 
-  it("fails the whole batch, writing nothing, when a circuit is open and nothing could be done", async () => {
-    const pipeline = testPipeline();
-    openCircuit(pipeline);
-    const { observer, seen } = recordingObserver();
-    const records = [jobRecord("events/a"), jobRecord("events/b")];
-
-    const outcome = await processDeleteBatch(records, { ...pipeline, observer }, DEADLINE);
-
-    expect(outcome.fullBatchFailure).toBeInstanceOf(FullBatchFailureError);
-    expect(outcome.fullBatchFailure).toBeInstanceOf(BatchProcessingError);
-    expect(outcome.fullBatchFailure?.message).toMatch(/circuit open/);
-    expect(outcome.fullBatchFailure).toMatchObject({
-      kind: "full-batch-failure",
-      libraryId: "smh1",
-      messageIds: records.map(({ messageId }) => messageId),
-    });
-    expect(outcome.failedMessageIds).toEqual(records.map(({ messageId }) => messageId));
-    expect(pipeline.smh.calls).toEqual([]);
-    expect(pipeline.publisher.published).toEqual([]);
-    expect(seen.batchFailed).toEqual([expect.objectContaining({ records: 2 })]);
-  });
-
-  it("does not fail the whole batch when another library's job was done", async () => {
+  it("parks them without calling SMH or counting an attempt; another library's job is done", async () => {
     const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99 } });
     openCircuit(pipeline);
-    const blocked = jobRecord("events/a");
+    const { observer, seen } = recordingObserver();
+    const blocked = jobRecord(
+      "events/a",
+      {},
+      { attributes: delivered({ attempts: 4, parkings: 1 }) },
+    );
     const done = jobRecord("scratch/b", { libraryId: "smh2" });
-
-    const outcome = await processDeleteBatch([blocked, done], pipeline, DEADLINE);
-
-    expect(outcome.fullBatchFailure).toBeUndefined();
-    expect(outcome.failedMessageIds).toEqual([blocked.messageId]);
-  });
-
-  it("does not fail the whole batch when a refused record got its rejected result", async () => {
-    const pipeline = testPipeline();
-    openCircuit(pipeline);
-    const blocked = jobRecord("events/a");
     const refused = record("not json");
 
-    const outcome = await processDeleteBatch([blocked, refused], pipeline, DEADLINE);
+    const outcome = await processDeleteBatch(
+      [blocked, done, refused],
+      { ...pipeline, observer },
+      DEADLINE,
+    );
 
-    expect(outcome.fullBatchFailure).toBeUndefined();
-    expect(outcome.failedMessageIds).toEqual([blocked.messageId]);
-    expect(pipeline.publisher.published.map(({ outcome: o }) => o)).toEqual(["rejected"]);
+    expect(outcome.failedMessageIds).toEqual([]);
+    expect(pipeline.smh.callsOf("delete").map(({ request }) => request.libraryId)).toEqual([
+      "smh2",
+    ]);
+    expect(pipeline.publisher.published.map(({ outcome: o }) => o).sort()).toEqual([
+      "recycled",
+      "rejected",
+    ]);
+    expect(pipeline.parker.parked.map(({ body, delaySeconds }) => [body, delaySeconds])).toEqual([
+      [blocked.body, 60],
+    ]);
+    // Four failed attempts and MAX_SMH_ATTEMPTS 5: a turned-away job is not given up.
+    expect(CapturingParker.stateOf(pipeline.parker.parked[0])).toMatchObject({
+      attempts: 4,
+      parkings: 2,
+    });
+    expect(seen.retryLater).toEqual([
+      expect.objectContaining({
+        jobId: "job-events-a",
+        parkedForSeconds: 60,
+        failedAttempts: 4,
+        reason: expect.stringContaining("circuit for library smh1 is open"),
+      }),
+    ]);
   });
 
-  it("still writes the failed result of a job on its last receive while the circuit is open", async () => {
-    const pipeline = testPipeline({ settings: { maxReceiveCount: 5 } });
+  it("counts the failed attempt of a batch request whose single retries the circuit it opened turned away", async () => {
+    const pipeline = testPipeline({ settings: { circuitFailureThreshold: 1 } });
+    pipeline.smh.onBatch = () => smhError(503, "ServerOverloaded", { mayHaveApplied: true });
+    const records = [jobRecord("events/a"), jobRecord("events/b")];
+
+    await processDeleteBatch(records, pipeline, DEADLINE);
+
+    // The batch reached SMH and failed; its singles never started: parked, one attempt each.
+    expect(pipeline.smh.callsOf("batch")).toHaveLength(1);
+    expect(pipeline.smh.callsOf("delete")).toEqual([]);
+    expect(pipeline.parker.parked.map((m) => CapturingParker.stateOf(m)?.attempts)).toEqual([1, 1]);
+  });
+
+  it("does not count the failure of a probe against the job's budget: SMH is still down, the job may be fine", async () => {
+    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99 } });
     openCircuit(pipeline);
-    const last = jobRecord("events/a", {}, { receiveCount: 5 });
-    const early = jobRecord("events/b", {}, { receiveCount: 1 });
-
-    const outcome = await processDeleteBatch([last, early], pipeline, DEADLINE);
-
-    expect(outcome.failedMessageIds).toEqual([last.messageId, early.messageId]);
-    const result = pipeline.publisher.resultOf("job-events-a");
-    expect(result.outcome === "failed" && result.error.message).toMatch(
-      /given up after 5 deliveries.*circuit/,
+    pipeline.clock.advance(pipeline.settings.circuitCooldownMs);
+    pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded");
+    const probed = jobRecord(
+      "events/a",
+      {},
+      { attributes: delivered({ attempts: 4, parkings: 3 }) },
     );
+
+    await processDeleteBatch([probed], pipeline, pipeline.clock.now() + 120_000);
+
+    expect(pipeline.smh.callsOf("delete")).toHaveLength(1);
+    expect(pipeline.publisher.published).toEqual([]);
+    expect(CapturingParker.stateOf(pipeline.parker.parked[0])).toMatchObject({
+      attempts: 4,
+      parkings: 4,
+    });
   });
 
   it("never fails an empty batch", async () => {
@@ -318,6 +510,69 @@ describe("failing the whole batch on purpose (open circuit)", () => {
     openCircuit(pipeline);
     const outcome = await processDeleteBatch([], pipeline, DEADLINE);
     expect(outcome.failedMessageIds).toEqual([]);
-    expect(outcome.fullBatchFailure).toBeUndefined();
+  });
+});
+
+describe("a job redriven by hand", () => {
+  it("starts a fresh budget and says its results supersede its failed one", async () => {
+    const pipeline = testPipeline();
+    const gaveUpAt = new Date(T0 - 3_600_000).toISOString();
+    const redrivenAt = new Date(T0 - 5_000).toISOString();
+    const redriven = jobRecord(
+      "events/a",
+      {},
+      {
+        attributes: {
+          ...delivered({ attempts: 5, parkings: 8, gaveUpAt }),
+          [REDRIVEN_AT_ATTRIBUTE]: redrivenAt,
+        },
+      },
+    );
+
+    await processDeleteBatch([redriven], pipeline, DEADLINE);
+
+    const result = pipeline.publisher.resultOf("job-events-a");
+    expect(result).toMatchObject({
+      outcome: "recycled",
+      supersedes: {
+        outcome: "failed",
+        failedAt: gaveUpAt,
+        redrivenAt,
+        dedupKey: deletionDedupKey({
+          jobId: "job-events-a",
+          libraryId: "smh1",
+          spaceId: "-",
+          path: "events/a",
+          permanent: false,
+          outcome: "failed",
+        }),
+      },
+    });
+  });
+
+  it("parks a redriven job with a fresh budget, carrying what it supersedes and dropping the redrive mark", async () => {
+    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99 } });
+    pipeline.smh.onDelete = () => smhError(503, "ServerOverloaded");
+    const gaveUpAt = new Date(T0 - 3_600_000).toISOString();
+    const redriven = jobRecord(
+      "events/a",
+      {},
+      {
+        attributes: delivered({ attempts: 5, parkings: 8, gaveUpAt }),
+      },
+    );
+
+    await processDeleteBatch([redriven], pipeline, DEADLINE);
+
+    const [parked] = pipeline.parker.parked;
+    expect(parked?.attributes[REDRIVEN_AT_ATTRIBUTE]).toBeUndefined();
+    expect(CapturingParker.stateOf(parked)).toEqual({
+      v: 1,
+      attempts: 1,
+      parkings: 1,
+      firstEnqueuedAt: new Date(T0 - 60_000).toISOString(),
+      budgetFrom: new Date(T0).toISOString(),
+      supersedes: { outcome: "failed", failedAt: gaveUpAt },
+    });
   });
 });

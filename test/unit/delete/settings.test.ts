@@ -16,6 +16,10 @@ describe("pipeline settings from the environment", () => {
       maxReceiveCount: 5,
       circuitFailureThreshold: 5,
       circuitCooldownMs: 30_000,
+      maxSmhAttempts: 5,
+      maxJobAgeSeconds: 172_800,
+      parkBaseDelaySeconds: 30,
+      parkMaxDelaySeconds: 900,
     });
     expect(DELETE_SETTING_DEFAULTS.MAX_RECEIVE_COUNT).toBe(5);
   });
@@ -31,6 +35,10 @@ describe("pipeline settings from the environment", () => {
       MAX_RECEIVE_COUNT: "7",
       CIRCUIT_FAILURE_THRESHOLD: "2",
       CIRCUIT_COOLDOWN_MS: "500",
+      MAX_SMH_ATTEMPTS: "3",
+      MAX_JOB_AGE_SECONDS: "600",
+      PARK_BASE_DELAY_SECONDS: "1",
+      PARK_MAX_DELAY_SECONDS: "30",
     });
     expect(settings).toEqual({
       batchDeleteMinJobs: 3,
@@ -42,7 +50,19 @@ describe("pipeline settings from the environment", () => {
       maxReceiveCount: 7,
       circuitFailureThreshold: 2,
       circuitCooldownMs: 500,
+      maxSmhAttempts: 3,
+      maxJobAgeSeconds: 600,
+      parkBaseDelaySeconds: 1,
+      parkMaxDelaySeconds: 30,
     });
+  });
+
+  it("refuses a parking delay SQS cannot take, or a base delay above the maximum", () => {
+    expect(() => readDeleteSettings({ PARK_MAX_DELAY_SECONDS: "901" })).toThrow(ZodError);
+    expect(() => readDeleteSettings({ MAX_SMH_ATTEMPTS: "0" })).toThrow(ZodError);
+    expect(() =>
+      readDeleteSettings({ PARK_BASE_DELAY_SECONDS: "60", PARK_MAX_DELAY_SECONDS: "30" }),
+    ).toThrow(/PARK_MAX_DELAY_SECONDS/);
   });
 
   it('treats an empty or blank value as unset (serverless.yml writes "" for an unset parameter)', () => {

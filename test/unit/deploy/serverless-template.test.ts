@@ -33,7 +33,8 @@ const FUNCTIONS = [
     queue: "JobsQueue",
     logGroup: "DeleteDirectoriesLogGroup",
     maxReceiveCountVariable: "MAX_RECEIVE_COUNT",
-    sendsTo: ["ResultsQueue"],
+    // Results, and its own queue and DLQ: parked and given-up jobs (lib/batch/parking.ts).
+    sendsTo: ["ResultsQueue", "JobsQueue", "JobsDeadLetterQueue"],
   },
   {
     name: "recycleActions",
@@ -44,7 +45,7 @@ const FUNCTIONS = [
     queue: "RecycleActionsQueue",
     logGroup: "RecycleActionsLogGroup",
     maxReceiveCountVariable: "RECYCLE_MAX_RECEIVE_COUNT",
-    sendsTo: ["ResultsQueue"],
+    sendsTo: ["ResultsQueue", "RecycleActionsQueue", "RecycleActionsDeadLetterQueue"],
   },
   {
     name: "retentionScan",
@@ -453,6 +454,18 @@ describe.each(FUNCTIONS)("serverless package: the $name function", (fn: Function
     for (const name of ["BATCH_DELETE_MIN_JOBS", "DELETE_CONCURRENCY", "DEADLINE_MARGIN_MS"]) {
       expect(env[name], name).toMatch(/^[1-9]\d*$/);
     }
+    // The retry budget and the parking delays (lib/batch/parking.ts), and where work is parked.
+    expect(env.MAX_SMH_ATTEMPTS).toBe("5");
+    expect(env.MAX_JOB_AGE_SECONDS).toBe("172800");
+    expect(env.PARK_BASE_DELAY_SECONDS).toBe("30");
+    expect(env.PARK_MAX_DELAY_SECONDS).toBe("900");
+    expect(env.JOBS_QUEUE_URL).toEqual(ref("JobsQueue"));
+    expect(env.JOBS_DLQ_URL).toEqual(ref("JobsDeadLetterQueue"));
+    expect(env.RECYCLE_ACTIONS_QUEUE_URL).toEqual(ref("RecycleActionsQueue"));
+    expect(env.RECYCLE_ACTIONS_DLQ_URL).toEqual(ref("RecycleActionsDeadLetterQueue"));
+    // A job older than the age limit is given up well before its queue would drop it.
+    const retention = resource(fn.queue).Properties.MessageRetentionPeriod as number;
+    expect(Number(env.MAX_JOB_AGE_SECONDS)).toBeLessThanOrEqual(retention / 2);
   });
 
   it("reads the maxReceiveCount of its own queue, so its last receive is the one before the DLQ", () => {
@@ -739,8 +752,18 @@ describe("serverless package: who may use the queues", () => {
     expect(allowed(`arn:aws:iam::${ACCOUNT}:role/producer`)).toBe(true);
     expect(allowed(`arn:aws:iam::${ACCOUNT}:role/someone-else`)).toBe(false);
     expect(allowed("arn:aws:iam::444455556666:role/anyone")).toBe(true);
-    // The retention scan enqueues whatever the list says.
+    // The retention scan enqueues whatever the list says; deleteDirectories parks jobs.
     expect(allowed(ROLE_ARNS["RetentionScanRole.Arn"] as string)).toBe(true);
+    expect(allowed(ROLE_ARNS["DeleteDirectoriesRole.Arn"] as string)).toBe(true);
+    expect(allowed(ROLE_ARNS["RecycleActionsRole.Arn"] as string)).toBe(false);
+  });
+
+  it("lets the recycleActions role park commands on its queue, and no other function send there", () => {
+    const statements = queuePolicyStatements("RecycleActionsQueue");
+    expect(maySend(statements, ROLE_ARNS["RecycleActionsRole.Arn"] as string)).toBe(true);
+    expect(maySend(statements, "arn:aws:iam::999999999999:role/RecycleActionsRole-test")).toBe(
+      false,
+    );
   });
 
   it("lets only the functions' roles write to the results queue, over TLS", () => {

@@ -6,6 +6,7 @@
 
 import type { QueueRecord } from "../../../lib/batch/records.ts";
 import type { ResultPublisher } from "../../../lib/batch/results.ts";
+import { DELIVERY_ATTRIBUTE } from "../../../lib/messages/delivery.ts";
 import type { RecycleActionResult } from "../../../lib/messages/recycle-action-result.ts";
 import type { OutcomeResult } from "../../../lib/messages/result-message.ts";
 import { type DeletionPolicy, parsePolicy } from "../../../lib/policy/config.ts";
@@ -27,6 +28,7 @@ import type {
 } from "../../../lib/smh/operations/restore.ts";
 import type { CallMeta, CallOptions } from "../../../lib/smh/types.ts";
 import {
+  CapturingParker,
   CapturingPublisher as CapturingResults,
   circuitsOf,
   FakeClock,
@@ -54,7 +56,7 @@ let messageCounter = 0;
 /** A recycle-actions-queue record carrying `body`. */
 export function record(
   body: string | Record<string, unknown>,
-  options: { messageId?: string; receiveCount?: number } = {},
+  options: { messageId?: string; receiveCount?: number; attributes?: Record<string, string> } = {},
 ): QueueRecord {
   messageCounter++;
   return {
@@ -62,6 +64,26 @@ export function record(
     body: typeof body === "string" ? body : JSON.stringify(body),
     receiveCount: options.receiveCount ?? 1,
     sentAt: T0 - 60_000,
+    attributes: Object.fromEntries(
+      Object.entries(options.attributes ?? {}).map(([name, value]) => [
+        name,
+        { dataType: "String", value },
+      ]),
+    ),
+  };
+}
+
+/** The delivery-state attribute of a command that failed `attempts` SMH attempts before. */
+export function deliveredAttempts(attempts: number): Record<string, string> {
+  const enqueued = new Date(T0 - 60_000).toISOString();
+  return {
+    [DELIVERY_ATTRIBUTE]: JSON.stringify({
+      v: 1,
+      attempts,
+      firstEnqueuedAt: enqueued,
+      budgetFrom: enqueued,
+      parkings: attempts,
+    }),
   };
 }
 
@@ -254,19 +276,28 @@ export const TEST_SETTINGS: RecycleSettings = {
   publishReserveMs: 5_000,
   circuitFailureThreshold: 3,
   circuitCooldownMs: 30_000,
+  maxSmhAttempts: 5,
+  maxJobAgeSeconds: 172_800,
+  parkBaseDelaySeconds: 30,
+  parkMaxDelaySeconds: 900,
 };
 
 /** A pipeline over `smh` and `publisher`, with the test policy and a fake clock. */
 export function pipelineOf(
   smh: RecycleSmh,
   publisher: ResultPublisher,
-  options: { clock?: FakeClock; settings?: Partial<RecycleSettings> } = {},
-): RecyclePipeline {
+  options: {
+    clock?: FakeClock;
+    settings?: Partial<RecycleSettings>;
+    parker?: CapturingParker;
+  } = {},
+): RecyclePipeline & { parker: CapturingParker } {
   const clock = options.clock ?? new FakeClock();
   const settings = { ...TEST_SETTINGS, ...options.settings };
   return {
     smh,
     publisher,
+    parker: options.parker ?? new CapturingParker(),
     policy: testPolicy(),
     settings,
     circuits: circuitsOf(settings, clock),

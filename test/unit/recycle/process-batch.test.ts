@@ -4,10 +4,13 @@
  * on the results queue.
  */
 import { describe, expect, it } from "vitest";
+import { DELIVERY_ATTRIBUTE } from "../../../lib/messages/delivery.ts";
 import { processRecycleBatch } from "../../../lib/recycle/process-batch.ts";
+import { CapturingParker } from "../batch/factories.ts";
 import {
   CapturingPublisher,
   deadlineOf,
+  deliveredAttempts,
   FakeClock,
   pipelineOf,
   purgeBody,
@@ -15,6 +18,7 @@ import {
   restoreBody,
   StubRecycleBin,
   smhError,
+  T0,
 } from "./factories.ts";
 
 const ALBUMS = { 11: "albums/2019-05 Beach", 12: "albums/2019-06 Hike", 13: "albums/2019-07 Zoo" };
@@ -227,7 +231,7 @@ describe("purging recycle-bin items", () => {
 });
 
 describe("the acknowledgement rule", () => {
-  it("writes the settled items' results at once, but does not acknowledge the command while an item is pending", async () => {
+  it("writes the settled items' results at once, and parks the whole command while an item is pending", async () => {
     const smh = new StubRecycleBin(ALBUMS);
     smh.failSingle = (id) => (id === 12 ? smhError(503, "ServerOverloaded") : undefined);
     smh.batchItem = (id) =>
@@ -236,26 +240,50 @@ describe("the acknowledgement rule", () => {
         : undefined;
     const publisher = new CapturingPublisher();
     const rec = record(restoreBody([11, 12, 13]));
-    const outcome = await processRecycleBatch([rec], pipelineOf(smh, publisher), deadlineOf());
+    const pipeline = pipelineOf(smh, publisher);
+    const outcome = await processRecycleBatch([rec], pipeline, deadlineOf());
     expect(publisher.outcomes()).toEqual({ 11: "restored", 13: "restored" });
-    expect(outcome.failedMessageIds).toEqual([rec.messageId]);
+    expect(outcome.failedMessageIds).toEqual([]);
     expect(outcome.counts.retryLater).toBe(1);
+    // Re-sent whole: a redelivery of a restored item answers `expired`, the same settlement.
+    expect(pipeline.parker.parked.map(({ body, delaySeconds }) => [body, delaySeconds])).toEqual([
+      [rec.body, 30],
+    ]);
+    expect(CapturingParker.stateOf(pipeline.parker.parked[0])).toMatchObject({ attempts: 1 });
   });
 
-  it("on the last receive gives each pending item a failed result saying why, and still lets the record dead-letter", async () => {
+  it("does not park a command whose settled items' results could not be written: it comes back", async () => {
+    const smh = new StubRecycleBin(ALBUMS);
+    smh.failSingle = (id) => (id === 12 ? smhError(503, "ServerOverloaded") : undefined);
+    smh.batchItem = (id) =>
+      id === 12
+        ? { recycledItemId: 12, outcome: "failed", error: smhError(503, "ServerOverloaded") }
+        : undefined;
+    const publisher = new CapturingPublisher();
+    publisher.refuse = (result) => result.type === "recycle-action" && result.recycledItemId === 11;
+    const rec = record(restoreBody([11, 12]));
+    const pipeline = pipelineOf(smh, publisher);
+    const outcome = await processRecycleBatch([rec], pipeline, deadlineOf());
+    expect(outcome.failedMessageIds).toEqual([rec.messageId]);
+    expect(pipeline.parker.parked).toEqual([]);
+  });
+
+  it("after MAX_SMH_ATTEMPTS failed attempts gives each pending item a failed result saying why, then sends the command to the DLQ", async () => {
     const smh = new StubRecycleBin(ALBUMS);
     smh.failSingle = () => smhError(503, "ServerOverloaded");
     const publisher = new CapturingPublisher();
-    const rec = record(restoreBody([12]), { receiveCount: 5 });
-    const outcome = await processRecycleBatch([rec], pipelineOf(smh, publisher), deadlineOf());
+    const rec = record(restoreBody([12]), { attributes: deliveredAttempts(4) });
+    const pipeline = pipelineOf(smh, publisher);
+    const outcome = await processRecycleBatch([rec], pipeline, deadlineOf());
     const [result] = publisher.published;
     expect(result?.outcome).toBe("failed");
     expect(result && "error" in result && result.error).toMatchObject({
       status: 503,
       code: "ServerOverloaded",
-      message: expect.stringContaining("given up after 5 deliveries"),
+      message: expect.stringContaining("given up after 5 failed SMH attempts (MAX_SMH_ATTEMPTS 5)"),
     });
-    expect(outcome.failedMessageIds).toEqual([rec.messageId]);
+    expect(outcome.failedMessageIds).toEqual([]);
+    expect(pipeline.parker.deadLettered.map(({ body }) => body)).toEqual([rec.body]);
   });
 
   it("does not acknowledge a command one of whose results could not be written", async () => {
@@ -272,7 +300,7 @@ describe("the acknowledgement rule", () => {
     expect(outcome.failedMessageIds).toEqual([partial.messageId]);
   });
 
-  it("starts no SMH call once the deadline margin is reached: the commands not started come back without results", async () => {
+  it("starts no SMH call once the deadline margin is reached: the commands not started are parked without results", async () => {
     const smh = new StubRecycleBin(ALBUMS);
     const publisher = new CapturingPublisher();
     const clock = new FakeClock();
@@ -280,18 +308,41 @@ describe("the acknowledgement rule", () => {
     smh.onCall = () => clock.advance(110_000);
     const started = record(restoreBody([11]));
     const notStarted = record(restoreBody([12, 13]));
-    const outcome = await processRecycleBatch(
-      [started, notStarted],
-      pipelineOf(smh, publisher, { clock, settings: { concurrency: 1 } }),
-      deadlineOf(clock),
-    );
+    const pipeline = pipelineOf(smh, publisher, { clock, settings: { concurrency: 1 } });
+    const outcome = await processRecycleBatch([started, notStarted], pipeline, deadlineOf(clock));
     expect(smh.calls).toHaveLength(1);
     expect(publisher.outcomes()).toEqual({ 11: "restored" });
-    expect(outcome.failedMessageIds).toEqual([notStarted.messageId]);
+    expect(outcome.failedMessageIds).toEqual([]);
     expect(outcome.counts.retryLater).toBe(2);
+    expect(pipeline.parker.parked.map(({ body, delaySeconds }) => [body, delaySeconds])).toEqual([
+      [notStarted.body, 0],
+    ]);
   });
 
-  it("fails the whole batch on purpose when the library's circuit is open and nothing could be done", async () => {
+  it("says, for every item of a command redriven by hand, which failed result it supersedes", async () => {
+    const smh = new StubRecycleBin(ALBUMS);
+    const publisher = new CapturingPublisher();
+    const gaveUpAt = new Date(T0 - 60_000).toISOString();
+    const attributes = deliveredAttempts(5);
+    const state = JSON.parse(attributes[DELIVERY_ATTRIBUTE] ?? "{}");
+    const rec = record(restoreBody([11, 12]), {
+      attributes: { [DELIVERY_ATTRIBUTE]: JSON.stringify({ ...state, gaveUpAt }) },
+    });
+    await processRecycleBatch([rec], pipelineOf(smh, publisher), deadlineOf());
+    expect(publisher.published).toHaveLength(2);
+    for (const result of publisher.published) {
+      expect(result.type === "recycle-action" && result.outcome).toBe("restored");
+      expect("supersedes" in result && result.supersedes).toMatchObject({
+        outcome: "failed",
+        failedAt: gaveUpAt,
+        dedupKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+    }
+    const keys = publisher.published.map((r) => ("supersedes" in r ? r.supersedes?.dedupKey : ""));
+    expect(new Set(keys).size).toBe(2);
+  });
+
+  it("parks the commands of a library whose circuit is open, without calling SMH or counting an attempt", async () => {
     const smh = new StubRecycleBin(ALBUMS);
     smh.failSingle = () => smhError(503, "ServerOverloaded");
     const publisher = new CapturingPublisher();
@@ -302,10 +353,14 @@ describe("the acknowledgement rule", () => {
       pipeline,
       deadlineOf(),
     );
-    expect(outcome.fullBatchFailure?.message).toContain("circuit open");
-    expect(outcome.fullBatchFailure?.messageIds).toEqual(outcome.failedMessageIds);
-    expect(outcome.failedMessageIds).toHaveLength(2);
+    expect(outcome.failedMessageIds).toEqual([]);
     expect(smh.calls).toHaveLength(1);
+    expect(publisher.published).toEqual([]);
+    const turnedAway = pipeline.parker.parked.slice(1);
+    expect(turnedAway).toHaveLength(2);
+    for (const message of turnedAway) {
+      expect(CapturingParker.stateOf(message)).toMatchObject({ attempts: 0, parkings: 1 });
+    }
   });
 
   it("runs a command delivered twice in one batch once, and acknowledges both records", async () => {
