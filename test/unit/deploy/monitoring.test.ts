@@ -155,7 +155,7 @@ describe("monitoring: the alarm topic", () => {
 describe("monitoring: every alarm", () => {
   it("notifies the topic on ALARM and on OK, fires above a threshold from serverless.yml's params, and names its runbook", () => {
     const list = alarms();
-    expect(list.length).toBe(23);
+    expect(list.length).toBe(25);
     const headings = new Set(
       [...OPERATIONS_DOC.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>
         (m[1] ?? "")
@@ -295,8 +295,35 @@ const SAMPLES: Record<string, (metrics: Metrics, logger: Logger) => void> = {
     ),
   ResultsPublishFailures: (metrics, logger) =>
     powertoolsBatchFailures(logger, metrics).publishFailed({ count: 2, codes: ["Throttled"] }),
-  BatchesFailedOnPurpose: (metrics, logger) =>
-    powertoolsBatchFailures(logger, metrics).batchFailed({ reason: "circuit open", records: 3 }),
+  JobsRetriedLater: (metrics, logger) =>
+    powertoolsDeleteObserver(logger, metrics).retryLater({
+      jobId: "j1",
+      path: "albums/2019",
+      libraryId: "lib1",
+      spaceId: "s1",
+      receiveCount: 1,
+      reason: "circuit open",
+      parkedForSeconds: 60,
+      failedAttempts: 1,
+    }),
+  CommandsRetriedLater: (metrics, logger) =>
+    powertoolsRecycleObserver(logger, metrics).retryLater({
+      commandId: "c1",
+      action: "restore",
+      pendingItems: 2,
+      libraryId: "lib1",
+      spaceId: "s1",
+      receiveCount: 1,
+      reason: "circuit open",
+      parkedForSeconds: 60,
+      failedAttempts: 1,
+    }),
+  ParkingFailures: (metrics, logger) =>
+    powertoolsBatchFailures(logger, metrics).forwardFailed({
+      queue: "jobs",
+      count: 2,
+      codes: ["AccessDenied"],
+    }),
   RetentionPublishFailures: (metrics, logger) =>
     powertoolsRetentionObserver(logger, metrics).publishFailed?.({
       queue: "jobs",
@@ -352,7 +379,9 @@ const PRODUCT_ALARMS = [
   ["RetentionTriggersRefused", "alarmRetentionProblemsThreshold", 1],
   ["RetentionScansFailed", "alarmRetentionProblemsThreshold", 1],
   ["RetentionCapBreaches", "alarmRetentionProblemsThreshold", 1],
-  ["BatchesFailedOnPurpose", "alarmCircuitsOpenThreshold", 1],
+  ["JobsRetriedLater", "alarmParkedThreshold", "alarmParkedPeriods"],
+  ["CommandsRetriedLater", "alarmParkedThreshold", "alarmParkedPeriods"],
+  ["ParkingFailures", "alarmPublishFailuresThreshold", 1],
   ["SmhThrottles", "alarmSmhThrottlesThreshold", "alarmSmhThrottlesPeriods"],
   ["LedgerWriteFailures", "alarmLedgerWriteFailuresThreshold", 1],
 ] as const;
@@ -570,8 +599,16 @@ describe("monitoring: the dashboard", () => {
     for (const queue of ["JobsQueue", "RecycleActionsQueue", "ResultsQueue"]) {
       expect(has("AWS/SQS", "ApproximateAgeOfOldestMessage", queueName(queue)), queue).toBe(true);
     }
-    // SMH: requests, retries, 429s; open circuits; function duration (no per-request latency metric).
-    for (const name of ["SmhRequests", "SmhRetries", "SmhThrottles", "BatchesFailedOnPurpose"]) {
+    // SMH: requests, retries, 429s; work parked while SMH fails (or a circuit is open); parking
+    // that failed; function duration (no per-request latency metric).
+    for (const name of [
+      "SmhRequests",
+      "SmhRetries",
+      "SmhThrottles",
+      "JobsRetriedLater",
+      "CommandsRetriedLater",
+      "ParkingFailures",
+    ]) {
       expect(has("SmhBatchCleaner", name), name).toBe(true);
     }
     // Errors and throttles of every function, its duration.
