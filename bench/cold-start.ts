@@ -234,9 +234,13 @@ function lambdaEnvironment(
   const declared = document.getIn(["provider", "environment"]) as { toJSON(): unknown } | undefined;
   const fromCloudFormation: Record<string, string> = {};
   for (const name of Object.keys((declared?.toJSON() ?? {}) as Record<string, unknown>)) {
-    if (!(name in literalEnv) && name.endsWith("_QUEUE_URL")) {
+    if (name in literalEnv) continue;
+    // What CloudFormation fills in at deploy time (!Ref of a queue or of the ledger bucket).
+    if (name.endsWith("_QUEUE_URL") || name.endsWith("_DLQ_URL")) {
       fromCloudFormation[name] =
         `https://sqs.ap-southeast-1.amazonaws.com/000000000000/bench-${name.toLowerCase()}`;
+    } else if (name === "LEDGER_BUCKET") {
+      fromCloudFormation[name] = "bench-ledger-bucket";
     }
   }
   return {
