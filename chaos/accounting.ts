@@ -22,9 +22,10 @@
  *   every job whose terminal result is not in the ledger) and `ledgerOnlyResults` (results the
  *   ledger holds that never came over the results queue).
  */
-import { ResultSet } from "../lib/cli/results/dedupe.ts";
+
 import type { DeletionResult } from "../lib/messages/deletion-result.ts";
 import { bodyId } from "../lib/messages/digest.ts";
+import { ResultSet } from "../lib/messages/result-set.ts";
 import type { GroundTruth } from "../lib/sim/inspection/dumps.ts";
 import type { PlannedJob, Target } from "./plan.ts";
 import { findLeaks, type Haystack, type Leak, type Secret } from "./secrets.ts";

@@ -18,9 +18,9 @@
  * delays and circuit cooldown stated in {@link outageTimings}.
  */
 import pMap from "p-map";
-import { ResultSet } from "../lib/cli/results/dedupe.ts";
 import { readTopology } from "../lib/local/topology.ts";
 import type { DeletionResult } from "../lib/messages/deletion-result.ts";
+import { ResultSet } from "../lib/messages/result-set.ts";
 import { queueDepths } from "../lib/queues/depths.ts";
 import {
   jobFor,

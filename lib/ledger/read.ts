@@ -20,7 +20,7 @@ import { createGunzip } from "node:zlib";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import pMap from "p-map";
 import { parseResultMessage, type ResultMessage } from "../messages/result-message.ts";
-import { LedgerResultSet } from "./dedup.ts";
+import { ResultSet } from "../messages/result-set.ts";
 import {
   DEFAULT_LEDGER_PREFIX,
   LEDGER_DAY_SLACK_MS,
@@ -283,7 +283,7 @@ export async function readLedger(
   selectors: LedgerSelectors,
   options: LedgerReadOptions = {},
 ): Promise<LedgerRead> {
-  const set = new LedgerResultSet();
+  const set = new ResultSet();
   const stats = await scanLedger(source, selectors, (result) => set.add(result), options);
   const results = set.results();
   results.sort(byFinishedAt);

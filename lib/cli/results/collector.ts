@@ -7,8 +7,8 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import type { FieldReason } from "../../messages/reasons.ts";
 import { parseResultMessage, type ResultMessage } from "../../messages/result-message.ts";
+import { ResultSet } from "../../messages/result-set.ts";
 import type { ReceiptEntry } from "../../queues/acknowledge.ts";
-import { ResultSet } from "./dedupe.ts";
 
 /** A message on the results queue that is not a valid result. */
 export interface InvalidResultMessage {

@@ -11,7 +11,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { ResultSet } from "../../../lib/cli/results/dedupe.ts";
 import { demoPolicy } from "../../../lib/local/demo-policy.ts";
 import type { RunnerEvent } from "../../../lib/local/runner-events.ts";
 import { type S3FaultProxy, startS3FaultProxy } from "../../../lib/local/s3-fault-proxy.ts";
@@ -20,6 +19,7 @@ import type { LocalStack } from "../../../lib/local/stack.ts";
 import { readTopology } from "../../../lib/local/topology.ts";
 import type { DeletionResult } from "../../../lib/messages/deletion-result.ts";
 import { parseResultMessage, type ResultMessage } from "../../../lib/messages/result-message.ts";
+import { ResultSet } from "../../../lib/messages/result-set.ts";
 import type { DeletionPolicyConfig } from "../../../lib/policy/config.ts";
 import { queueDepths } from "../../../lib/queues/depths.ts";
 import { publish } from "../../../lib/queues/publish.ts";

@@ -1,9 +1,9 @@
 // A job given up with a `failed` result and redriven by hand: its later result names the failed
 // one (`supersedes.dedupKey`), and a consumer keeps only the later one, in either reading order.
 import { describe, expect, it } from "vitest";
-import { ResultSet } from "../../../lib/cli/results/dedupe.ts";
 import { createDeleteJob } from "../../../lib/messages/delete-job.ts";
 import { deletionResult } from "../../../lib/messages/deletion-result.ts";
+import { ResultSet } from "../../../lib/messages/result-set.ts";
 
 const run = {
   attempts: 1,

@@ -3,12 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { ResultCollector } from "../../../lib/cli/results/collector.ts";
 import { RESULT_CSV_COLUMNS, resultCsvRow } from "../../../lib/cli/results/csv-row.ts";
-import { ResultSet } from "../../../lib/cli/results/dedupe.ts";
 import { countOutcomes } from "../../../lib/cli/results/summary.ts";
 import { createDeleteJob } from "../../../lib/messages/delete-job.ts";
 import { deletionResult, rejectedDeletion } from "../../../lib/messages/deletion-result.ts";
 import { recycleActionResult } from "../../../lib/messages/recycle-action-result.ts";
 import { createRecycleCommand } from "../../../lib/messages/recycle-command.ts";
+import { ResultSet } from "../../../lib/messages/result-set.ts";
 
 const run = {
   attempts: 2,

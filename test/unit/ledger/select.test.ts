@@ -1,13 +1,13 @@
 /** Which results the ledger selectors match, which kinds they prune to, and duplicates on read. */
 import { describe, expect, it } from "vitest";
 import { planIdOf, planJobId } from "../../../lib/cli/plans/plan.ts";
-import { LedgerResultSet } from "../../../lib/ledger/dedup.ts";
 import {
   earliestFinish,
   kindsFor,
   matchesSelectors,
   planTimeOf,
 } from "../../../lib/ledger/select.ts";
+import { ResultSet } from "../../../lib/messages/result-set.ts";
 import {
   alreadyAbsentDeletion,
   recycleAction,
@@ -88,7 +88,7 @@ describe("earliestFinish", () => {
   });
 });
 
-describe("LedgerResultSet", () => {
+describe("ResultSet", () => {
   it("keeps one result per dedupKey, the one with the recycledItemId, whatever order they come in", () => {
     const recycled = recycledDeletion("a", 9, when);
     const absent = alreadyAbsentDeletion("a", when);
@@ -97,7 +97,7 @@ describe("LedgerResultSet", () => {
       [absent, recycled],
       [recycled, absent],
     ]) {
-      const set = new LedgerResultSet();
+      const set = new ResultSet();
       for (const result of order) set.add(result);
       expect(set.results()).toEqual([recycled]);
       expect(set.duplicates).toBe(1);

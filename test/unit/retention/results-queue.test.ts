@@ -1,7 +1,6 @@
 // What a retention run writes to the results queue, read by the same readers as every result.
 import { describe, expect, it } from "vitest";
 import { resultCsvRow } from "../../../lib/cli/results/csv-row.ts";
-import { ResultSet } from "../../../lib/cli/results/dedupe.ts";
 import { describeResult } from "../../../lib/cli/results/describe.ts";
 import { countOutcomes } from "../../../lib/cli/results/summary.ts";
 import {
@@ -9,6 +8,7 @@ import {
   parseResultMessage,
   resultMessageAttributes,
 } from "../../../lib/messages/result-message.ts";
+import { ResultSet } from "../../../lib/messages/result-set.ts";
 import { encodeContinuation } from "../../../lib/retention/checkpoint.ts";
 import { PlanBuilder, planFromListing } from "../../../lib/retention/plan.ts";
 import { capBreachAlert, planSummary, scanFailedAlert } from "../../../lib/retention/summary.ts";

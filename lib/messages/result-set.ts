@@ -1,13 +1,15 @@
 /**
- * Duplicate results, dropped by dedupKey (see `lib/messages/dedup.ts`): results that share a key
- * report the same fact about the same request, and the one to keep is the one that carries a
- * restore handle (`recycledItemId` of a deletion, `restoredPath` of a restore) when there is one.
+ * Duplicate results, dropped by dedupKey (see `dedup.ts`): results that share a key report the
+ * same fact about the same request, and the one to keep is the one that carries a restore handle
+ * (`recycledItemId` of a deletion, `restoredPath` of a restore) when there is one. One rule for
+ * every reader: the results queue's (`smh-cleaner results`, the chaos accounting) and the
+ * ledger's (`lib/ledger/read.ts`: a result may be kept there more than once).
  *
  * Superseded results, dropped too: a job (command) given up with a `failed` result and later
  * redriven by hand gets results that say so (`supersedes.dedupKey`, see
  * `lib/messages/delivery.ts`); the `failed` result they name is dropped, whichever was read first.
  */
-import type { ResultMessage } from "../../messages/result-message.ts";
+import type { ResultMessage } from "./result-message.ts";
 
 /** True when `result` carries what a later restore (or audit of one) needs. */
 export function hasRestoreHandle(result: ResultMessage): boolean {
