@@ -722,10 +722,15 @@ describe("retries through the queue", () => {
     async () => {
       const { flaky, steady } = await runs.partial;
       for (const id of flaky) {
-        // Parked with a delay after a failed attempt, and never given up.
+        // Parked after a failed attempt, the attempt counted, and never given up. A parking for
+        // SMH's sake waits; one because the invocation's time ran short does not, and carries the
+        // count along (seen once, at load average 1 in a full run: a flaky job's second parking).
         const counted = parkings(id).filter(({ failedAttempts }) => failedAttempts >= 1);
         expect(counted.length, `${id} parked after a failed attempt`).toBeGreaterThan(0);
-        for (const { parkedForSeconds } of counted) expect(parkedForSeconds).toBeGreaterThan(0);
+        for (const { parkedForSeconds, reason } of counted) {
+          if (!/remaining time|deadline/.test(reason))
+            expect(parkedForSeconds, reason).toBeGreaterThan(0);
+        }
       }
       // A steady job is parked only when its invocation ran out of time (a loaded machine),
       // never for SMH's sake: its library answered every call.
