@@ -19,7 +19,9 @@
  * then the record is sent to the dead-letter queue and acknowledged — when
  * 1. `MAX_SMH_ATTEMPTS` real SMH attempts failed (a request that reached SMH and failed
  *    retryably, after the client's own retries; one per delivery at most; not a probe of an open
- *    circuit, whose failure says SMH is still down rather than that this job fails); or
+ *    circuit, whose failure says SMH is still down rather than that this job fails; not a call the
+ *    invocation's deadline cut; not a failed follow-up of a request SMH answered — the recycle-bin
+ *    lookup after a 404, whose job is done in SMH and may already have its result); or
  * 2. `MAX_JOB_AGE_SECONDS` passed since it was first enqueued (or redriven); or
  * 3. its message was received `maxReceiveCount` times without being finished or parked (handler
  *    timeouts or crashes, or parking that kept failing): SQS would dead-letter it on the next

@@ -40,6 +40,13 @@ export interface Done<Facts> {
 export interface Transient {
   readonly kind: "transient";
   readonly error: FailureInfo;
+  /**
+   * What failed is a follow-up, not the work's own request: SMH already answered that request (a
+   * deletion's 404) and only what the answer left out is still to find (the recycle-bin lookup of
+   * the handle). It does not spend the retry budget: the work is done in SMH — often by an earlier
+   * delivery whose result is already out — so a `failed` result would contradict it.
+   */
+  readonly followUp?: true;
 }
 
 /**
@@ -124,7 +131,7 @@ export function pendingReason(
  * How unsettled work went in this delivery, for `parking.ts`: whether it reached SMH and failed
  * retryably (a real attempt: its calls to SMH in this delivery, or a transient failure, started
  * while its library's circuit was closed — not a probe, not a recycle-bin scan cut by the
- * deadline; a batch request that failed counts for the jobs whose single retries the reopened
+ * deadline, not a failed follow-up of a request SMH answered (`Transient.followUp`); a batch request that failed counts for the jobs whose single retries the reopened
  * circuit then turned away), and whether it waits for nothing but time.
  */
 export function unfinishedWork(
@@ -136,6 +143,8 @@ export function unfinishedWork(
 ): { attempted: boolean; onlyOutOfTime: boolean } {
   const cutByDeadline = (settlement: { readonly kind: string }) =>
     settlement.kind === "transient" && (settlement as Transient).error.kind === "deadline";
+  const followUp = (settlement: { readonly kind: string }) =>
+    settlement.kind === "transient" && (settlement as Transient).followUp === true;
   const outOfTime = (settlement: { readonly kind: string }) =>
     cutByDeadline(settlement) ||
     (settlement.kind === "deferred" && (settlement as Deferred).cause === "deadline");
@@ -144,6 +153,7 @@ export function unfinishedWork(
       ({ settlement, attempts, startedClosed }) =>
         startedClosed &&
         !cutByDeadline(settlement) &&
+        !followUp(settlement) &&
         (attempts > 0 || settlement.kind === "transient"),
     ),
     onlyOutOfTime: pending.every(({ settlement }) => outOfTime(settlement)),

@@ -10,11 +10,18 @@
  *
  * A scan that cannot finish (the deadline, an SMH error) settles nothing: those jobs come back
  * through the queue, because reporting `already_absent` for a directory that is in the recycle bin
- * would lose its restore handle.
+ * would lose its restore handle. Neither spends the job's retry budget (`parking.ts`): a scan the
+ * invocation's deadline cut (between pages, or a listing call that ran out of time) is parked
+ * without a delay, and a listing SMH failed is a follow-up (`Transient.followUp`), parked with the
+ * growing delay. SMH already answered that the directory is gone — usually because an earlier
+ * delivery of the same job deleted it and wrote its result — so a `failed` result after a spent
+ * budget would contradict that result; at 20,000 jobs the recycle bins are thousands of items deep
+ * and such scans are cut or throttled again and again.
  */
 import { failureInfo } from "../batch/work.ts";
 import type { SmhClient } from "../smh/client.ts";
 import { SmhError } from "../smh/errors/smh-error.ts";
+import { SmhTimeoutError } from "../smh/errors/timeout-error.ts";
 import { normalizePath } from "../smh/paths.ts";
 import type { JobState } from "./settlement.ts";
 
@@ -109,9 +116,15 @@ async function scanForGroup(group: JobState[], context: RecoverContext): Promise
       // No recycle bin: a 404 can only mean the directory is gone for good.
       return settleUnmatched(pending);
     }
+    if (error instanceof SmhTimeoutError && context.now() >= context.callDeadline) {
+      // The listing call ran out of the invocation's time (waiting at the library's limiter, or
+      // in flight): the deadline cut the scan, SMH did not fail it.
+      return leavePending(pending, "the recycle-bin lookup did not finish before the deadline");
+    }
+    // SMH answered the deletion itself (404); only the lookup failed: not a failed attempt.
     for (const waiting of pending.values()) {
       for (const { state } of waiting)
-        state.settlement = { kind: "transient", error: failureInfo(error) };
+        state.settlement = { kind: "transient", error: failureInfo(error), followUp: true };
     }
   }
 }

@@ -286,6 +286,30 @@ describe("the retry budget: one failed result saying which limit, then the DLQ",
     expect(outcome.counts.failed).toBe(1);
   });
 
+  it("never gives up a job SMH answered 404 for because its recycle-bin lookup failed: parked, attempts unchanged", async () => {
+    // An earlier delivery deleted the directory (its result may be out): this one gets a 404, and
+    // the lookup of the handle fails. A `failed` result now would contradict the earlier one.
+    const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, maxSmhAttempts: 5 } });
+    pipeline.smh.onDelete = () => smhError(404, "DirectoryNotFound", { mayHaveApplied: true });
+    pipeline.smh.listError = smhError(429, "RateLimitExceeded", { operation: "listRecycleBin" });
+    const fifth = jobRecord(
+      "events/a",
+      {},
+      { attributes: delivered({ attempts: 4, parkings: 4 }) },
+    );
+
+    const outcome = await processDeleteBatch([fifth], pipeline, DEADLINE);
+
+    expect(outcome.failedMessageIds).toEqual([]);
+    expect(pipeline.publisher.published).toEqual([]);
+    expect(pipeline.parker.deadLettered).toEqual([]);
+    expect(pipeline.parker.parked).toHaveLength(1);
+    expect(CapturingParker.stateOf(pipeline.parker.parked[0])).toMatchObject({
+      attempts: 4,
+      parkings: 5,
+    });
+  });
+
   it("parks, writing no result, while the budget lasts; the delay doubles per parking up to the cap", async () => {
     const pipeline = testPipeline({
       settings: { batchDeleteMinJobs: 99, parkBaseDelaySeconds: 30, parkMaxDelaySeconds: 900 },

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { type RecoverContext, recoverFromRecycleBin } from "../../../lib/delete/recover.ts";
 import { initialState, type JobState, type Settlement } from "../../../lib/delete/settlement.ts";
+import { SmhTimeoutError } from "../../../lib/smh/errors/timeout-error.ts";
 import { acceptedJob, binItem, FakeClock, StubSmh, smhError, T0 } from "./factories.ts";
 
 const SENT = T0 - 60_000; // factories' records were sent a minute before T0
@@ -193,6 +194,41 @@ describe("recycle-bin recovery: when the lookup cannot finish", () => {
     expect(state.settlement).toMatchObject({
       kind: "transient",
       error: { status: 503, code: "ServerOverloaded" },
+      // SMH answered the delete (404): a failed lookup is no failed attempt of the job.
+      followUp: true,
+    });
+  });
+
+  it("hands the job back cut by the deadline (not an SMH failure) when the listing call runs out of the invocation's time", async () => {
+    const { smh, clock, context } = setup({ callDeadline: T0 + 1_000 });
+    clock.advance(1_000);
+    // As the client throws it when the call waited at the library's limiter past its deadline.
+    smh.listError = new SmhTimeoutError({
+      operation: "listRecycleBin",
+      libraryId: "smh1",
+      attempts: 0,
+      mayHaveApplied: false,
+    });
+    const state = lookup("events/a");
+    await recoverFromRecycleBin([state], context);
+    expect(state.settlement).toMatchObject({
+      kind: "transient",
+      error: { kind: "deadline", message: expect.stringContaining("did not finish") },
+    });
+  });
+
+  it("keeps an attempt timeout before the deadline a (follow-up) SMH failure", async () => {
+    const { smh, context } = setup();
+    smh.listError = new SmhTimeoutError(
+      { operation: "listRecycleBin", libraryId: "smh1", attempts: 3, mayHaveApplied: false },
+      "the attempt timed out",
+    );
+    const state = lookup("events/a");
+    await recoverFromRecycleBin([state], context);
+    expect(state.settlement).toMatchObject({
+      kind: "transient",
+      error: { kind: "retryable" },
+      followUp: true,
     });
   });
 
