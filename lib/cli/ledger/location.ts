@@ -11,8 +11,10 @@
  *   layout's).
  * - The region: `--region`, `AWS_REGION`, the stack's, then the SDK's own chain.
  */
+
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type Command, Option } from "commander";
+import { nonEmpty } from "../../aws/client-config.ts";
 import { createS3Client } from "../../aws/s3-client.ts";
 import { DEFAULT_LEDGER_PREFIX } from "../../ledger/layout.ts";
 import type { LedgerSource } from "../../ledger/read.ts";
@@ -167,8 +169,4 @@ function sameOrigin(a: string, b: string): boolean {
   } catch {
     return a === b;
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }

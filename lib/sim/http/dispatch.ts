@@ -114,7 +114,7 @@ async function runRoute(
 
 /**
  * The call-log template (and stats key) of a request that reached no handler: `unsupported` for
- * what the simulator refused as not implemented, `unmatched` for anything else.
+ * what the simulator refused as outside its model, `unmatched` for anything else.
  */
 function unroutedTemplate(response: SimResponse | null): string {
   const body = response?.body as { code?: unknown } | undefined;

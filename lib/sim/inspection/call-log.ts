@@ -32,7 +32,7 @@ export interface CallRecord {
 
 /**
  * Exact call counts since the last reset: per route name, per status. Requests that reached no
- * route count under their template: "unsupported" (refused as not implemented) or "unmatched".
+ * route count under their template: "unsupported" (an operation outside the simulator's model, refused) or "unmatched".
  */
 export interface CallStats {
   readonly total: number;
