@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { environmentWithout, QUEUE_LOCATION_VARIABLES } from "./helpers/cli.ts";
+import { CLI_BIN, environmentWithout, QUEUE_LOCATION_VARIABLES } from "./helpers/cli.ts";
 import { until } from "./helpers/stack-io.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -86,4 +86,34 @@ describe("npm start", () => {
     },
     90_000,
   );
+
+  // The stack's files appear one by one while it starts, a moment before its stop handlers used to
+  // be installed; a Ctrl-C in that moment killed the CLI outright and left them behind (once, in a
+  // full .ci/run beside two CPU burners). Here the signal comes as soon as the first file shows.
+  it("stops cleanly and removes the stack's files on a Ctrl-C while the stack is still starting", async () => {
+    const state = join(work, "starting");
+    const cli = spawn(process.execPath, [CLI_BIN, "local", "--no-demo"], {
+      cwd: REPO,
+      env: {
+        ...environmentWithout([...QUEUE_LOCATION_VARIABLES, "SMH_BASE_URL", "SMH_LIBRARY_SECRETS"]),
+        SMH_CLEANER_STATE_DIR: state,
+      },
+      stdio: "ignore",
+    });
+    onTestFinished(() => {
+      if (cli.pid !== undefined && isRunning(cli.pid)) cli.kill("SIGKILL");
+    });
+    const exited = once(cli, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+    await until(
+      "the local stack to write its first file",
+      async () => (await readdir(state).catch(() => [])).length > 0,
+      60_000,
+      2,
+    );
+    cli.kill("SIGINT");
+    const [code, signal] = await exited;
+    // Ended by its own handler (128 + SIGINT's number), not by the signal's default action.
+    expect({ code, signal }).toEqual({ code: 130, signal: null });
+    expect(await readdir(state)).toEqual([]);
+  }, 90_000);
 });

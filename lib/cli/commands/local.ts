@@ -90,23 +90,32 @@ async function local(flags: LocalFlags): Promise<number> {
     );
     return ExitCode.usage;
   }
+  // The stop handlers go in before anything starts. The stack's files become visible to others
+  // (an atomic rename) a moment before startLocalStack returns; a Ctrl-C in that moment used to meet
+  // Node's default action — exit at once — and leave the files and servers behind. A signal while
+  // the stack starts now waits for the start to finish, then stops what it started.
+  const starting = startLocalStack({
+    visibilityTimeoutSeconds: visibility,
+    stateDir: stateDir(),
+    // The handlers log one JSON line per job; the demo prints its own summary instead.
+    env: flags.handlerLogs ? {} : { POWERTOOLS_LOG_LEVEL: "SILENT" },
+    endpoints: {
+      ...(flags.sqsEndpoint === undefined ? {} : { sqs: flags.sqsEndpoint }),
+      ...(flags.s3Endpoint === undefined ? {} : { s3: flags.s3Endpoint }),
+    },
+  });
+  const removeSignalHandlers = stopOnSignals(async () => {
+    const started = await starting.catch(() => undefined);
+    await started?.stop();
+  });
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({
-      visibilityTimeoutSeconds: visibility,
-      stateDir: stateDir(),
-      // The handlers log one JSON line per job; the demo prints its own summary instead.
-      env: flags.handlerLogs ? {} : { POWERTOOLS_LOG_LEVEL: "SILENT" },
-      endpoints: {
-        ...(flags.sqsEndpoint === undefined ? {} : { sqs: flags.sqsEndpoint }),
-        ...(flags.s3Endpoint === undefined ? {} : { s3: flags.s3Endpoint }),
-      },
-    });
+    stack = await starting;
   } catch (error) {
+    removeSignalHandlers();
     if (error instanceof ServiceEndpointError) throw new CliError(ExitCode.usage, error.message);
     throw error;
   }
-  const removeSignalHandlers = stopOnSignals(() => stack.stop());
   try {
     const out = (line: string) => {
       if (!flags.json) printLine(line);
