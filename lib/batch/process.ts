@@ -192,8 +192,9 @@ type Sent<Result> = {
 };
 
 /**
- * Publishes every reply's results; then parks or dead-letters each reply that asks for it once
- * all of its results are written; then decides each record's fate: acknowledged when its results
+ * Publishes every reply's results and, at the same time, parks the replies that have none (work
+ * not started or cut by the deadline); then parks or dead-letters each other reply that asks for it
+ * once all of its results are written; then decides each record's fate: acknowledged when its results
  * are written and its work is complete, or parked or dead-lettered with the message accepted.
  * Reports each written result to the observer (with its record's fate), and any failure to write.
  *
@@ -214,26 +215,50 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
     forwarded: false,
   }));
   const flat = sent.flatMap(({ results }) => results);
-  const published = await publisher.publish(flat.map(({ result }) => result));
-  flat.forEach((entry, position) => {
-    entry.written = published.written.has(position);
-  });
-
-  // Parked and given-up work moves on only once its results are written: a given-up job's
-  // `failed` result is on the results queue before its message is in the DLQ.
-  const ready = (kind: NextStep["kind"]) =>
-    sent.filter(
-      ({ reply, results }) => reply.next.kind === kind && results.every((entry) => entry.written),
-    );
+  const messageOf = ({ reply: { next } }: Sent<Result>) =>
+    (next as Extract<NextStep, { message: Outgoing }>).message;
   // Too late to send work on: the invocation may end (Lambda would freeze it) before it is
   // acknowledged, and its record would come back next to the copy just sent. Its records come
   // back through the queue instead, as before parking existed.
-  const inTime = forwardBy.now() < forwardBy.at;
-  const toPark = inTime ? ready("park") : [];
-  const toDeadLetter = inTime ? ready("dead-letter") : [];
-  const late = inTime ? 0 : ready("park").length + ready("dead-letter").length;
-  const messageOf = ({ reply: { next } }: Sent<Result>) =>
-    (next as Extract<NextStep, { message: Outgoing }>).message;
+  const inTime = () => forwardBy.now() < forwardBy.at;
+
+  // Work with nothing to write (not started, or cut by the deadline — a recycle-bin lookup
+  // included) is parked at once, beside the publishing of the others' results: waiting for a slow
+  // ledger write or results queue used to push it past the forward deadline, and its record came
+  // back through the queue instead, spending one of its few receives each time.
+  const early = sent.filter(
+    ({ reply }) => reply.next.kind === "park" && reply.results.length === 0,
+  );
+  const parkedAtOnce = new Set(early.map(({ reply }) => reply));
+  const earlyInTime = inTime();
+  const [published, parkedEarly] = await Promise.all([
+    publisher.publish(flat.map(({ result }) => result)),
+    parker.park(earlyInTime ? early.map(messageOf) : []),
+  ]);
+  flat.forEach((entry, position) => {
+    entry.written = published.written.has(position);
+  });
+  if (earlyInTime) {
+    early.forEach((entry, index) => {
+      entry.forwarded = parkedEarly.sent.has(index);
+    });
+  }
+
+  // Parked and given-up work with results moves on only once they are written: a given-up job's
+  // `failed` result is on the results queue before its message is in the DLQ.
+  const ready = (kind: NextStep["kind"]) =>
+    sent.filter(
+      ({ reply, results }) =>
+        reply.next.kind === kind &&
+        !parkedAtOnce.has(reply) &&
+        results.every((entry) => entry.written),
+    );
+  const lateInTime = inTime();
+  const toPark = lateInTime ? ready("park") : [];
+  const toDeadLetter = lateInTime ? ready("dead-letter") : [];
+  const late =
+    (earlyInTime ? 0 : early.length) +
+    (lateInTime ? 0 : ready("park").length + ready("dead-letter").length);
   const [parked, deadLettered] = await Promise.all([
     parker.park(toPark.map(messageOf)),
     parker.deadLetter(toDeadLetter.map(messageOf)),
@@ -274,7 +299,7 @@ export async function publishAndAcknowledge<Result extends ResultMessage>(
     });
   }
   for (const [queue, outcome] of [
-    ["own queue (parking)", parked],
+    ["own queue (parking)", { failures: [...parkedEarly.failures, ...parked.failures] }],
     ["dead-letter queue", deadLettered],
   ] as const) {
     if (outcome.failures.length === 0) continue;

@@ -214,6 +214,39 @@ describe("acknowledgement: a record is acknowledged once its result is written o
     expect(seen.forwardFailed).toEqual([expect.objectContaining({ codes: ["TooLate"], count: 1 })]);
   });
 
+  it("parks work with nothing to write at once, beside a slow publish that ends past the forward deadline", async () => {
+    const pipeline = testPipeline({
+      settings: { batchDeleteMinJobs: 99, publishReserveMs: 5_000, recoverySkewMs: 60_000 },
+    });
+    // a: deleted. b: a 404 whose recycle-bin lookup the deadline cuts (the call ran out of time).
+    pipeline.smh.onDelete = (request) =>
+      request.path === "events/a"
+        ? { outcome: "recycled", recycledItemId: 7, requestId: "r", attempts: 1 }
+        : smhError(404, "DirectoryNotFound", { mayHaveApplied: true });
+    pipeline.smh.bin = Array.from({ length: 200 }, (_, index) =>
+      binItem(index + 1, `other/${index}`, T0 - 1_000),
+    );
+    pipeline.smh.onPage = () => pipeline.clock.advance(116_000);
+    // Writing a's result (the ledger under load) takes until after the forward deadline.
+    const publish = pipeline.publisher.publish.bind(pipeline.publisher);
+    pipeline.publisher.publish = (results) => {
+      pipeline.clock.advance(4_000);
+      return publish(results);
+    };
+    const { observer, seen } = recordingObserver();
+    const a = jobRecord("events/a");
+    const b = jobRecord("events/b");
+
+    const outcome = await processDeleteBatch([a, b], { ...pipeline, observer }, DEADLINE);
+
+    expect(pipeline.publisher.published.map(({ jobId }) => jobId)).toEqual(["job-events-a"]);
+    expect(pipeline.parker.parked.map(({ body, delaySeconds }) => [body, delaySeconds])).toEqual([
+      [b.body, 0],
+    ]);
+    expect(outcome.failedMessageIds).toEqual([]);
+    expect(seen.forwardFailed).toEqual([]);
+  });
+
   it("finds a parked job's recycle-bin item from its first enqueue, not from its re-send", async () => {
     const pipeline = testPipeline({ settings: { batchDeleteMinJobs: 99, recoverySkewMs: 60_000 } });
     // An earlier delivery's delete was applied, its answer lost; the job was parked and re-sent.
