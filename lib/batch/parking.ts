@@ -9,6 +9,11 @@
  * accepted; when it was not, the record comes back through the queue as before. Nothing is sent
  * on in the last half of the invocation's publishing reserve: an invocation that timed out after
  * its re-send would leave the job twice on the queue (the copy, and its original coming back).
+ * Work with no result to write (not started, or cut by the deadline — a recycle-bin lookup
+ * included) is re-sent as soon as the SMH calls end, beside the publishing of the batch's results:
+ * waiting for a slow ledger write pushed it past that point, again and again, until its record had
+ * used up its receives. Should the invocation die while publishing, such a job is on the queue
+ * twice; the second delivery costs a 404 and a lookup, and its result has the same dedupKey.
  *
  * - Not started because the library's circuit is open, or attempted and failed retryably: parked
  *   for `PARK_BASE_DELAY_SECONDS × 2^parkings`, at most `PARK_MAX_DELAY_SECONDS`. Only that
