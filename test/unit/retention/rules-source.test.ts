@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RulesConfigError } from "../../../lib/retention/errors.ts";
 import { checkRulesAgainstPolicy, loadRulesFromEnv } from "../../../lib/retention/rules-source.ts";
 import { policy } from "./factories.ts";
@@ -15,8 +15,15 @@ rules:
     age: { maxAge: 365d }
 `;
 
+// Every directory a test made, removed when the file's tests are done.
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function rulesFile(text: string, name = "retention-rules.yml"): { dir: string; path: string } {
   const dir = mkdtempSync(join(tmpdir(), "smh-rules-"));
+  made.push(dir);
   const path = join(dir, name);
   writeFileSync(path, text);
   return { dir, path };
