@@ -36,10 +36,19 @@ const bucketName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" });
 
-/** A key prefix: relative (no leading `/`), ending with `/`. */
+/** A key prefix: relative (no leading `/`), ending with `/`, taken exactly as written. */
 const keyPrefix = z
   .string()
-  .regex(/^[^/].*\/$/, { error: "must be a key prefix that ends with / (e.g. results/)" });
+  .regex(/^[^/].*\/$/, { error: "must be a key prefix that ends with / (e.g. results/)" })
+  .regex(/^\S/, {
+    error:
+      "begins with whitespace: a key prefix is taken exactly as written, so this names keys that begin with it; set it without",
+  });
+
+/** Unset, or nothing but whitespace: the variable says nothing. */
+function blank(value: string | undefined): value is undefined {
+  return value === undefined || /^\s*$/.test(value);
+}
 
 /** Thrown when the ledger is not (or badly) configured; the message names the variable. */
 export class LedgerConfigError extends Error {
@@ -56,8 +65,9 @@ export interface LedgerSettings {
 export function readLedgerSettings(
   env: Readonly<Record<string, string | undefined>>,
 ): LedgerSettings {
-  const bucket = env[LedgerEnv.bucket]?.trim();
-  if (!bucket) {
+  // Taken exactly as set: a name with whitespace around it is refused by the bucket rules below.
+  const bucket = env[LedgerEnv.bucket];
+  if (blank(bucket)) {
     throw new LedgerConfigError(
       `${LedgerEnv.bucket} is not set: every result is kept in the ledger bucket before it is published (docs/ledger.md); serverless.yml and the local stack set it`,
     );
@@ -68,7 +78,8 @@ export function readLedgerSettings(
       `${LedgerEnv.bucket} ${JSON.stringify(bucket)} ${checkedBucket.error.issues[0]?.message}`,
     );
   }
-  const prefix = env[LedgerEnv.prefix]?.trim() || DEFAULT_LEDGER_PREFIX;
+  const given = env[LedgerEnv.prefix];
+  const prefix = blank(given) ? DEFAULT_LEDGER_PREFIX : given;
   const checkedPrefix = keyPrefix.safeParse(prefix);
   if (!checkedPrefix.success) {
     throw new LedgerConfigError(

@@ -36,6 +36,30 @@ describe("readLedgerSettings", () => {
   });
 });
 
+describe("readLedgerSettings takes the bucket and the prefix exactly as set", () => {
+  it("refuses a bucket or a prefix with whitespace around it instead of trimming it", () => {
+    expect(() => readLedgerSettings({ LEDGER_BUCKET: " my-ledger" })).toThrow(
+      /LEDGER_BUCKET " my-ledger" must be an S3 bucket name/,
+    );
+    expect(() => readLedgerSettings({ LEDGER_BUCKET: "my-ledger\n" })).toThrow(LedgerConfigError);
+    expect(() =>
+      readLedgerSettings({ LEDGER_BUCKET: "my-ledger", LEDGER_PREFIX: " results/" }),
+    ).toThrow(/LEDGER_PREFIX " results\/" begins with whitespace/);
+    expect(() =>
+      readLedgerSettings({ LEDGER_BUCKET: "my-ledger", LEDGER_PREFIX: "results/ " }),
+    ).toThrow(/must be a key prefix that ends with \//);
+  });
+
+  it("keeps inner spaces of a prefix as written and treats a blank one as unset", () => {
+    expect(readLedgerSettings({ LEDGER_BUCKET: "my-ledger", LEDGER_PREFIX: "a b/" }).prefix).toBe(
+      "a b/",
+    );
+    expect(readLedgerSettings({ LEDGER_BUCKET: "my-ledger", LEDGER_PREFIX: "  " }).prefix).toBe(
+      "results/",
+    );
+  });
+});
+
 describe("ledgerS3ClientConfig", () => {
   it("retries within the call and talks path-style to an S3_ENDPOINT", () => {
     const config = ledgerS3ClientConfig({ S3_ENDPOINT: "http://127.0.0.1:9" });
