@@ -215,3 +215,46 @@ export function definedOnly<T extends object>(patch: T): Partial<T> {
     Object.entries(patch).filter(([, value]) => value !== undefined),
   ) as Partial<T>;
 }
+
+/** What every fault proxy hands out: its server, its faults (changed through a patch), its counters. */
+export interface FaultProxyControls<Faults, Patch, Counters> extends FaultProxyServer {
+  faults(): Faults;
+  setFaults(patch: Patch): Faults;
+  counters(): Counters;
+  resetCounters(): void;
+}
+
+/**
+ * A fault proxy's changeable state: `faults` (read by its handler on each request; a patch is
+ * validated by `schema`) and `counters` (counted in place), and the controls it hands out.
+ *
+ * @example const state = faultProxyState(faultsSchema, { ...NO_FAULTS, ...patch }, zeroCounters);
+ */
+export function faultProxyState<
+  Faults extends object,
+  Patch extends object,
+  Counters extends object,
+>(schema: { parse(value: unknown): Faults }, initial: object, zero: () => Counters) {
+  const state = {
+    faults: schema.parse(initial),
+    counters: zero(),
+    controls(server: FaultProxyServer): FaultProxyControls<Faults, Patch, Counters> {
+      return {
+        url: server.url,
+        port: server.port,
+        setUpstream: (endpoint) => server.setUpstream(endpoint),
+        faults: () => state.faults,
+        setFaults(patch) {
+          state.faults = schema.parse({ ...state.faults, ...definedOnly(patch) });
+          return state.faults;
+        },
+        counters: () => ({ ...state.counters }),
+        resetCounters() {
+          Object.assign(state.counters, zero());
+        },
+        close: () => server.close(),
+      };
+    },
+  };
+  return state;
+}

@@ -21,6 +21,7 @@ import * as z from "zod";
 import { createRandom } from "../sim/random.ts";
 import {
   definedOnly,
+  faultProxyState,
   type ProxyExchange,
   reply,
   startFaultProxyServer,
@@ -106,33 +107,37 @@ export interface S3FaultProxyOptions {
  * proxy.setUpstream(stack.s3Endpoint);
  */
 export async function startS3FaultProxy(options: S3FaultProxyOptions = {}): Promise<S3FaultProxy> {
-  let faults = faultsSchema.parse({ ...NO_S3_FAULTS, ...definedOnly(options.faults ?? {}) });
+  const state = faultProxyState<S3Faults, S3FaultsPatch, S3FaultCounters>(
+    faultsSchema,
+    { ...NO_S3_FAULTS, ...definedOnly(options.faults ?? {}) },
+    zeroCounters,
+  );
   const random = createRandom(options.randomSeed ?? "s3-fault-proxy");
-  const counters = zeroCounters();
+  const { counters } = state;
 
   const selects = (method: string, path: string): boolean =>
-    (faults.methods === "*" || faults.methods.includes(method)) &&
-    (faults.pathContains === null || path.includes(faults.pathContains));
+    (state.faults.methods === "*" || state.faults.methods.includes(method)) &&
+    (state.faults.pathContains === null || path.includes(state.faults.pathContains));
 
   const handle = async (exchange: ProxyExchange): Promise<void> => {
     const { req, res } = exchange;
     counters.requests++;
     if (selects(req.method ?? "GET", req.url ?? "/")) {
       counters.selected++;
-      if (faults.latencyMs > 0) await exchange.hold(faults.latencyMs);
+      if (state.faults.latencyMs > 0) await exchange.hold(state.faults.latencyMs);
       if (exchange.closed()) {
         res.destroy();
         return;
       }
-      if (random.chance(faults.error500Ratio)) {
+      if (random.chance(state.faults.error500Ratio)) {
         counters.errors500++;
         return replyError(res, 500, "InternalError", "We encountered an internal error.");
       }
-      if (random.chance(faults.error503Ratio)) {
+      if (random.chance(state.faults.error503Ratio)) {
         counters.errors503++;
         return replyError(res, 503, "ServiceUnavailable", "Service is unable to handle request.");
       }
-      if (random.chance(faults.slowDownRatio)) {
+      if (random.chance(state.faults.slowDownRatio)) {
         counters.slowDowns++;
         return replyError(res, 503, "SlowDown", "Please reduce your request rate.");
       }
@@ -149,21 +154,7 @@ export async function startS3FaultProxy(options: S3FaultProxyOptions = {}): Prom
     onUnreachable: (res, message) => replyError(res, 503, "ServiceUnavailable", message),
   });
 
-  return {
-    url: server.url,
-    port: server.port,
-    setUpstream: (endpoint) => server.setUpstream(endpoint),
-    faults: () => faults,
-    setFaults(patch) {
-      faults = faultsSchema.parse({ ...faults, ...definedOnly(patch) });
-      return faults;
-    },
-    counters: () => ({ ...counters }),
-    resetCounters() {
-      Object.assign(counters, zeroCounters());
-    },
-    close: () => server.close(),
-  };
+  return state.controls(server);
 }
 
 function zeroCounters(): S3FaultCounters {

@@ -33,6 +33,7 @@ import * as z from "zod";
 import { createRandom } from "../sim/random.ts";
 import {
   definedOnly,
+  faultProxyState,
   type ProxyExchange,
   reply,
   startFaultProxyServer,
@@ -159,13 +160,17 @@ const queueUrlOnly = z.looseObject({ QueueUrl: z.string() });
 export async function startSqsFaultProxy(
   options: SqsFaultProxyOptions = {},
 ): Promise<SqsFaultProxy> {
-  let faults = faultsSchema.parse({ ...NO_SQS_FAULTS, ...definedOnly(options.faults ?? {}) });
+  const state = faultProxyState<SqsFaults, SqsFaultsPatch, SqsFaultCounters>(
+    faultsSchema,
+    { ...NO_SQS_FAULTS, ...definedOnly(options.faults ?? {}) },
+    zeroCounters,
+  );
   const random = createRandom(options.randomSeed ?? "sqs-fault-proxy");
-  const counters = zeroCounters();
+  const { counters } = state;
 
   /** Whether `text` contains every marker of `bodyContains` (always, without one). */
   const marked = (text: string): boolean => {
-    const markers = faults.bodyContains;
+    const markers = state.faults.bodyContains;
     if (markers === null) return true;
     return (typeof markers === "string" ? [markers] : markers).every((marker) =>
       text.includes(marker),
@@ -183,9 +188,9 @@ export async function startSqsFaultProxy(
     entries: readonly { MessageBody: unknown }[] | undefined,
   ): boolean => {
     const queueOk =
-      faults.queueUrls === "*" ||
-      (queueUrl !== undefined && faults.queueUrls.some((url) => sameQueue(url, queueUrl)));
-    const actionOk = faults.actions === "*" || faults.actions.includes(action);
+      state.faults.queueUrls === "*" ||
+      (queueUrl !== undefined && state.faults.queueUrls.some((url) => sameQueue(url, queueUrl)));
+    const actionOk = state.faults.actions === "*" || state.faults.actions.includes(action);
     const bodyOk =
       entries === undefined
         ? marked(body)
@@ -214,19 +219,19 @@ export async function startSqsFaultProxy(
     if (!selects(action, queueUrl, text, batch?.data?.Entries)) return passOn(exchange);
 
     counters.selected++;
-    if (faults.latencyMs > 0) await exchange.hold(faults.latencyMs);
+    if (state.faults.latencyMs > 0) await exchange.hold(state.faults.latencyMs);
     if (exchange.closed()) {
       res.destroy();
       return;
     }
-    if (random.chance(faults.error500Ratio)) {
+    if (random.chance(state.faults.error500Ratio)) {
       counters.errors500++;
       return replyJson(res, 500, {
         __type: "com.amazonaws.sqs#InternalError",
         message: "injected by the SQS fault proxy: the call was not forwarded",
       });
     }
-    if (!batch?.success || !random.chance(faults.partialFailureRatio)) {
+    if (!batch?.success || !random.chance(state.faults.partialFailureRatio)) {
       return passOn(exchange);
     }
 
@@ -235,7 +240,7 @@ export async function startSqsFaultProxy(
       marked(String(entry.MessageBody ?? "")) ? [index] : [],
     );
     const dropped = new Set(
-      pickIndices(eligible.length, faults.failedEntriesPerCall, random.int).map(
+      pickIndices(eligible.length, state.faults.failedEntriesPerCall, random.int).map(
         (position) => eligible[position] as number,
       ),
     );
@@ -279,21 +284,7 @@ export async function startSqsFaultProxy(
       replyJson(res, 502, { __type: "com.amazonaws.sqs#ServiceUnavailable", message }),
   });
 
-  return {
-    url: server.url,
-    port: server.port,
-    setUpstream: (endpoint) => server.setUpstream(endpoint),
-    faults: () => faults,
-    setFaults(patch) {
-      faults = faultsSchema.parse({ ...faults, ...definedOnly(patch) });
-      return faults;
-    },
-    counters: () => ({ ...counters }),
-    resetCounters() {
-      Object.assign(counters, zeroCounters());
-    },
-    close: () => server.close(),
-  };
+  return state.controls(server);
 }
 
 function zeroCounters(): SqsFaultCounters {
